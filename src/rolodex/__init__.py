@@ -1,0 +1,3 @@
+"""Rolodex: a self-hostable, headless CRM server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,108 @@
+"""The REST boundary: authentication, scopes, bodies, JSON responses and errors.
+
+Routes declare the scope they need; ``endpoint`` checks it, in one place, and
+hands the handler a ``Context``. Handlers translate and call services.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rolodex.auth.schemas import Principal
+from rolodex.auth.scopes import Scope, require
+from rolodex.kit import jsonutil
+from rolodex.kit.errors import PayloadTooLarge, RateLimited, RolodexError, UnsupportedMediaType
+
+log = logging.getLogger("rolodex.api")
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return jsonutil.dumps(content)
+
+
+def error_response(exc: RolodexError) -> JSONResponse:
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="rolodex"'
+    return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+
+
+def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = str(uuid.uuid4())
+    log.exception("Unhandled error %s on %s %s", request_id, request.method, request.url.path)
+    return JSONResponse(
+        {
+            "statusCode": 500,
+            "error": "INTERNAL_SERVER_ERROR",
+            "message": f"Internal error; quote request id {request_id} when reporting it.",
+            "messages": ["Internal error"],
+            "requestId": request_id,
+        },
+        status_code=500,
+    )
+
+
+@dataclass(slots=True)
+class Context:
+    """What a handler knows about its request beyond the request itself."""
+
+    request: Request
+    principal: Principal
+    state: Any  # the app's ``AppState``
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return self.principal.workspace_id
+
+    async def json(self) -> Any:
+        """The request body as JSON, within the size limit; a 4xx otherwise."""
+        content_type = self.request.headers.get("content-type", "application/json")
+        if "json" not in content_type and not content_type.startswith("text/plain"):
+            raise UnsupportedMediaType(
+                f"Send JSON with 'Content-Type: application/json', not {content_type!r}."
+            )
+        limit = self.state.settings.max_body_bytes
+        declared = self.request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        chunks = []
+        size = 0
+        async for chunk in self.request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+            chunks.append(chunk)
+        return jsonutil.parse_body(b"".join(chunks))
+
+
+Handler = Callable[[Context], Awaitable[Response]]
+
+
+def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``handler``: authenticate, rate-limit, check ``scope``, render errors."""
+
+    async def asgi(request: Request) -> Response:
+        state = request.app.state.rolodex
+        try:
+            principal = await state.auth.authenticate(request.headers.get("authorization"))
+            state.limiter.check(principal.key.id)
+            require(principal.scopes, scope)
+            return await handler(Context(request, principal, state))
+        except RolodexError as exc:
+            return error_response(exc)
+
+    asgi.__name__ = handler.__name__
+    asgi.__doc__ = handler.__doc__
+    return asgi

@@ -1,0 +1,133 @@
+"""The ASGI application: REST routes, health checks, and the per-process state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from rolodex.api.rest.http import JSONResponse, error_response, internal_error
+from rolodex.auth.ratelimit import RateLimiter
+from rolodex.auth.service import Authenticator
+from rolodex.config import Settings
+from rolodex.kit.db import Database
+from rolodex.kit.errors import RolodexError
+from rolodex.metadata.registry import RegistryCache
+
+log = logging.getLogger("rolodex")
+
+
+@dataclass
+class AppState:
+    """Everything a process keeps between requests; all of it can be rebuilt."""
+
+    settings: Settings
+    db: Database
+    auth: Authenticator
+    registries: RegistryCache
+    limiter: RateLimiter
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    state: AppState = request.app.state.rolodex
+    try:
+        async with state.db.connect() as conn:
+            await conn.fetchval(state.db.sql("health", _select_one))
+    except Exception as exc:  # any failure means "not ready", never a 500
+        return JSONResponse({"status": "unavailable", "error": str(exc)[:200]}, status_code=503)
+    return JSONResponse({"status": "ok", "database": state.db.kind})
+
+
+def _select_one():  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    return sa.select(sa.literal(1))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        err: RolodexError = RolodexError(f"No route {request.method} {request.url.path}.")
+        err.status, err.code = 404, "NOT_FOUND"
+    elif exc.status_code == 405:
+        err = RolodexError(f"Method {request.method} is not allowed on {request.url.path}.")
+        err.status, err.code = 405, "METHOD_NOT_ALLOWED"
+    else:
+        err = RolodexError(str(exc.detail))
+        err.status, err.code = exc.status_code, "HTTP_ERROR"
+    return error_response(err)
+
+
+async def _rolodex_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RolodexError)
+    return error_response(exc)
+
+
+async def _flush_key_usage(state: AppState) -> None:
+    while True:
+        await asyncio.sleep(5)
+        try:
+            await state.auth.flush()
+        except Exception:  # a failed flush loses only "last used" timestamps
+            log.exception("Could not record API key usage")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application; the database is opened in its lifespan."""
+    from rolodex.api.rest.openapi import routes as openapi_routes
+    from rolodex.auth.routes import routes as key_routes
+    from rolodex.records.routes import routes as record_routes
+
+    settings = settings or Settings()
+    db = Database(settings.database_url, pool_size=settings.pool_size)
+    state = AppState(
+        settings=settings,
+        db=db,
+        auth=Authenticator(db, ttl=settings.key_cache_seconds),
+        registries=RegistryCache(settings.metadata_check_seconds),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.open()
+        flusher = asyncio.create_task(_flush_key_usage(state))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(Exception):
+                await state.auth.flush()
+            await db.close()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        *openapi_routes(),
+        *key_routes(),
+        *record_routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: _http_error,
+            RolodexError: _rolodex_error,
+            Exception: internal_error,
+        },
+    )
+    app.router.redirect_slashes = False
+    app.state.rolodex = state
+    return app

@@ -1,0 +1,161 @@
+"""SQL for workspaces and API keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from rolodex.auth.schemas import ApiKey
+from rolodex.auth.scopes import parse_scopes
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Row
+from rolodex.kit.jsonutil import loads
+from rolodex.metadata.storage import api_key, workspace
+
+
+def _uuid(v: Any) -> uuid.UUID:
+    return v if isinstance(v, uuid.UUID) else uuid.UUID(v)
+
+
+def _ts(v: Any) -> datetime | None:
+    if v is None or isinstance(v, datetime):
+        return v
+    return clock.parse_datetime(v, field="timestamp")
+
+
+def _key(row: Row) -> ApiKey:
+    scopes = row["scopes"]
+    if isinstance(scopes, str):
+        scopes = loads(scopes)
+    created = _ts(row["created_at"])
+    assert created is not None
+    return ApiKey(
+        id=_uuid(row["id"]),
+        workspace_id=_uuid(row["workspace_id"]),
+        name=row["name"],
+        prefix=row["prefix"],
+        scopes=parse_scopes(scopes),
+        created_at=created,
+        expires_at=_ts(row["expires_at"]),
+        revoked_at=_ts(row["revoked_at"]),
+        last_used_at=_ts(row["last_used_at"]),
+    )
+
+
+_KEY_COLUMNS = [c for c in api_key.c if c.name != "digest"]
+
+
+async def insert_workspace(conn: Conn, ws_id: uuid.UUID, name: str) -> None:
+    sql = conn.db.sql("auth.insert_workspace", lambda: sa.insert(workspace))
+    await conn.execute(
+        sql, {"id": ws_id, "name": name, "metadata_version": 1, "created_at": clock.now()}
+    )
+
+
+async def list_workspaces(conn: Conn) -> list[Row]:
+    sql = conn.db.sql(
+        "auth.workspaces",
+        lambda: sa.select(workspace.c.id, workspace.c.name, workspace.c.created_at).order_by(
+            workspace.c.created_at, workspace.c.id
+        ),
+    )
+    return await conn.fetch(sql)
+
+
+async def find_workspace(conn: Conn, ident: str) -> Row | None:
+    """A workspace by id or by name."""
+    try:
+        ws_id: uuid.UUID | None = uuid.UUID(ident)
+    except ValueError:
+        ws_id = None
+    if ws_id is not None:
+        sql = conn.db.sql(
+            "auth.workspace_by_id",
+            lambda: sa.select(workspace).where(workspace.c.id == sa.bindparam("id")),
+        )
+        row = await conn.fetchrow(sql, {"id": ws_id})
+        if row is not None:
+            return row
+    sql = conn.db.sql(
+        "auth.workspace_by_name",
+        lambda: sa.select(workspace)
+        .where(workspace.c.name == sa.bindparam("name"))
+        .order_by(workspace.c.created_at)
+        .limit(1),
+    )
+    return await conn.fetchrow(sql, {"name": ident})
+
+
+async def insert_key(conn: Conn, values: dict[str, Any]) -> None:
+    sql = conn.db.sql("auth.insert_key", lambda: sa.insert(api_key))
+    await conn.execute(sql, values)
+
+
+async def key_by_digest(conn: Conn, digest: str) -> tuple[ApiKey, str] | None:
+    sql = conn.db.sql(
+        "auth.key_by_digest",
+        lambda: sa.select(*_KEY_COLUMNS, api_key.c.digest).where(
+            api_key.c.digest == sa.bindparam("digest")
+        ),
+    )
+    row = await conn.fetchrow(sql, {"digest": digest})
+    return None if row is None else (_key(row), row["digest"])
+
+
+async def list_keys(conn: Conn, ws_id: uuid.UUID) -> list[ApiKey]:
+    sql = conn.db.sql(
+        "auth.list_keys",
+        lambda: sa.select(*_KEY_COLUMNS)
+        .where(api_key.c.workspace_id == sa.bindparam("ws"))
+        .order_by(api_key.c.created_at, api_key.c.id),
+    )
+    return [_key(r) for r in await conn.fetch(sql, {"ws": ws_id})]
+
+
+async def get_key(conn: Conn, ws_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
+    sql = conn.db.sql(
+        "auth.get_key",
+        lambda: sa.select(*_KEY_COLUMNS).where(
+            api_key.c.workspace_id == sa.bindparam("ws"), api_key.c.id == sa.bindparam("id")
+        ),
+    )
+    row = await conn.fetchrow(sql, {"ws": ws_id, "id": key_id})
+    return None if row is None else _key(row)
+
+
+async def revoke_key(conn: Conn, ws_id: uuid.UUID, key_id: uuid.UUID, at: datetime) -> int:
+    sql = conn.db.sql(
+        "auth.revoke_key",
+        lambda: sa.update(api_key)
+        .where(
+            api_key.c.workspace_id == sa.bindparam("ws"),
+            api_key.c.id == sa.bindparam("id"),
+            api_key.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=sa.bindparam("at")),
+    )
+    return await conn.execute(sql, {"ws": ws_id, "id": key_id, "at": at})
+
+
+async def touch_keys(conn: Conn, uses: Iterable[tuple[uuid.UUID, uuid.UUID, datetime]]) -> None:
+    sql = conn.db.sql(
+        "auth.touch_keys",
+        lambda: sa.update(api_key)
+        .where(api_key.c.workspace_id == sa.bindparam("ws"), api_key.c.id == sa.bindparam("id"))
+        .values(last_used_at=sa.bindparam("at")),
+    )
+    await conn.executemany(sql, [{"ws": ws, "id": kid, "at": at} for ws, kid, at in uses])
+
+
+async def count_keys(conn: Conn, ws_id: uuid.UUID) -> int:
+    sql = conn.db.sql(
+        "auth.count_keys",
+        lambda: sa.select(sa.func.count())
+        .select_from(api_key)
+        .where(api_key.c.workspace_id == sa.bindparam("ws")),
+    )
+    return int(await conn.fetchval(sql, {"ws": ws_id}) or 0)

@@ -1,0 +1,173 @@
+"""Workspaces and API keys: creating, listing, revoking, and authenticating requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from rolodex.auth import repository
+from rolodex.auth.schemas import ApiKey, Principal
+from rolodex.auth.scopes import ALL_SCOPES, Scope
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Database
+from rolodex.kit.errors import NotFound, Unauthenticated, ValidationError
+from rolodex.kit.ids import uuid7
+
+KEY_PREFIX = "rdx_"
+DEFAULT_WORKSPACE = "Default"
+
+
+def digest(secret: str) -> str:
+    """Keys are 256 random bits, so a plain SHA-256 is a safe, fast lookup digest."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+# -- workspaces ---------------------------------------------------------------
+async def create_workspace(conn: Conn, name: str) -> uuid.UUID:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValidationError("A workspace name is 1 to 200 characters.", field="name")
+    if await repository.find_workspace(conn, name) is not None:
+        raise ValidationError(f"A workspace named {name!r} already exists.", field="name")
+    ws_id = uuid7()
+    await repository.insert_workspace(conn, ws_id, name)
+    return ws_id
+
+
+async def ensure_default_workspace(conn: Conn) -> tuple[uuid.UUID, bool]:
+    """The first workspace, created on first start; and whether it was just made."""
+    rows = await repository.list_workspaces(conn)
+    if rows:
+        first = rows[0]["id"]
+        return (first if isinstance(first, uuid.UUID) else uuid.UUID(first)), False
+    return await create_workspace(conn, DEFAULT_WORKSPACE), True
+
+
+async def resolve_workspace(conn: Conn, ident: str | None) -> uuid.UUID:
+    """A workspace by id or name; the first (default) workspace when none is named."""
+    if ident is None:
+        ws_id, _ = await ensure_default_workspace(conn)
+        return ws_id
+    row = await repository.find_workspace(conn, ident)
+    if row is None:
+        raise NotFound(f"No workspace {ident!r}.", field="workspace")
+    value = row["id"]
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+# -- keys ---------------------------------------------------------------------
+async def create_key(
+    conn: Conn,
+    workspace_id: uuid.UUID,
+    name: str,
+    scopes: Iterable[Scope] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """A new key and its secret. The secret is returned here once and never stored."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValidationError("A key name is 1 to 200 characters.", field="name")
+    granted = frozenset(scopes) if scopes is not None else ALL_SCOPES
+    if not granted:
+        raise ValidationError("A key needs at least one scope.", field="scopes")
+    now = clock.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError("expiresAt must be in the future.", field="expiresAt")
+    secret = new_secret()
+    key = ApiKey(
+        id=uuid7(), workspace_id=workspace_id, name=name, prefix=secret[:12],
+        scopes=granted, created_at=now, expires_at=expires_at, revoked_at=None,
+        last_used_at=None,
+    )
+    await repository.insert_key(conn, {
+        "workspace_id": workspace_id, "id": key.id, "name": name, "prefix": key.prefix,
+        "digest": digest(secret), "scopes": sorted(s.value for s in granted),
+        "created_at": now, "expires_at": expires_at, "revoked_at": None, "last_used_at": None,
+    })
+    return key, secret
+
+
+async def list_keys(conn: Conn, workspace_id: uuid.UUID) -> list[ApiKey]:
+    return await repository.list_keys(conn, workspace_id)
+
+
+async def revoke_key(conn: Conn, workspace_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    key = await repository.get_key(conn, workspace_id, key_id)
+    if key is None:
+        raise NotFound(f"No API key {key_id} in this workspace.", field="id")
+    if key.revoked_at is None:
+        await repository.revoke_key(conn, workspace_id, key_id, clock.now())
+        key = await repository.get_key(conn, workspace_id, key_id)
+        assert key is not None
+    return key
+
+
+class Authenticator:
+    """Resolves bearer keys to principals, with a cache short enough for revocation.
+
+    A key's row is re-read at most ``ttl`` seconds after it was last read, so
+    a revoked key stops working within that time in every process. Uses are
+    remembered and written to ``last_used_at`` in batches by ``flush``.
+    """
+
+    def __init__(self, db: Database, ttl: float = 1.0) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        self._uses: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        secret = _bearer(authorization)
+        d = digest(secret)
+        now = time.monotonic()
+        hit = self._cache.get(d)
+        if hit is None or now - hit[0] >= self.ttl:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            async with self.db.connect() as conn:
+                found = await repository.key_by_digest(conn, d)
+            key = None
+            if found is not None and hmac.compare_digest(found[1], d):
+                key = found[0]
+            hit = self._cache[d] = (now, key)
+        key = hit[1]
+        if key is None:
+            raise Unauthenticated("The API key is not valid.")
+        if key.revoked_at is not None:
+            raise Unauthenticated("The API key has been revoked.")
+        at = clock.now()
+        if key.expires_at is not None and key.expires_at <= at:
+            raise Unauthenticated("The API key has expired.")
+        self._uses[(key.workspace_id, key.id)] = at
+        return Principal(key.workspace_id, key, key.actor)
+
+    async def flush(self) -> None:
+        """Write the remembered ``last_used_at`` values; called every few seconds."""
+        if not self._uses:
+            return
+        uses, self._uses = self._uses, {}
+        async with self.db.transaction() as conn:
+            await repository.touch_keys(conn, [(ws, k, t) for (ws, k), t in uses.items()])
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthenticated(
+            "Missing API key: send the header 'Authorization: Bearer YOUR_API_KEY'."
+        )
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("The Authorization header must be 'Bearer YOUR_API_KEY'.")
+    if len(token) > 200:
+        raise Unauthenticated("The API key is not valid.")
+    return token

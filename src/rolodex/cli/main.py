@@ -1,0 +1,104 @@
+"""The ``rolodex`` command."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from rolodex import __version__
+from rolodex.cli.common import DatabaseOption, database_url, fail, out
+from rolodex.cli.keys import keys_app, workspaces_app
+
+app = typer.Typer(
+    help="Rolodex: a self-hostable, headless CRM server.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(keys_app, name="keys")
+app.add_typer(workspaces_app, name="workspaces")
+
+
+@app.command()
+def migrate(database: str = DatabaseOption) -> None:
+    """Apply database migrations (serve does this on start).
+
+    Example: rolodex migrate --database postgresql://postgres@127.0.0.1/rolodex
+    """
+    from rolodex.kit.migrate import upgrade
+
+    url = database_url(database)
+    try:
+        upgrade(url)
+    except Exception as exc:
+        fail(f"Migration failed: {exc}")
+    out.print("The database schema is up to date.", highlight=False)
+
+
+def _first_start(url: str) -> str | None:
+    """Create the default workspace, and a first key if it has none; return that key."""
+    from rolodex.auth import repository, service
+    from rolodex.cli.common import run
+    from rolodex.kit.db import Conn
+
+    async def work(conn: Conn) -> str | None:
+        ws, _ = await service.ensure_default_workspace(conn)
+        if await repository.count_keys(conn, ws) == 0:
+            _, secret = await service.create_key(conn, ws, "first key")
+            return secret
+        return None
+
+    return run(url, work)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for all)."),
+    port: int = typer.Option(8080, help="Port to listen on."),
+    database: str = DatabaseOption,
+    workers: int = typer.Option(1, help="Server processes."),
+    server: str = typer.Option("granian", help="granian (fastest) or uvicorn."),
+) -> None:
+    """Run the API server; migrates the database and creates a workspace on first start.
+
+    Example: rolodex serve --port 8080 --database sqlite:///./rolodex.db
+    """
+    url = database_url(database)
+    os.environ["ROLODEX_DATABASE_URL"] = url
+    secret = _first_start(url)
+    if secret:
+        out.print("First start: created the default workspace and an API key with every "
+                  "scope. It is shown only this once:", highlight=False)
+        print(secret, flush=True)
+    out.print(f"Rolodex {__version__} on http://{host}:{port} (database: "
+              f"{url.split('@')[-1]})", highlight=False)
+    if server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run("rolodex.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")
+        return
+    if server != "granian":
+        fail("--server is granian or uvicorn", code=2)
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "rolodex.app:create_app", factory=True, address=host, port=port,
+        interface=Interfaces.ASGI, workers=workers, log_access=False,
+    ).serve()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

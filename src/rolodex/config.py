@@ -1,0 +1,35 @@
+"""Settings, from ``ROLODEX_*`` environment variables (the CLI sets them from flags)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE = "sqlite:///" + str(Path("rolodex.db").resolve())
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"ROLODEX_{name}", default)
+
+
+def _float(name: str, default: float) -> float:
+    try:
+        return float(_env(name, str(default)))
+    except ValueError:
+        raise SystemExit(f"ROLODEX_{name} must be a number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", DEFAULT_DATABASE))
+    # Requests per second per API key and process, and the burst allowed above it.
+    rate_limit: float = field(default_factory=lambda: _float("RATE_LIMIT", 500))
+    rate_burst: float = field(default_factory=lambda: _float("RATE_BURST", 2000))
+    max_body_bytes: int = field(default_factory=lambda: int(_float("MAX_BODY_BYTES", 10_000_000)))
+    pool_size: int = field(default_factory=lambda: int(_float("POOL_SIZE", 10)))
+    # How long a process trusts what it read about an API key (revocation delay).
+    key_cache_seconds: float = field(default_factory=lambda: _float("KEY_CACHE_SECONDS", 1.0))
+    metadata_check_seconds: float = field(
+        default_factory=lambda: _float("METADATA_CHECK_SECONDS", 1.0)
+    )

@@ -1,0 +1,93 @@
+"""The outbox: events written in the same transaction as the change they describe.
+
+A record's change and its event commit together or not at all, so there are
+no lost events and no phantom events; delivery reads from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from rolodex.auth.schemas import Actor
+from rolodex.kit import clock
+from rolodex.kit.db import Conn
+from rolodex.kit.ids import uuid7
+from rolodex.metadata.storage import event as event_table
+
+CREATED = "created"
+UPDATED = "updated"
+DELETED = "deleted"
+COMPLETED = "completed"
+
+
+@dataclass(slots=True)
+class Event:
+    """One thing that happened to one record."""
+
+    type: str  # "person.created"
+    object_name: str
+    record_id: str
+    record: dict[str, Any]
+    actor: Actor
+    changes: list[str] = field(default_factory=list)
+    previous: dict[str, Any] | None = None
+    id: uuid.UUID = field(default_factory=uuid7)
+    occurred_at: datetime = field(default_factory=clock.now)
+
+
+def make(
+    obj_name: str, action: str, record: dict[str, Any], actor: Actor, *,
+    changes: list[str] | None = None, previous: dict[str, Any] | None = None,
+) -> Event:
+    return Event(
+        type=f"{obj_name}.{action}", object_name=obj_name, record_id=record["id"],
+        record=record, actor=actor, changes=changes or [], previous=previous,
+    )
+
+
+async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) -> None:
+    """Insert ``events`` on ``conn``, inside the caller's transaction."""
+    if not events:
+        return
+    sql = conn.db.sql("events.insert", lambda: sa.insert(event_table))
+    rows = [
+        {
+            "workspace_id": workspace_id, "id": e.id, "type": e.type,
+            "object_name": e.object_name, "record_id": uuid.UUID(e.record_id),
+            "occurred_at": e.occurred_at, "actor": e.actor.to_dict(), "record": e.record,
+            "changes": e.changes, "previous": e.previous,
+        }
+        for e in events
+    ]
+    if len(rows) == 1:
+        await conn.execute(sql, rows[0])
+    else:
+        await conn.executemany(sql, rows)
+
+
+async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> list[dict[str, Any]]:
+    """A record's events, oldest first (used by tests and the history API)."""
+    t = event_table
+    sql = conn.db.sql(
+        "events.for_record",
+        lambda: sa.select(t)
+        .where(t.c.workspace_id == sa.bindparam("ws"), t.c.record_id == sa.bindparam("rid"))
+        .order_by(t.c.occurred_at, t.c.id),
+    )
+    rows = await conn.fetch(sql, {"ws": workspace_id, "rid": uuid.UUID(record_id)})
+    out = []
+    for r in rows:
+        item = dict(r)
+        for key in ("actor", "record", "changes", "previous"):
+            if isinstance(item[key], str):
+                from rolodex.kit.jsonutil import loads
+
+                item[key] = loads(item[key])
+        out.append(item)
+    return out

@@ -1,0 +1,306 @@
+"""Database access: a small async layer over asyncpg (PostgreSQL) and aiosqlite (SQLite).
+
+SQLAlchemy Core builds every statement and owns the schema (through Alembic).
+Statements are compiled once per shape and run straight on the driver:
+building and executing ``select()`` through SQLAlchemy's async engine costs
+about 3x a prepared asyncpg call (3,400 vs 9,700 calls/s, see
+docs/performance.md), and the query layer, not PostgreSQL, would then dominate
+a GET by id. asyncpg caches the prepared statement per connection.
+
+Values cross this boundary as Python objects (UUID, datetime, dict/list for
+JSON); the SQLite side stores them as text, with instants in the fixed-width
+``clock.iso`` form so that text order is time order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as pg_dialect
+from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
+from sqlalchemy.sql import ClauseElement
+
+from rolodex.kit import clock
+from rolodex.kit.errors import Conflict, Unavailable, ValidationError
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    """A compiled statement: its text and the order of its named parameters."""
+
+    text: str
+    names: tuple[str, ...]
+    defaults: Mapping[str, Any]
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        d = self.defaults
+        return [params[n] if n in params else d[n] for n in self.names]
+
+
+def sqlite_path(url: str) -> str:
+    rest = url.split(":///", 1)[1] if ":///" in url else ""
+    return rest or ":memory:"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgres://`` and SQLAlchemy-style driver suffixes as plain URLs."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    if url.startswith("sqlite+aiosqlite://"):
+        return "sqlite://" + url[len("sqlite+aiosqlite://") :]
+    return url
+
+
+class Database:
+    """A pool of connections to one database, and the statement cache for it."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = normalise_url(url)
+        if self.url.startswith("postgresql://"):
+            self.kind = "postgresql"
+            self.dialect: Any = pg_dialect(paramstyle="numeric_dollar")
+        elif self.url.startswith("sqlite:"):
+            self.kind = "sqlite"
+            self.dialect = sqlite_dialect(paramstyle="qmark")
+        else:
+            raise ValueError(f"Unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+        self.sqlite = self.kind == "sqlite"
+        self.pool_size = pool_size
+        self._cache: dict[Hashable, Sql] = {}
+        self._pg_pool: Any = None
+        self._sqlite_pool: asyncio.Queue[Any] | None = None
+        self._sqlite_all: list[Any] = []
+        self._write_lock = asyncio.Lock()
+
+    # -- statements -------------------------------------------------------
+    def compile(self, clause: ClauseElement) -> Sql:
+        compiled = clause.compile(dialect=self.dialect)
+        names = tuple(compiled.positiontup or ())
+        # Literal values built into a statement (JSON paths, say) still need the
+        # dialect's bind processing; parameters passed at run time are ours.
+        processors = getattr(compiled, "_bind_processors", {})
+        defaults = {
+            k: (processors[k](v) if k in processors and v is not None else v)
+            for k, v in compiled.params.items()
+        }
+        return Sql(compiled.string, names, defaults)
+
+    def sql(self, key: Hashable, build: Callable[[], ClauseElement]) -> Sql:
+        """The compiled statement for ``key``, building it on first use."""
+        stmt = self._cache.get(key)
+        if stmt is None:
+            if len(self._cache) > 5000:
+                self._cache.clear()
+            stmt = self._cache[key] = self.compile(build())
+        return stmt
+
+    # -- lifecycle --------------------------------------------------------
+    async def open(self) -> None:
+        if self.sqlite:
+            import aiosqlite
+
+            self._sqlite_pool = asyncio.Queue()
+            for _ in range(max(2, min(self.pool_size, 4))):
+                conn = await aiosqlite.connect(sqlite_path(self.url), isolation_level=None)
+                conn.row_factory = sqlite3.Row
+                for pragma in (
+                    "journal_mode=WAL",
+                    "synchronous=NORMAL",
+                    "busy_timeout=10000",
+                    "foreign_keys=OFF",
+                ):
+                    await conn.execute(f"PRAGMA {pragma}")
+                self._sqlite_all.append(conn)
+                self._sqlite_pool.put_nowait(conn)
+        else:
+            import asyncpg
+
+            async def init(conn: Any) -> None:
+                for typ in ("jsonb", "json"):
+                    await conn.set_type_codec(
+                        typ,
+                        encoder=lambda v: orjson.dumps(v).decode(),
+                        decoder=orjson.loads,
+                        schema="pg_catalog",
+                    )
+
+            try:
+                self._pg_pool = await asyncpg.create_pool(
+                    self.url, min_size=1, max_size=self.pool_size, init=init
+                )
+            except (OSError, asyncpg.PostgresError) as exc:
+                raise Unavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
+
+    async def close(self) -> None:
+        if self._pg_pool is not None:
+            await self._pg_pool.close()
+            self._pg_pool = None
+        for conn in self._sqlite_all:
+            await conn.close()
+        self._sqlite_all.clear()
+        self._sqlite_pool = None
+
+    # -- connections ------------------------------------------------------
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[Conn]:
+        """A connection for reads; each statement sees the latest commit."""
+        if self.sqlite:
+            assert self._sqlite_pool is not None, "Database.open() was not called"
+            raw = await self._sqlite_pool.get()
+            try:
+                yield SqliteConn(raw, self)
+            finally:
+                self._sqlite_pool.put_nowait(raw)
+        else:
+            assert self._pg_pool is not None, "Database.open() was not called"
+            async with self._pg_pool.acquire() as raw:
+                yield PgConn(raw, self)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Conn]:
+        """A connection inside one transaction: committed on exit, rolled back on error."""
+        if self.sqlite:
+            # SQLite has one writer; taking the write lock up front (BEGIN
+            # IMMEDIATE) avoids the deadlock of two readers upgrading at once.
+            async with self._write_lock, self.connect() as conn:
+                assert isinstance(conn, SqliteConn)
+                await conn.raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.raw.execute("ROLLBACK")
+                    raise
+                else:
+                    await conn.raw.execute("COMMIT")
+        else:
+            async with self.connect() as conn:
+                assert isinstance(conn, PgConn)
+                async with conn.raw.transaction():
+                    yield conn
+
+
+class Conn:
+    """One connection; every method takes a compiled ``Sql`` and named parameters."""
+
+    sqlite: bool
+
+    def __init__(self, raw: Any, db: Database) -> None:
+        self.raw = raw
+        self.db = db
+
+    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchrow(self, sql: Sql, params: Mapping[str, Any] | None = None) -> Row | None:
+        rows = await self.fetch(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: Sql, params: Mapping[str, Any] | None = None) -> Any:
+        row = await self.fetchrow(sql, params)
+        return None if row is None else row[0]  # type: ignore[index]
+
+    async def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
+        raise NotImplementedError
+
+    async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
+
+def _conflict(exc: Exception) -> Conflict:
+    return Conflict(f"A record with the same unique value already exists ({exc})")
+
+
+class PgConn(Conn):
+    sqlite = False
+
+    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
+        try:
+            return await self.raw.fetch(sql.text, *sql.args(params or {}))
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    async def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
+        try:
+            status = await self.raw.execute(sql.text, *sql.args(params or {}))
+        except Exception as exc:
+            raise _translate(exc) from exc
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        try:
+            await self.raw.executemany(sql.text, [sql.args(r) for r in rows])
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+
+def _sqlite_value(v: Any) -> Any:
+    if v is None or isinstance(v, str | int | float):
+        return v
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, datetime):
+        return clock.iso(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, dict | list):
+        return orjson.dumps(v).decode()
+    return v
+
+
+class SqliteConn(Conn):
+    sqlite = True
+
+    def _args(self, sql: Sql, params: Mapping[str, Any] | None) -> list[Any]:
+        return [_sqlite_value(v) for v in sql.args(params or {})]
+
+    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
+        try:
+            async with self.raw.execute(sql.text, self._args(sql, params)) as cur:
+                return list(await cur.fetchall())
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    async def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
+        try:
+            async with self.raw.execute(sql.text, self._args(sql, params)) as cur:
+                return int(cur.rowcount)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        try:
+            await self.raw.executemany(sql.text, [self._args(sql, r) for r in rows])
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+
+def _translate(exc: Exception) -> Exception:
+    """Turn driver errors a user can cause into 4xx errors; leave bugs alone."""
+    name = type(exc).__name__
+    if name == "UniqueViolationError" or (
+        isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+    ):
+        return _conflict(exc)
+    if name in ("NumericValueOutOfRangeError", "StringDataRightTruncationError") or (
+        isinstance(exc, OverflowError)
+    ):
+        return ValidationError(f"A value is out of range: {exc}")
+    if name in ("CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError"):
+        return Unavailable(f"The database is unavailable: {exc}")
+    return exc

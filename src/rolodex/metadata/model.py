@@ -1,0 +1,140 @@
+"""The shapes the registry is made of: objects, fields and relations."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from rolodex.kit.errors import NotFound
+
+
+class FieldType(StrEnum):
+    UUID = "UUID"
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    BOOLEAN = "BOOLEAN"
+    DATE = "DATE"
+    DATE_TIME = "DATE_TIME"
+    SELECT = "SELECT"
+    MULTI_SELECT = "MULTI_SELECT"
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    LINK = "LINK"
+    CURRENCY = "CURRENCY"
+    RATING = "RATING"
+    JSON = "JSON"
+    ARRAY = "ARRAY"
+    ACTOR = "ACTOR"
+    RELATION = "RELATION"
+
+
+class RelationKind(StrEnum):
+    MANY_TO_ONE = "MANY_TO_ONE"
+    ONE_TO_MANY = "ONE_TO_MANY"
+
+
+class OnDelete(StrEnum):
+    """What happens to referencing records when the record they point at goes."""
+
+    SET_NULL = "SET_NULL"
+    CASCADE = "CASCADE"
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    kind: RelationKind
+    target: str  # singular name of the object on the other side
+    join_field: str  # MANY_TO_ONE: our id field; ONE_TO_MANY: the target's id field
+    inverse: str | None = None
+    on_delete: OnDelete = OnDelete.SET_NULL
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    color: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """One field of an object: how it is named, typed, stored and exposed."""
+
+    name: str
+    type: FieldType
+    label: str
+    column: str | None = None  # None: kept in the record's JSON ``custom`` column
+    description: str = ""
+    nullable: bool = True
+    required: bool = False  # must be given on create
+    unique: bool = False
+    indexed: bool = False
+    read_only: bool = False
+    system: bool = False  # id, createdAt, ...: managed by Rolodex
+    is_custom: bool = False
+    default: Any = None
+    options: tuple[Option, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    relation: Relation | None = None
+    id: uuid.UUID | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.type is not FieldType.RELATION
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+
+@dataclass(eq=False)
+class ObjectDef:
+    """One kind of record (person, company, ...) and everything known about it."""
+
+    name: str  # singular, camelCase: "person"
+    plural: str  # "people"
+    label: str
+    label_plural: str
+    table: str
+    fields: dict[str, FieldDef]
+    description: str = ""
+    is_custom: bool = False
+    unique_keys: tuple[str, ...] = ()  # fields ``upsert`` matches on, in order
+    label_field: str = "name"  # the field that names a record in summaries
+    id: uuid.UUID | None = None
+    # Things derived from this definition (its table, its serialiser), built once.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def field(self, name: str) -> FieldDef | None:
+        return self.fields.get(name)
+
+    @property
+    def stored_fields(self) -> Iterable[FieldDef]:
+        return (f for f in self.fields.values() if f.stored)
+
+    @property
+    def relations(self) -> Iterable[FieldDef]:
+        return (f for f in self.fields.values() if f.relation is not None)
+
+    @property
+    def cap(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
+    def cap_plural(self) -> str:
+        return self.plural[:1].upper() + self.plural[1:]
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_object(name: str, candidates: Iterable[str]) -> NotFound:
+    return NotFound(
+        f"Unknown object '{name}'.{suggest(name, candidates)}", field="object", object=name
+    )

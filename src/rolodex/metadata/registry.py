@@ -1,0 +1,127 @@
+"""The metadata registry: what objects and fields a workspace has, at a version.
+
+Standard objects are code; custom fields are rows in ``field_metadata``. A
+workspace's registry is rebuilt when its ``metadata_version`` changes, which
+every process checks in the database at most once a second, so a field added
+through one process appears in all of them without a restart.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import replace
+
+from rolodex.kit.db import Conn
+from rolodex.kit.errors import NotFound
+from rolodex.metadata import repository
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option, unknown_object
+from rolodex.metadata.standard import standard_objects
+
+
+class Registry:
+    """Every object of one workspace at one metadata version."""
+
+    def __init__(self, version: int, objects: Iterable[ObjectDef]) -> None:
+        self.version = version
+        self.objects: dict[str, ObjectDef] = {}
+        self._by_any_name: dict[str, ObjectDef] = {}
+        for obj in objects:
+            self.objects[obj.name] = obj
+            for alias in (obj.name, obj.plural):
+                self._by_any_name[alias] = obj
+        member = self.objects.get("member")
+        if member is not None:  # Twenty's name for the same object
+            self._by_any_name.setdefault("workspaceMember", member)
+            self._by_any_name.setdefault("workspaceMembers", member)
+
+    def object(self, name: str) -> ObjectDef:
+        """The object called ``name`` (singular or plural), or a 404 with a suggestion."""
+        obj = self._by_any_name.get(name)
+        if obj is None:
+            raise unknown_object(name, [o.plural for o in self.objects.values()])
+        return obj
+
+    def by_plural(self, plural: str) -> ObjectDef:
+        obj = self._by_any_name.get(plural)
+        if obj is None or (plural != obj.plural and not plural.startswith("workspaceMember")):
+            if obj is not None:
+                raise NotFound(
+                    f"Unknown object '{plural}'. Did you mean '{obj.plural}'?",
+                    field="object",
+                    object=plural,
+                )
+            raise unknown_object(plural, [o.plural for o in self.objects.values()])
+        return obj
+
+
+_STANDARD = standard_objects()
+
+
+def build(
+    version: int, custom_fields: Iterable[FieldDef], field_objects: Iterable[str]
+) -> Registry:
+    """A registry: the standard objects plus the workspace's custom fields."""
+    objects = {name: copy.copy(obj) for name, obj in _STANDARD.items()}
+    for obj in objects.values():
+        obj.fields = dict(obj.fields)
+        obj.cache = {}
+    for f, object_name in zip(custom_fields, field_objects, strict=True):
+        target = objects.get(object_name)
+        if target is not None and f.name not in target.fields:
+            target.fields[f.name] = f
+    return Registry(version, objects.values())
+
+
+def field_from_row(row: repository.FieldRow) -> FieldDef:
+    d = row.definition
+    return FieldDef(
+        name=row.name,
+        type=FieldType(row.type),
+        label=row.label,
+        description=row.description,
+        is_custom=True,
+        nullable=d.get("nullable", True),
+        unique=d.get("unique", False),
+        indexed=d.get("indexed", False),
+        default=d.get("default"),
+        options=tuple(Option(o["value"], o.get("label", o["value"]), o.get("color"))
+                      for o in d.get("options", [])),
+        settings=d.get("settings", {}),
+        id=row.id,
+    )
+
+
+class RegistryCache:
+    """Per-process cache of registries, checked against the database once a second."""
+
+    def __init__(self, check_interval: float = 1.0) -> None:
+        self.check_interval = check_interval
+        self._entries: dict[uuid.UUID, tuple[float, Registry]] = {}
+
+    async def get(self, conn: Conn, workspace_id: uuid.UUID) -> Registry:
+        now = time.monotonic()
+        entry = self._entries.get(workspace_id)
+        if entry is not None and now - entry[0] < self.check_interval:
+            return entry[1]
+        version = await repository.metadata_version(conn, workspace_id)
+        if entry is not None and entry[1].version == version:
+            self._entries[workspace_id] = (now, entry[1])
+            return entry[1]
+        rows = await repository.active_fields(conn, workspace_id)
+        registry = build(version, [field_from_row(r) for r in rows], [r.object_name for r in rows])
+        self._entries[workspace_id] = (now, registry)
+        return registry
+
+    def invalidate(self, workspace_id: uuid.UUID) -> None:
+        self._entries.pop(workspace_id, None)
+
+
+def standard() -> Registry:
+    """The registry of a workspace with no custom fields (for docs and tests)."""
+    return build(0, [], [])
+
+
+__all__ = ["Registry", "RegistryCache", "build", "replace", "standard"]

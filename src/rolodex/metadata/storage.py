@@ -1,0 +1,94 @@
+"""SQLAlchemy tables derived from the registry, for building statements.
+
+Alembic owns the schema; these ``Table`` objects only describe it so that
+statements can be built. A test checks the two agree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from rolodex.metadata.model import ObjectDef
+from rolodex.metadata.types import kind
+
+UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
+JSON = sa.JSON().with_variant(pg.JSONB(), "postgresql")
+TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
+
+meta = sa.MetaData()
+
+
+_tables: dict[tuple[object, ...], sa.Table] = {}
+
+
+def table_for(obj: ObjectDef) -> sa.Table:
+    """The table holding ``obj``'s records, with a column per standard field."""
+    cached = obj.cache.get("table")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    fields = [f for f in obj.stored_fields if f.column is not None]
+    key = (obj.table, tuple((f.column, f.type, f.settings.get("decimals")) for f in fields))
+    table = _tables.get(key)
+    if table is None:
+        cols = [sa.Column("workspace_id", UUID, primary_key=True)]
+        cols += [
+            sa.Column(f.column, kind(f).sql_type(f), primary_key=f.column == "id")
+            for f in fields
+        ]
+        cols.append(sa.Column("custom", JSON))
+        table = _tables[key] = sa.Table(obj.table, sa.MetaData(), *cols)
+    obj.cache["table"] = table
+    return table
+
+
+workspace = sa.Table(
+    "workspace", meta,
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("metadata_version", sa.Integer, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
+api_key = sa.Table(
+    "api_key", meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("prefix", sa.Text, nullable=False),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("scopes", JSON, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("expires_at", TIMESTAMP),
+    sa.Column("revoked_at", TIMESTAMP),
+    sa.Column("last_used_at", TIMESTAMP),
+)
+
+field_metadata = sa.Table(
+    "field_metadata", meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("object_name", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("definition", JSON, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+event = sa.Table(
+    "event", meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("object_name", sa.Text, nullable=False),
+    sa.Column("record_id", UUID, nullable=False),
+    sa.Column("occurred_at", TIMESTAMP, nullable=False),
+    sa.Column("actor", JSON),
+    sa.Column("record", JSON),
+    sa.Column("changes", JSON),
+    sa.Column("previous", JSON),
+)

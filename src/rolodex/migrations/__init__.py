@@ -1,0 +1,1 @@
+"""Alembic migrations; ``rolodex migrate`` and the first ``rolodex serve`` apply them."""

@@ -1,0 +1,99 @@
+"""What a list query asks for, independent of the interface it came through.
+
+REST's filter grammar and GraphQL's filter input both parse into these
+nodes; ``records.sql`` turns them into SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+OPERATORS = frozenset({
+    "eq", "neq", "in", "gt", "gte", "lt", "lte", "like", "ilike", "startsWith", "contains", "is",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """``field op value``. For ``in`` the value is a list; for ``is`` it is NULL or NOT_NULL."""
+
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Filter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Filter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Filter
+
+
+Filter = Cond | And | Or | Not
+
+
+class Direction(StrEnum):
+    ASC_NULLS_FIRST = "AscNullsFirst"
+    ASC_NULLS_LAST = "AscNullsLast"
+    DESC_NULLS_FIRST = "DescNullsFirst"
+    DESC_NULLS_LAST = "DescNullsLast"
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("Desc")
+
+    @property
+    def nulls_first(self) -> bool:
+        return self.value.endswith("NullsFirst")
+
+    def reversed(self) -> Direction:
+        return {
+            Direction.ASC_NULLS_FIRST: Direction.DESC_NULLS_LAST,
+            Direction.ASC_NULLS_LAST: Direction.DESC_NULLS_FIRST,
+            Direction.DESC_NULLS_FIRST: Direction.ASC_NULLS_LAST,
+            Direction.DESC_NULLS_LAST: Direction.ASC_NULLS_FIRST,
+        }[self]
+
+
+def parse_direction(text: str) -> Direction | None:
+    """``AscNullsFirst`` and friends, plus plain ``asc``/``desc`` (nulls sort as the
+    smallest values: first ascending, last descending, as in Twenty)."""
+    for d in Direction:
+        if d.value.lower() == text.lower():
+            return d
+    low = text.lower()
+    if low == "asc":
+        return Direction.ASC_NULLS_FIRST
+    if low == "desc":
+        return Direction.DESC_NULLS_LAST
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    field: str
+    direction: Direction = Direction.ASC_NULLS_FIRST
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """One page of records: filter, order and keyset cursors."""
+
+    filter: Filter | None = None
+    order: tuple[Order, ...] = ()
+    limit: int = 60
+    after: str | None = None  # cursor: records after this one
+    before: str | None = None  # cursor: records before this one
+    last: bool = False  # take the last ``limit`` records before ``before`` (or the end)
+    with_total: bool = True
+    include: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,224 @@
+"""SQL for records of one object: every statement here is scoped to a workspace."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from rolodex.kit.db import Conn, Row
+from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.metadata.storage import table_for
+from rolodex.records.query import ListQuery
+from rolodex.records.sql import (
+    FilterWalk,
+    after_clause,
+    decode_cursor,
+    order_clause,
+    order_fields,
+)
+
+WS = sa.bindparam("ws")
+
+
+def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
+    return {f"{prefix}{i}": v for i, v in enumerate(values)}
+
+
+class RecordRepository:
+    """Reads and writes one object's table for one workspace; nothing else builds its SQL."""
+
+    def __init__(self, conn: Conn, obj: ObjectDef, workspace_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.db = conn.db
+        self.obj = obj
+        self.table = table_for(obj)
+        self.ws = workspace_id
+
+    def _key(self, *parts: Any) -> tuple[Any, ...]:
+        return ("records", self.obj.table, *parts)
+
+    def _live(self) -> list[Any]:
+        t = self.table
+        return [t.c.workspace_id == WS, t.c.deleted_at.is_(None)]
+
+    # -- reads ----------------------------------------------------------------
+    async def get(self, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        t = self.table
+        lock = lock and not self.conn.sqlite  # SQLite writers already hold the database lock
+
+        def build() -> Any:
+            stmt = sa.select(t).where(*self._live(), t.c.id == sa.bindparam("id"))
+            return stmt.with_for_update() if lock else stmt
+
+        sql = self.db.sql(self._key("get", lock), build)
+        return await self.conn.fetchrow(sql, {"ws": self.ws, "id": record_id})
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Row]:
+        if not ids:
+            return []
+        t = self.table
+        n = len(ids)
+        sql = self.db.sql(
+            self._key("get_many", n),
+            lambda: sa.select(t).where(
+                *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
+            ),
+        )
+        return await self.conn.fetch(sql, {"ws": self.ws, **_numbered("i", ids)})
+
+    async def existing_ids(self, ids: Sequence[uuid.UUID]) -> set[str]:
+        if not ids:
+            return set()
+        t = self.table
+        n = len(ids)
+        sql = self.db.sql(
+            self._key("exists", n),
+            lambda: sa.select(t.c.id).where(
+                *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
+            ),
+        )
+        rows = await self.conn.fetch(sql, {"ws": self.ws, **_numbered("i", ids)})
+        return {str(r["id"]) for r in rows}
+
+    async def by_unique(self, f: FieldDef, values: Sequence[str]) -> list[Row]:
+        """Live records whose ``f`` equals one of ``values``, ignoring case."""
+        if not values:
+            return []
+        t = self.table
+        col = sa.func.lower(t.c[f.column])
+        n = len(values)
+        sql = self.db.sql(
+            self._key("unique", f.name, n),
+            lambda: sa.select(t).where(
+                t.c.workspace_id == WS, col.in_([sa.bindparam(f"u{i}") for i in range(n)])
+            ),
+        )
+        params = {"ws": self.ws, **{f"u{i}": v.lower() for i, v in enumerate(values)}}
+        return await self.conn.fetch(sql, params)
+
+    async def referencing(self, f: FieldDef, target_id: uuid.UUID) -> list[Row]:
+        """Live records whose join field ``f`` points at ``target_id``."""
+        t = self.table
+        sql = self.db.sql(
+            self._key("referencing", f.name),
+            lambda: sa.select(t).where(*self._live(), t.c[f.column] == sa.bindparam("target")),
+        )
+        return await self.conn.fetch(sql, {"ws": self.ws, "target": target_id})
+
+    async def related(self, f: FieldDef, target_ids: Sequence[Any], limit: int) -> list[Row]:
+        """Up to ``limit`` records per target pointing at ``target_ids`` through ``f``."""
+        if not target_ids:
+            return []
+        t = self.table
+        n = len(target_ids)
+
+        def build() -> Any:
+            rank = sa.func.row_number().over(partition_by=t.c[f.column], order_by=t.c.id)
+            inner = (
+                sa.select(t, rank.label("rank_"))
+                .where(*self._live(), t.c[f.column].in_([sa.bindparam(f"t{i}") for i in range(n)]))
+                .subquery()
+            )
+            return sa.select(inner).where(inner.c.rank_ <= limit).order_by(inner.c.id)
+
+        sql = self.db.sql(self._key("related", f.name, n, limit), build)
+        params = {"ws": self.ws, **{f"t{i}": v for i, v in enumerate(target_ids)}}
+        return await self.conn.fetch(sql, params)
+
+    async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
+        """One page of records, whether more follow, and (if asked) the total."""
+        keys = order_fields(self.obj, q.order)
+        backwards = q.before is not None or (q.last and q.after is None)
+        if backwards:
+            keys = [(f, d.reversed()) for f, d in keys]
+        cursor = q.before if backwards else q.after
+        cursor_values = decode_cursor(keys, cursor) if cursor else None
+
+        walk = FilterWalk(self.obj, self.table, self.conn.sqlite)
+        if q.filter is not None:
+            walk.walk(q.filter, build=False)
+        filter_params = dict(walk.params)
+        filter_shape = tuple(walk.shape)
+        if cursor_values is not None:
+            after_clause(walk, keys, cursor_values, build=False)
+        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys))
+        limit = q.limit + 1
+
+        def build() -> Any:
+            w = FilterWalk(self.obj, self.table, self.conn.sqlite)
+            where = list(self._live())
+            if q.filter is not None:
+                where.append(w.walk(q.filter, build=True))
+            if cursor_values is not None:
+                where.append(after_clause(w, keys, cursor_values, build=True))
+            return (
+                sa.select(self.table)
+                .where(*where)
+                .order_by(*order_clause(self.table, keys))
+                .limit(sa.bindparam("limit"))
+            )
+
+        sql = self.db.sql(self._key("page", shape), build)
+        rows = await self.conn.fetch(sql, {"ws": self.ws, **walk.params, "limit": limit})
+        more = len(rows) > q.limit
+        rows = rows[: q.limit]
+        if backwards:
+            rows.reverse()
+        total = await self._count(q, filter_shape, filter_params) if q.with_total else None
+        return rows, more, total
+
+    async def _count(self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any]) -> int:
+        def build() -> Any:
+            w = FilterWalk(self.obj, self.table, self.conn.sqlite)
+            where = list(self._live())
+            if q.filter is not None:
+                where.append(w.walk(q.filter, build=True))
+            return sa.select(sa.func.count()).select_from(self.table).where(*where)
+
+        sql = self.db.sql(self._key("count", shape), build)
+        return int(await self.conn.fetchval(sql, {"ws": self.ws, **params}) or 0)
+
+    async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:
+        """Whether any record precedes ``first`` in the query's order (hasPreviousPage)."""
+        from rolodex.records.sql import encode_cursor
+
+        keys = order_fields(self.obj, q.order)
+        probe = ListQuery(filter=q.filter, order=q.order, limit=1, with_total=False,
+                          before=encode_cursor(keys, first))
+        rows, _, _ = await self.page(probe)
+        return bool(rows)
+
+    # -- writes ---------------------------------------------------------------
+    async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
+        full = [{"workspace_id": self.ws, **r} for r in rows]
+        if len(full) == 1:
+            await self.conn.execute(sql, full[0])
+        else:
+            await self.conn.executemany(sql, full)
+
+    async def update(self, record_id: uuid.UUID, values: dict[str, Any]) -> None:
+        columns = tuple(sorted(values))
+        t = self.table
+        sql = self.db.sql(
+            self._key("update", columns),
+            lambda: sa.update(t)
+            .where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid"))
+            .values({c: sa.bindparam(f"v_{c}") for c in columns}),
+        )
+        params = {"ws": self.ws, "rid": record_id, **{f"v_{c}": values[c] for c in columns}}
+        await self.conn.execute(sql, params)
+
+    async def delete(self, ids: Iterable[uuid.UUID]) -> int:
+        t = self.table
+        sql = self.db.sql(
+            self._key("delete"),
+            lambda: sa.delete(t).where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid")),
+        )
+        count = 0
+        for rid in ids:
+            count += await self.conn.execute(sql, {"ws": self.ws, "rid": rid})
+        return count

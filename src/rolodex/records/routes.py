@@ -1,0 +1,138 @@
+"""REST routes for records: ``/rest/{objects}`` in Twenty's shapes and query grammar."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.routing import Route
+
+from rolodex.api.rest.grammar import parse_filter, parse_order_by
+from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.auth.scopes import Scope
+from rolodex.kit.errors import BadRequest
+from rolodex.metadata.model import ObjectDef
+from rolodex.records.query import ListQuery
+from rolodex.records.service import RecordService
+
+DEFAULT_LIMIT = 60
+MAX_LIMIT = 200
+
+
+@asynccontextmanager
+async def service(ctx: Context, *, write: bool) -> AsyncIterator[tuple[RecordService, ObjectDef]]:
+    """The record service for this request, in a transaction when it writes."""
+    state = ctx.state
+    opener = state.db.transaction() if write else state.db.connect()
+    async with opener as conn:
+        registry = await state.registries.get(conn, ctx.workspace_id)
+        plural = ctx.request.path_params["objects"]
+        obj = registry.by_plural(plural)
+        yield RecordService(conn, registry, ctx.workspace_id, ctx.principal.actor), obj
+
+
+def _int(ctx: Context, name: str, default: int, lo: int, hi: int) -> int:
+    raw = ctx.request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, got {raw!r}", field=name) from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}", field=name)
+    return value
+
+
+def _flag(ctx: Context, name: str) -> bool:
+    raw = ctx.request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0", ""):
+        raise BadRequest(f"{name} must be true or false, got {raw!r}", field=name)
+    return raw in ("true", "1")
+
+
+def list_query(ctx: Context) -> ListQuery:
+    params = ctx.request.query_params
+    after, before = params.get("starting_after"), params.get("ending_before")
+    if after and before:
+        raise BadRequest("Use starting_after or ending_before, not both.")
+    raw_filter = params.get("filter")
+    raw_order = params.get("order_by")
+    return ListQuery(
+        filter=parse_filter(raw_filter) if raw_filter else None,
+        order=parse_order_by(raw_order) if raw_order else (),
+        limit=_int(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT),
+        after=after or None,
+        before=before or None,
+    )
+
+
+async def list_records(ctx: Context) -> JSONResponse:
+    """List records: filter, order_by, limit, starting_after / ending_before, depth."""
+    q = list_query(ctx)
+    depth = _int(ctx, "depth", 0, 0, 1)
+    async with service(ctx, write=False) as (svc, obj):
+        page = await svc.list(obj, q, depth=depth)
+    return JSONResponse({
+        "data": {obj.plural: page.records},
+        "pageInfo": page.page_info,
+        "totalCount": page.total,
+    })
+
+
+async def get_record(ctx: Context) -> JSONResponse:
+    depth = _int(ctx, "depth", 0, 0, 1)
+    async with service(ctx, write=False) as (svc, obj):
+        record = await svc.get(obj, ctx.request.path_params["id"], depth=depth)
+    return JSONResponse({"data": {obj.name: record}})
+
+
+async def create_record(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    upsert = _flag(ctx, "upsert")
+    async with service(ctx, write=True) as (svc, obj):
+        record = await svc.create(obj, body, upsert=upsert)
+    return JSONResponse({"data": {f"create{obj.cap}": record}}, status_code=201)
+
+
+async def create_batch(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        body = body["data"]
+    if not isinstance(body, list):
+        raise BadRequest("A batch body is a JSON array of records.")
+    upsert = _flag(ctx, "upsert")
+    async with service(ctx, write=True) as (svc, obj):
+        records = await svc.create_many(obj, body, upsert=upsert)
+    return JSONResponse({"data": {f"create{obj.cap_plural}": records}}, status_code=201)
+
+
+async def update_record(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with service(ctx, write=True) as (svc, obj):
+        record = await svc.update(obj, ctx.request.path_params["id"], body)
+    return JSONResponse({"data": {f"update{obj.cap}": record}})
+
+
+async def delete_record(ctx: Context) -> JSONResponse:
+    async with service(ctx, write=True) as (svc, obj):
+        record = await svc.delete(obj, ctx.request.path_params["id"])
+    return JSONResponse({"data": {f"delete{obj.cap}": {"id": record["id"]}}})
+
+
+def _both(path: str, handler: Any, methods: list[str]) -> list[Route]:
+    """The path with and without a trailing slash, neither redirecting."""
+    return [Route(path, handler, methods=methods), Route(path + "/", handler, methods=methods)]
+
+
+def routes() -> list[Route]:
+    read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
+    return [
+        *_both("/rest/batch/{objects}", endpoint(write, create_batch), ["POST"]),
+        *_both("/rest/{objects}", endpoint(read, list_records), ["GET"]),
+        *_both("/rest/{objects}", endpoint(write, create_record), ["POST"]),
+        *_both("/rest/{objects}/{id}", endpoint(read, get_record), ["GET"]),
+        *_both("/rest/{objects}/{id}", endpoint(write, update_record), ["PATCH", "PUT"]),
+        *_both("/rest/{objects}/{id}", endpoint(write, delete_record), ["DELETE"]),
+    ]

@@ -1,0 +1,173 @@
+"""Records in and out: validating input against the registry, and rows as the API shows them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rolodex.kit.db import Row
+from rolodex.kit.errors import ValidationError
+from rolodex.kit.jsonutil import loads
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
+from rolodex.metadata.types import Kind, kind
+
+# Keys a client may send that name no field but are harmless to ignore on
+# write: GraphQL clients echo ``__typename``, REST clients echo ``id`` on PATCH.
+_IGNORED = frozenset({"__typename"})
+
+
+@dataclass(slots=True)
+class Input:
+    """A validated write: field name to stored value (``None`` clears the field)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    record_id: Any = None  # a client-chosen id on create
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def resolve_field(obj: ObjectDef, name: str) -> FieldDef | None:
+    """A field by its name, accepting snake_case for camelCase names (``lead_score``)."""
+    f = obj.fields.get(name)
+    if f is None and "_" in name:
+        f = obj.fields.get(_camel(name))
+    return f
+
+
+def unknown_field(obj: ObjectDef, name: str) -> ValidationError:
+    writable = [f.name for f in obj.fields.values() if not f.read_only]
+    return ValidationError(
+        f"Unknown field '{name}' on {obj.name}.{suggest(name, writable)}", field=name
+    )
+
+
+def _custom_fields_form(obj: ObjectDef, items: Any) -> dict[str, Any]:
+    """The seed's ``customFields: [{fieldId, value}]``; ``fieldId`` is a name or an id."""
+    if not isinstance(items, list):
+        raise ValidationError(
+            "customFields must be a list of {fieldId, value}", field="customFields"
+        )
+    by_id = {str(f.id): f for f in obj.fields.values() if f.id is not None}
+    out: dict[str, Any] = {}
+    for item in items:
+        if not isinstance(item, dict) or "fieldId" not in item or set(item) - {"fieldId", "value"}:
+            raise ValidationError(
+                "customFields items must be objects {fieldId, value}", field="customFields"
+            )
+        key = item["fieldId"]
+        f = by_id.get(key) if isinstance(key, str) else None
+        if f is None and isinstance(key, str):
+            f = resolve_field(obj, key)
+        if f is None or not f.is_custom:
+            raise ValidationError(
+                f"customFields: no custom field {key!r} on {obj.name}", field="customFields"
+            )
+        value = item.get("value")
+        if isinstance(value, str) and f.type not in (
+            FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.LINK, FieldType.SELECT
+        ):
+            value = kind(f).from_string(f, value) if value.strip() else None
+        out[f.name] = value
+    return out
+
+
+def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
+    """Check a create or update body; every problem is a 400 naming the field."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"A {obj.name} must be a JSON object, got {type(data).__name__}")
+    result = Input()
+    items: dict[str, Any] = dict(data)
+    if "customFields" in items and resolve_field(obj, "customFields") is None:
+        items.update(_custom_fields_form(obj, items.pop("customFields")))
+    for name, value in items.items():
+        if name in _IGNORED:
+            continue
+        f = resolve_field(obj, name)
+        if f is None:
+            raise unknown_field(obj, name)
+        if f.name == "id":
+            if creating and value is not None:
+                result.record_id = kind(f).validate(f, value)
+            continue  # an id echoed in an update body is ignored; the path names the record
+        if f.read_only or f.system:
+            raise ValidationError(f"{f.name} is read-only", field=f.name)
+        if f.type is FieldType.RELATION:
+            raise kind(f).validate(f, value)  # always raises, naming the id field to set
+        if value is None:
+            if creating:
+                continue  # an explicit null on create means "unset"
+            if not f.nullable:
+                raise ValidationError(f"{f.name} cannot be null", field=f.name)
+            result.values[f.name] = None
+            continue
+        converted = kind(f).validate(f, value)
+        if converted is None and not f.nullable:
+            raise ValidationError(f"{f.name} cannot be empty", field=f.name)
+        if converted is None and creating:
+            continue
+        result.values[f.name] = converted
+    if creating:
+        for f in obj.fields.values():
+            if f.name not in result.values and f.default is not None and f.stored:
+                result.values[f.name] = kind(f).validate(f, f.default)
+    return result
+
+
+def check_required(obj: ObjectDef, values: Mapping[str, Any]) -> None:
+    for f in obj.fields.values():
+        if f.required and values.get(f.name) is None:
+            raise ValidationError(f"{f.name} is required to create a {obj.name}", field=f.name)
+
+
+# -- output -----------------------------------------------------------------
+Serializer = Callable[[Row, bool], dict[str, Any]]
+
+
+def serializer(obj: ObjectDef) -> Serializer:
+    """A function from a stored row to the API's record, built once per object."""
+    cached = obj.cache.get("serializer")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    columns = []
+    for f in obj.stored_fields:
+        if f.column is not None:
+            k = kind(f)
+            plain = type(k).from_db is Kind.from_db  # no conversion: skip the call per value
+            columns.append((f.name, f.column, None if plain else k.from_db))
+    custom = [f.name for f in obj.stored_fields if f.column is None]
+
+    def serialise(row: Row, sqlite: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, column, convert in columns:
+            value = row[column]
+            out[name] = value if convert is None or value is None else convert(value, sqlite)
+        if custom:
+            stored = row["custom"]
+            if isinstance(stored, str):
+                stored = loads(stored)
+            stored = stored or {}
+            for name in custom:
+                out[name] = stored.get(name)
+        return out
+
+    obj.cache["serializer"] = serialise
+    return serialise
+
+
+def stored_custom(row: Row) -> dict[str, Any]:
+    stored = row["custom"]
+    if isinstance(stored, str):
+        stored = loads(stored)
+    return dict(stored or {})
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,337 @@
+"""The record service: the one write path for every object, whatever the interface.
+
+Each change is written together with its outbox event on the caller's
+connection; the caller (a request or a job) owns the transaction and commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from rolodex.auth.schemas import Actor
+from rolodex.events import outbox
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Row
+from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
+from rolodex.kit.ids import parse_uuid, uuid7
+from rolodex.metadata.model import FieldDef, ObjectDef, OnDelete, RelationKind
+from rolodex.metadata.registry import Registry
+from rolodex.metadata.types import kind
+from rolodex.records import rules
+from rolodex.records.query import ListQuery
+from rolodex.records.relations import embed
+from rolodex.records.repository import RecordRepository
+from rolodex.records.schemas import Input, check_required, serializer, stored_custom, validate
+from rolodex.records.sql import encode_cursor, order_fields
+
+MAX_BATCH = 2000
+
+
+class Page:
+    """One page of a list, with Relay-style page info."""
+
+    def __init__(self, records: list[dict[str, Any]], cursors: list[str], has_next: bool,
+                 has_previous: bool, total: int | None) -> None:
+        self.records = records
+        self.cursors = cursors
+        self.has_next = has_next
+        self.has_previous = has_previous
+        self.total = total
+
+    @property
+    def page_info(self) -> dict[str, Any]:
+        return {
+            "hasNextPage": self.has_next,
+            "hasPreviousPage": self.has_previous,
+            "startCursor": self.cursors[0] if self.cursors else None,
+            "endCursor": self.cursors[-1] if self.cursors else None,
+        }
+
+
+def _api(f: FieldDef, value: Any) -> Any:
+    return None if value is None else kind(f).to_json(value)
+
+
+def _at(index: int | None, exc: RolodexError) -> RolodexError:
+    """Name the batch item an error belongs to."""
+    if index is not None:
+        exc.message = f"Item {index}: {exc.message}"
+        exc.args = (exc.message,)
+        exc.extra["index"] = index
+    return exc
+
+
+class RecordService:
+    """Create, read, update and delete records of any object in one workspace."""
+
+    def __init__(self, conn: Conn, registry: Registry, workspace_id: uuid.UUID,
+                 actor: Actor) -> None:
+        self.conn = conn
+        self.registry = registry
+        self.ws = workspace_id
+        self.actor = actor
+        self._events: list[outbox.Event] = []
+
+    def repo(self, obj: ObjectDef) -> RecordRepository:
+        return RecordRepository(self.conn, obj, self.ws)
+
+    def _serialise(self, obj: ObjectDef, row: Row | dict[str, Any], sqlite: bool) -> dict[str, Any]:
+        return serializer(obj)(row, sqlite)  # type: ignore[arg-type]
+
+    # -- reads ----------------------------------------------------------------
+    async def get(self, obj: ObjectDef, record_id: Any, *, depth: int = 0) -> dict[str, Any]:
+        rid = parse_uuid(record_id)
+        row = await self.repo(obj).get(rid)
+        if row is None:
+            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
+        record = self._serialise(obj, row, self.conn.sqlite)
+        if depth:
+            await embed(self.conn, self.registry, self.ws, obj, [record])
+        return record
+
+    async def list(self, obj: ObjectDef, q: ListQuery, *, depth: int = 0) -> Page:
+        repo = self.repo(obj)
+        rows, more, total = await repo.page(q)
+        serialise = serializer(obj)
+        records = [serialise(r, self.conn.sqlite) for r in rows]
+        keys = order_fields(obj, q.order)
+        cursors = [encode_cursor(keys, r) for r in records]
+        backwards = q.before is not None or (q.last and q.after is None)
+        if backwards:
+            has_previous, has_next = more, q.before is not None
+        else:
+            has_next = more
+            has_previous = bool(q.after) and bool(records) and await repo.exists_before(
+                q, records[0]
+            )
+        if depth:
+            await embed(self.conn, self.registry, self.ws, obj, records)
+        return Page(records, cursors, has_next, has_previous, total)
+
+    # -- creates --------------------------------------------------------------
+    async def create(self, obj: ObjectDef, data: Any, *, upsert: bool = False) -> dict[str, Any]:
+        return (await self.create_many(obj, [data], upsert=upsert, batch=False))[0]
+
+    async def create_many(self, obj: ObjectDef, items: Sequence[Any], *, upsert: bool = False,
+                          batch: bool = True) -> list[dict[str, Any]]:
+        """Create (or, with ``upsert``, update by unique key) all of ``items`` or none."""
+        if len(items) > MAX_BATCH:
+            raise ValidationError(f"A batch holds at most {MAX_BATCH} records.")
+        inputs: list[Input] = []
+        for i, data in enumerate(items):
+            try:
+                inp = validate(obj, data, creating=True)
+                if not upsert:
+                    rules.apply(obj.name, inp.values, None)
+                    check_required(obj, inp.values)
+            except RolodexError as exc:
+                raise _at(i if batch else None, exc) from None
+            inputs.append(inp)
+        matches = await self._match_unique(obj, inputs, upsert, batch)
+        results: list[dict[str, Any] | None] = [None] * len(inputs)
+        new_rows: list[dict[str, Any]] = []
+        new_index: list[int] = []
+        now = clock.now()
+        actor = self.actor.to_dict()
+        for i, inp in enumerate(inputs):
+            if i in matches:
+                continue
+            if upsert:
+                try:
+                    rules.apply(obj.name, inp.values, None)
+                    check_required(obj, inp.values)
+                except RolodexError as exc:
+                    raise _at(i if batch else None, exc) from None
+            row: dict[str, Any] = {
+                "id": inp.record_id or uuid7(), "created_at": now, "updated_at": now,
+                "deleted_at": None, "created_by": actor, "updated_by": actor,
+            }
+            custom: dict[str, Any] = {}
+            for f in obj.stored_fields:
+                if f.system:
+                    continue
+                value = inp.values.get(f.name)
+                if f.column is not None:
+                    row[f.column] = value
+                elif value is not None:
+                    custom[f.name] = _api(f, value)
+            row["custom"] = custom
+            new_rows.append(row)
+            new_index.append(i)
+        await self._check_references(obj, [inputs[i].values for i in new_index], batch)
+        if new_rows:
+            await self.repo(obj).insert(new_rows)
+        for i, row in zip(new_index, new_rows, strict=True):
+            record = self._serialise(obj, row, False)
+            results[i] = record
+            self._events.append(outbox.make(
+                obj.name, outbox.CREATED, record, self.actor,
+                changes=[k for k, v in record.items() if v not in (None, [], {}) and not
+                         obj.fields[k].system],
+            ))
+            if obj.name == "task" and record.get("status") == "DONE":
+                self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+        for i, row in matches.items():
+            results[i] = await self._apply_update(obj, row, inputs[i])
+        await self.flush()
+        return [r for r in results if r is not None]
+
+    async def _match_unique(self, obj: ObjectDef, inputs: list[Input], upsert: bool,
+                            batch: bool) -> dict[int, Row]:
+        """Existing records that share a unique value with an input.
+
+        With ``upsert``, inputs matching on the object's first unique key are
+        updates; any other clash is a 409 naming the field and the record.
+        """
+        matches: dict[int, Row] = {}
+        for f in obj.fields.values():
+            if not f.unique or f.system or f.column is None:
+                continue
+            seen: dict[str, int] = {}
+            for i, inp in enumerate(inputs):
+                value = inp.values.get(f.name)
+                if isinstance(value, str):
+                    key = value.lower()
+                    if key in seen:
+                        raise _at(i if batch else None, Conflict(
+                            f"{f.name} {value!r} appears twice in this batch "
+                            f"(items {seen[key]} and {i})", field=f.name))
+                    seen[key] = i
+            if not seen:
+                continue
+            rows = await self.repo(obj).by_unique(f, list(seen))
+            match_key = upsert and obj.unique_keys[:1] == (f.name,)
+            for row in rows:
+                i = seen[str(row[f.column]).lower()]
+                if match_key and row["deleted_at"] is None:
+                    matches[i] = row
+                elif i not in matches:
+                    raise _at(i if batch else None, Conflict(
+                        f"A {obj.name} with {f.name} {inputs[i].values[f.name]!r} already "
+                        f"exists (id {row['id']}).", field=f.name, existingId=str(row["id"])))
+        return matches
+
+    async def _check_references(self, obj: ObjectDef, values: Sequence[dict[str, Any]],
+                                batch: bool) -> None:
+        """Every relation id must name a live record of the target object, here."""
+        for rf in obj.relations:
+            rel = rf.relation
+            if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:
+                continue
+            wanted = {str(v[rel.join_field]) for v in values if v.get(rel.join_field) is not None}
+            if not wanted:
+                continue
+            target = self.registry.object(rel.target)
+            found = await self.repo(target).existing_ids([uuid.UUID(w) for w in sorted(wanted)])
+            for i, v in enumerate(values):
+                if v.get(rel.join_field) is not None and str(v[rel.join_field]) not in found:
+                    raise _at(i if batch and len(values) > 1 else None, ValidationError(
+                        f"{rel.join_field}: no {target.name} with id {v[rel.join_field]}",
+                        field=rel.join_field))
+
+    # -- updates --------------------------------------------------------------
+    async def update(self, obj: ObjectDef, record_id: Any, data: Any) -> dict[str, Any]:
+        rid = parse_uuid(record_id)
+        inp = validate(obj, data, creating=False)
+        row = await self.repo(obj).get(rid, lock=True)
+        if row is None:
+            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
+        record = await self._apply_update(obj, row, inp)
+        await self.flush()
+        return record
+
+    async def _apply_update(self, obj: ObjectDef, row: Row, inp: Input) -> dict[str, Any]:
+        current = self._serialise(obj, row, self.conn.sqlite)
+        values = dict(inp.values)
+        rules.apply(obj.name, values, current)
+        changed = {
+            name: v for name, v in values.items()
+            if _api(obj.fields[name], v) != current.get(name)
+        }
+        if not changed:
+            return current  # a no-op update writes nothing and emits nothing
+        await self._check_references(obj, [changed], batch=False)
+        for f in obj.fields.values():
+            if f.unique and f.column is not None and isinstance(changed.get(f.name), str):
+                clash = [r for r in await self.repo(obj).by_unique(f, [changed[f.name]])
+                         if str(r["id"]) != current["id"]]
+                if clash:
+                    raise Conflict(
+                        f"A {obj.name} with {f.name} {changed[f.name]!r} already exists "
+                        f"(id {clash[0]['id']}).", field=f.name, existingId=str(clash[0]["id"]))
+        now = clock.now()
+        columns: dict[str, Any] = {"updated_at": now, "updated_by": self.actor.to_dict()}
+        custom = None
+        for name, value in changed.items():
+            f = obj.fields[name]
+            if f.column is not None:
+                columns[f.column] = value
+            else:
+                custom = custom if custom is not None else stored_custom(row)
+                if value is None:
+                    custom.pop(name, None)
+                else:
+                    custom[name] = _api(f, value)
+        if custom is not None:
+            columns["custom"] = custom
+        await self.repo(obj).update(uuid.UUID(current["id"]), columns)
+        record = dict(current)
+        for name, value in changed.items():
+            record[name] = _api(obj.fields[name], value)
+        record["updatedAt"] = _api(obj.fields["updatedAt"], now)
+        record["updatedBy"] = self.actor.to_dict()
+        previous = {name: current.get(name) for name in changed}
+        self._events.append(outbox.make(obj.name, outbox.UPDATED, record, self.actor,
+                                        changes=list(changed), previous=previous))
+        if obj.name == "task" and changed.get("status") == "DONE":
+            self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+        return record
+
+    # -- deletes --------------------------------------------------------------
+    async def delete(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
+        """Delete a record for good; records pointing at it follow their relation's rule."""
+        rid = parse_uuid(record_id)
+        row = await self.repo(obj).get(rid, lock=True)
+        if row is None:
+            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
+        record = await self._delete_row(obj, row, depth=0)
+        await self.flush()
+        return record
+
+    async def _delete_row(self, obj: ObjectDef, row: Row, depth: int) -> dict[str, Any]:
+        record = self._serialise(obj, row, self.conn.sqlite)
+        rid = uuid.UUID(record["id"])
+        if depth < 3:
+            await self._detach_dependents(obj, rid, depth)
+        await self.repo(obj).delete([rid])
+        self._events.append(outbox.make(obj.name, outbox.DELETED, record, self.actor))
+        return record
+
+    async def _detach_dependents(self, obj: ObjectDef, rid: uuid.UUID, depth: int) -> None:
+        for other in self.registry.objects.values():
+            cascades = [f.relation.join_field for f in other.relations if f.relation
+                        and f.relation.kind is RelationKind.MANY_TO_ONE
+                        and f.relation.on_delete is OnDelete.CASCADE]
+            for rf in list(other.relations):
+                rel = rf.relation
+                if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:
+                    continue
+                if rel.target != obj.name:
+                    continue
+                join = other.fields[rel.join_field]
+                for dep in await self.repo(other).referencing(join, rid):
+                    dep_record = self._serialise(other, dep, self.conn.sqlite)
+                    attached_elsewhere = any(
+                        dep_record.get(j) for j in cascades if j != rel.join_field
+                    )
+                    if rel.on_delete is OnDelete.CASCADE and not attached_elsewhere:
+                        await self._delete_row(other, dep, depth + 1)
+                    else:
+                        await self._apply_update(other, dep, Input({rel.join_field: None}))
+
+    async def flush(self) -> None:
+        """Write the events gathered so far, on the same connection and transaction."""
+        events, self._events = self._events, []
+        await outbox.write(self.conn, self.ws, events)

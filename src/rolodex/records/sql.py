@@ -1,0 +1,226 @@
+"""Filters, ordering and keyset cursors as SQL.
+
+A list query is turned into a *shape* (its structure without values) and its
+parameter values in one walk. The statement for a shape is built and
+compiled once and cached, so a request pays only for the walk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from rolodex.kit.errors import BadRequest, ValidationError
+from rolodex.kit.jsonutil import dumps, loads
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
+from rolodex.metadata.types import kind
+from rolodex.records.query import And, Cond, Direction, Filter, Not, Or, Order
+from rolodex.records.schemas import resolve_field
+
+MAX_IN = 1000
+_UNORDERABLE = frozenset({
+    FieldType.RELATION, FieldType.JSON, FieldType.ARRAY, FieldType.MULTI_SELECT,
+    FieldType.CURRENCY, FieldType.ACTOR,
+})
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+class FilterWalk:
+    """One walk over a filter: collects the shape and the parameters, and can build SQL."""
+
+    def __init__(self, obj: ObjectDef, table: sa.Table, sqlite: bool) -> None:
+        self.obj = obj
+        self.table = table
+        self.sqlite = sqlite
+        self.params: dict[str, Any] = {}
+        self.shape: list[Any] = []
+
+    def _param(self, value: Any) -> sa.BindParameter[Any]:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return sa.bindparam(name)
+
+    def field(self, name: str) -> FieldDef:
+        f = resolve_field(self.obj, name)
+        if f is None or not f.stored:
+            known = ", ".join(x.name for x in self.obj.stored_fields)
+            raise ValidationError(
+                f"Cannot filter {self.obj.plural} by '{name}'; fields are: {known}", field=name
+            )
+        return f
+
+    def walk(self, node: Filter, build: bool) -> Any:
+        if isinstance(node, Cond):
+            return self.cond(node, build)
+        if isinstance(node, And | Or):
+            self.shape.append(("and" if isinstance(node, And) else "or", len(node.items)))
+            parts = [self.walk(item, build) for item in node.items]
+            if not build:
+                return None
+            if not parts:
+                return sa.true()
+            return sa.and_(*parts) if isinstance(node, And) else sa.or_(*parts)
+        if isinstance(node, Not):
+            self.shape.append("not")
+            inner = self.walk(node.item, build)
+            return sa.not_(inner) if build else None
+        raise BadRequest(f"Unsupported filter node {node!r}")
+
+    def cond(self, c: Cond, build: bool) -> Any:
+        f = self.field(c.field)
+        k = kind(f)
+        op = c.op
+        if op not in k.ops:
+            allowed = ", ".join(sorted(k.ops)) or "none"
+            raise ValidationError(
+                f"Operator '{op}' does not apply to {f.name} ({f.type.value}); use: {allowed}",
+                field=f.name,
+            )
+        expr = k.expr(self.table, f) if build else None
+        if op == "is":
+            value = str(c.value).upper()
+            if value not in ("NULL", "NOT_NULL"):
+                raise ValidationError(f"{f.name}[is] takes NULL or NOT_NULL", field=f.name)
+            self.shape.append((f.name, f.type, op, value))
+            if not build:
+                return None
+            return expr.is_(None) if value == "NULL" else expr.isnot(None)
+        if op == "in":
+            values = c.value if isinstance(c.value, list | tuple) else [c.value]
+            if len(values) > MAX_IN:
+                raise ValidationError(f"{f.name}[in] takes at most {MAX_IN} values", field=f.name)
+            params = [self._param(k.filter_value(f, v)) for v in values]
+            self.shape.append((f.name, f.type, op, len(params)))
+            if not build:
+                return None
+            return expr.in_(params) if params else sa.false()
+        if c.value is None:
+            raise ValidationError(
+                f"{f.name}[{op}] needs a value; use [is]:NULL to match empty fields", field=f.name
+            )
+        self.shape.append((f.name, f.type, op))
+        if f.type in (FieldType.ARRAY, FieldType.MULTI_SELECT):
+            return self._array_contains(f, expr, k.filter_value(f, c.value), build)
+        if op in ("startsWith", "contains"):
+            if not isinstance(c.value, str):
+                raise ValidationError(f"{f.name}[{op}] takes a string", field=f.name)
+            text = _escape_like(c.value)
+            p = self._param(text + "%" if op == "startsWith" else "%" + text + "%")
+            if not build:
+                return None
+            return expr.like(p, escape="/") if op == "startsWith" else expr.ilike(p, escape="/")
+        value = k.filter_value(f, c.value)
+        p = self._param(value)
+        if not build:
+            return None
+        if op == "eq":
+            return expr == p
+        if op == "neq":  # unlike SQL's <>, "not equal to X" includes empty fields
+            return sa.or_(expr != p, expr.is_(None))
+        if op == "like":
+            return expr.like(p)
+        if op == "ilike":
+            return expr.ilike(p)
+        return {"gt": expr > p, "gte": expr >= p, "lt": expr < p, "lte": expr <= p}[op]
+
+    def _array_contains(self, f: FieldDef, expr: Any, value: Any, build: bool) -> Any:
+        if self.sqlite:
+            p = self._param(value)
+            if not build:
+                return None
+            each = sa.func.json_each(expr).table_valued("value")
+            return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == p))
+        p = self._param([value])
+        if not build:
+            return None
+        return expr.op("@>")(sa.cast(p, pg.JSONB))
+
+
+def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef, Direction]]:
+    """The order as fields, with ``id`` appended so every record has a unique position."""
+    out: list[tuple[FieldDef, Direction]] = []
+    for o in order:
+        f = resolve_field(obj, o.field)
+        if f is None or not f.stored or f.type in _UNORDERABLE:
+            raise ValidationError(f"Cannot order {obj.plural} by '{o.field}'", field=o.field)
+        out.append((f, o.direction))
+    if not any(f.name == "id" for f, _ in out):
+        out.append((obj.fields["id"], Direction.ASC_NULLS_FIRST))
+    return out
+
+
+def order_clause(table: sa.Table, keys: Sequence[tuple[FieldDef, Direction]]) -> list[Any]:
+    clauses = []
+    for f, d in keys:
+        expr = kind(f).expr(table, f)
+        c = expr.desc() if d.descending else expr.asc()
+        clauses.append(c.nulls_first() if d.nulls_first else c.nulls_last())
+    return clauses
+
+
+# -- cursors --------------------------------------------------------------------
+def _order_tag(keys: Sequence[tuple[FieldDef, Direction]]) -> str:
+    text = ",".join(f"{f.name}:{d.value}" for f, d in keys)
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def encode_cursor(keys: Sequence[tuple[FieldDef, Direction]], record: dict[str, Any]) -> str:
+    payload = [_order_tag(keys), *(record.get(f.name) for f, _ in keys)]
+    return base64.urlsafe_b64encode(dumps(payload)).decode().rstrip("=")
+
+
+def decode_cursor(keys: Sequence[tuple[FieldDef, Direction]], cursor: str) -> list[Any]:
+    """The order-key values a cursor holds; a cursor from another ordering is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = loads(raw)
+    except (ValueError, binascii.Error):
+        raise BadRequest("The cursor is not valid.", field="cursor") from None
+    if not isinstance(payload, list) or len(payload) != len(keys) + 1:
+        raise BadRequest("The cursor is not valid.", field="cursor")
+    if payload[0] != _order_tag(keys):
+        raise BadRequest("The cursor belongs to a different ordering.", field="cursor")
+    out = []
+    for (f, _), value in zip(keys, payload[1:], strict=True):
+        try:
+            out.append(None if value is None else kind(f).filter_value(f, value))
+        except ValidationError:
+            raise BadRequest("The cursor is not valid.", field="cursor") from None
+    return out
+
+
+def after_clause(
+    walk: FilterWalk, keys: Sequence[tuple[FieldDef, Direction]], values: Sequence[Any],
+    build: bool,
+) -> Any:
+    """Records strictly after the cursor position in this order (keyset pagination)."""
+    walk.shape.append(("after", tuple(v is None for v in values)))
+    ors = []
+    equal: list[Any] = []
+    for (f, d), value in zip(keys, values, strict=True):
+        expr = kind(f).expr(walk.table, f) if build else None
+        if value is None:
+            # Past a NULL only non-NULLs can follow, and only when NULLs come first.
+            after = expr.isnot(None) if build and d.nulls_first else (sa.false() if build else None)
+            same = expr.is_(None) if build else None
+        else:
+            p = walk._param(value)
+            if build:
+                beyond = expr < p if d.descending else expr > p
+                after = beyond if d.nulls_first else sa.or_(beyond, expr.is_(None))
+                same = expr == p
+            else:
+                after = same = None
+        if build:
+            ors.append(sa.and_(*equal, after))
+            equal.append(same)
+    return sa.or_(*ors) if build else None
