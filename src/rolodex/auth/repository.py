@@ -82,10 +82,12 @@ async def find_workspace(conn: Conn, ident: str) -> Row | None:
             return row
     sql = conn.db.sql(
         "auth.workspace_by_name",
-        lambda: sa.select(workspace)
-        .where(workspace.c.name == sa.bindparam("name"))
-        .order_by(workspace.c.created_at)
-        .limit(1),
+        lambda: (
+            sa.select(workspace)
+            .where(workspace.c.name == sa.bindparam("name"))
+            .order_by(workspace.c.created_at)
+            .limit(1)
+        ),
     )
     return await conn.fetchrow(sql, {"name": ident})
 
@@ -109,9 +111,11 @@ async def key_by_digest(conn: Conn, digest: str) -> tuple[ApiKey, str] | None:
 async def list_keys(conn: Conn, ws_id: uuid.UUID) -> list[ApiKey]:
     sql = conn.db.sql(
         "auth.list_keys",
-        lambda: sa.select(*_KEY_COLUMNS)
-        .where(api_key.c.workspace_id == sa.bindparam("ws"))
-        .order_by(api_key.c.created_at, api_key.c.id),
+        lambda: (
+            sa.select(*_KEY_COLUMNS)
+            .where(api_key.c.workspace_id == sa.bindparam("ws"))
+            .order_by(api_key.c.created_at, api_key.c.id)
+        ),
     )
     return [_key(r) for r in await conn.fetch(sql, {"ws": ws_id})]
 
@@ -130,13 +134,15 @@ async def get_key(conn: Conn, ws_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | N
 async def revoke_key(conn: Conn, ws_id: uuid.UUID, key_id: uuid.UUID, at: datetime) -> int:
     sql = conn.db.sql(
         "auth.revoke_key",
-        lambda: sa.update(api_key)
-        .where(
-            api_key.c.workspace_id == sa.bindparam("ws"),
-            api_key.c.id == sa.bindparam("id"),
-            api_key.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=sa.bindparam("at")),
+        lambda: (
+            sa.update(api_key)
+            .where(
+                api_key.c.workspace_id == sa.bindparam("ws"),
+                api_key.c.id == sa.bindparam("id"),
+                api_key.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=sa.bindparam("at"))
+        ),
     )
     return await conn.execute(sql, {"ws": ws_id, "id": key_id, "at": at})
 
@@ -144,9 +150,11 @@ async def revoke_key(conn: Conn, ws_id: uuid.UUID, key_id: uuid.UUID, at: dateti
 async def touch_keys(conn: Conn, uses: Iterable[tuple[uuid.UUID, uuid.UUID, datetime]]) -> None:
     sql = conn.db.sql(
         "auth.touch_keys",
-        lambda: sa.update(api_key)
-        .where(api_key.c.workspace_id == sa.bindparam("ws"), api_key.c.id == sa.bindparam("id"))
-        .values(last_used_at=sa.bindparam("at")),
+        lambda: (
+            sa.update(api_key)
+            .where(api_key.c.workspace_id == sa.bindparam("ws"), api_key.c.id == sa.bindparam("id"))
+            .values(last_used_at=sa.bindparam("at"))
+        ),
     )
     await conn.executemany(sql, [{"ws": ws, "id": kid, "at": at} for ws, kid, at in uses])
 
@@ -154,8 +162,10 @@ async def touch_keys(conn: Conn, uses: Iterable[tuple[uuid.UUID, uuid.UUID, date
 async def count_keys(conn: Conn, ws_id: uuid.UUID) -> int:
     sql = conn.db.sql(
         "auth.count_keys",
-        lambda: sa.select(sa.func.count())
-        .select_from(api_key)
-        .where(api_key.c.workspace_id == sa.bindparam("ws")),
+        lambda: (
+            sa.select(sa.func.count())
+            .select_from(api_key)
+            .where(api_key.c.workspace_id == sa.bindparam("ws"))
+        ),
     )
     return int(await conn.fetchval(sql, {"ws": ws_id}) or 0)

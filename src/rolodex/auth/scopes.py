@@ -31,8 +31,13 @@ ALL_SCOPES: frozenset[Scope] = frozenset(Scope)
 
 # Plural spellings are accepted on input; the singular, as in the seed's
 # ``webhook:read``, is canonical.
-_ALIASES = {"records": "record", "webhooks": "webhook", "keys": "key", "api-key": "key",
-            "api_key": "key"}
+_ALIASES = {
+    "records": "record",
+    "webhooks": "webhook",
+    "keys": "key",
+    "api-key": "key",
+    "api_key": "key",
+}
 
 
 def parse_scope(text: str) -> set[Scope]:

@@ -84,15 +84,31 @@ async def create_key(
         raise ValidationError("expiresAt must be in the future.", field="expiresAt")
     secret = new_secret()
     key = ApiKey(
-        id=uuid7(), workspace_id=workspace_id, name=name, prefix=secret[:12],
-        scopes=granted, created_at=now, expires_at=expires_at, revoked_at=None,
+        id=uuid7(),
+        workspace_id=workspace_id,
+        name=name,
+        prefix=secret[:12],
+        scopes=granted,
+        created_at=now,
+        expires_at=expires_at,
+        revoked_at=None,
         last_used_at=None,
     )
-    await repository.insert_key(conn, {
-        "workspace_id": workspace_id, "id": key.id, "name": name, "prefix": key.prefix,
-        "digest": digest(secret), "scopes": sorted(s.value for s in granted),
-        "created_at": now, "expires_at": expires_at, "revoked_at": None, "last_used_at": None,
-    })
+    await repository.insert_key(
+        conn,
+        {
+            "workspace_id": workspace_id,
+            "id": key.id,
+            "name": name,
+            "prefix": key.prefix,
+            "digest": digest(secret),
+            "scopes": sorted(s.value for s in granted),
+            "created_at": now,
+            "expires_at": expires_at,
+            "revoked_at": None,
+            "last_used_at": None,
+        },
+    )
     return key, secret
 
 

@@ -20,7 +20,10 @@ err = Console(stderr=True)
 out = Console()
 
 DatabaseOption = typer.Option(
-    None, "--database", "-d", envvar="ROLODEX_DATABASE_URL",
+    None,
+    "--database",
+    "-d",
+    envvar="ROLODEX_DATABASE_URL",
     help="sqlite:///path or postgresql://user@host/db (default: ./rolodex.db).",
 )
 

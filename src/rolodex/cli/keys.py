@@ -42,7 +42,9 @@ def parse_expiry(text: str) -> datetime:
 def keys_create(
     name: str = typer.Option(..., "--name", "-n", help="What the key is for."),
     scope: list[str] = typer.Option(
-        None, "--scope", "-s",
+        None,
+        "--scope",
+        "-s",
         help="record:read, record:read-write, metadata:..., webhook:..., key:..., or all "
         "(repeatable; default all).",
     ),
@@ -71,20 +73,24 @@ def keys_create(
     if as_json:
         print_json({**info, "key": secret})
     else:
-        out.print(f"Created key [bold]{info['name']}[/bold] ({info['id']}) in workspace "
-                  f"{info['workspaceId']} with scopes: {', '.join(info['scopes'])}",  # type: ignore[arg-type]
-                  highlight=False)
+        out.print(
+            f"Created key [bold]{info['name']}[/bold] ({info['id']}) in workspace "
+            f"{info['workspaceId']} with scopes: {', '.join(info['scopes'])}",  # type: ignore[arg-type]
+            highlight=False,
+        )
         out.print("Store it now: it is shown only once.", highlight=False)
     print(secret)
 
 
 @keys_app.command("list")
-def keys_list(workspace: str = WorkspaceOption, database: str = DatabaseOption,
-              as_json: bool = JsonOption) -> None:
+def keys_list(
+    workspace: str = WorkspaceOption, database: str = DatabaseOption, as_json: bool = JsonOption
+) -> None:
     """List a workspace's keys (never their secrets).
 
     Example: rolodex keys list --workspace Default
     """
+
     async def work(conn: Conn) -> list[dict[str, object]]:
         ws = await service.resolve_workspace(conn, workspace)
         return [k.to_dict() for k in await service.list_keys(conn, ws)]
@@ -95,17 +101,25 @@ def keys_list(workspace: str = WorkspaceOption, database: str = DatabaseOption,
         return
     table = Table("id", "name", "prefix", "scopes", "expires", "revoked", "last used")
     for k in keys:
-        table.add_row(str(k["id"]), str(k["name"]), str(k["prefix"]) + "…",
-                      ", ".join(k["scopes"]),  # type: ignore[arg-type]
-                      str(k["expiresAt"] or "-"), str(k["revokedAt"] or "-"),
-                      str(k["lastUsedAt"] or "-"))
+        table.add_row(
+            str(k["id"]),
+            str(k["name"]),
+            str(k["prefix"]) + "…",
+            ", ".join(k["scopes"]),  # type: ignore[arg-type]
+            str(k["expiresAt"] or "-"),
+            str(k["revokedAt"] or "-"),
+            str(k["lastUsedAt"] or "-"),
+        )
     out.print(table)
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: str = typer.Argument(..., help="The key's id (see keys list)."),
-                workspace: str = WorkspaceOption, database: str = DatabaseOption,
-                as_json: bool = JsonOption) -> None:
+def keys_revoke(
+    key_id: str = typer.Argument(..., help="The key's id (see keys list)."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Revoke a key: every running server refuses it within a second.
 
     Example: rolodex keys revoke 0193c1c2-...
@@ -128,12 +142,16 @@ def keys_revoke(key_id: str = typer.Argument(..., help="The key's id (see keys l
 
 
 @workspaces_app.command("create")
-def workspaces_create(name: str = typer.Argument(..., help="The new workspace's name."),
-                      database: str = DatabaseOption, as_json: bool = JsonOption) -> None:
+def workspaces_create(
+    name: str = typer.Argument(..., help="The new workspace's name."),
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Create a workspace; then make a key for it with keys create --workspace NAME.
 
     Example: rolodex workspaces create "Acme Sales"
     """
+
     async def work(conn: Conn) -> str:
         return str(await service.create_workspace(conn, name))
 

@@ -68,16 +68,27 @@ def serve(
     os.environ["ROLODEX_DATABASE_URL"] = url
     secret = _first_start(url)
     if secret:
-        out.print("First start: created the default workspace and an API key with every "
-                  "scope. It is shown only this once:", highlight=False)
+        out.print(
+            "First start: created the default workspace and an API key with every "
+            "scope. It is shown only this once:",
+            highlight=False,
+        )
         print(secret, flush=True)
-    out.print(f"Rolodex {__version__} on http://{host}:{port} (database: "
-              f"{url.split('@')[-1]})", highlight=False)
+    out.print(
+        f"Rolodex {__version__} on http://{host}:{port} (database: {url.split('@')[-1]})",
+        highlight=False,
+    )
     if server == "uvicorn":
         import uvicorn
 
-        uvicorn.run("rolodex.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning")
+        uvicorn.run(
+            "rolodex.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
         return
     if server != "granian":
         fail("--server is granian or uvicorn", code=2)
@@ -85,8 +96,13 @@ def serve(
     from granian.constants import Interfaces
 
     Granian(
-        "rolodex.app:create_app", factory=True, address=host, port=port,
-        interface=Interfaces.ASGI, workers=workers, log_access=False,
+        "rolodex.app:create_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        log_access=False,
     ).serve()
 
 

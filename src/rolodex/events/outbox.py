@@ -42,12 +42,22 @@ class Event:
 
 
 def make(
-    obj_name: str, action: str, record: dict[str, Any], actor: Actor, *,
-    changes: list[str] | None = None, previous: dict[str, Any] | None = None,
+    obj_name: str,
+    action: str,
+    record: dict[str, Any],
+    actor: Actor,
+    *,
+    changes: list[str] | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Event:
     return Event(
-        type=f"{obj_name}.{action}", object_name=obj_name, record_id=record["id"],
-        record=record, actor=actor, changes=changes or [], previous=previous,
+        type=f"{obj_name}.{action}",
+        object_name=obj_name,
+        record_id=record["id"],
+        record=record,
+        actor=actor,
+        changes=changes or [],
+        previous=previous,
     )
 
 
@@ -58,10 +68,16 @@ async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) ->
     sql = conn.db.sql("events.insert", lambda: sa.insert(event_table))
     rows = [
         {
-            "workspace_id": workspace_id, "id": e.id, "type": e.type,
-            "object_name": e.object_name, "record_id": uuid.UUID(e.record_id),
-            "occurred_at": e.occurred_at, "actor": e.actor.to_dict(), "record": e.record,
-            "changes": e.changes, "previous": e.previous,
+            "workspace_id": workspace_id,
+            "id": e.id,
+            "type": e.type,
+            "object_name": e.object_name,
+            "record_id": uuid.UUID(e.record_id),
+            "occurred_at": e.occurred_at,
+            "actor": e.actor.to_dict(),
+            "record": e.record,
+            "changes": e.changes,
+            "previous": e.previous,
         }
         for e in events
     ]
@@ -76,9 +92,11 @@ async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> lis
     t = event_table
     sql = conn.db.sql(
         "events.for_record",
-        lambda: sa.select(t)
-        .where(t.c.workspace_id == sa.bindparam("ws"), t.c.record_id == sa.bindparam("rid"))
-        .order_by(t.c.occurred_at, t.c.id),
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.record_id == sa.bindparam("rid"))
+            .order_by(t.c.occurred_at, t.c.id)
+        ),
     )
     rows = await conn.fetch(sql, {"ws": workspace_id, "rid": uuid.UUID(record_id)})
     out = []

@@ -86,7 +86,7 @@ class Database:
     # -- statements -------------------------------------------------------
     def compile(self, clause: ClauseElement) -> Sql:
         compiled = clause.compile(dialect=self.dialect)
-        names = tuple(compiled.positiontup or ())
+        names = tuple(getattr(compiled, "positiontup", None) or ())
         # Literal values built into a statement (JSON paths, say) still need the
         # dialect's bind processing; parameters passed at run time are ours.
         processors = getattr(compiled, "_bind_processors", {})

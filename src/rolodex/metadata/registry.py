@@ -87,8 +87,10 @@ def field_from_row(row: repository.FieldRow) -> FieldDef:
         unique=d.get("unique", False),
         indexed=d.get("indexed", False),
         default=d.get("default"),
-        options=tuple(Option(o["value"], o.get("label", o["value"]), o.get("color"))
-                      for o in d.get("options", [])),
+        options=tuple(
+            Option(o["value"], o.get("label", o["value"]), o.get("color"))
+            for o in d.get("options", [])
+        ),
         settings=d.get("settings", {}),
         id=row.id,
     )

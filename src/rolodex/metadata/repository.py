@@ -27,9 +27,7 @@ class FieldRow:
 async def metadata_version(conn: Conn, workspace_id: uuid.UUID) -> int:
     sql = conn.db.sql(
         "metadata.version",
-        lambda: sa.select(workspace.c.metadata_version).where(
-            workspace.c.id == sa.bindparam("ws")
-        ),
+        lambda: sa.select(workspace.c.metadata_version).where(workspace.c.id == sa.bindparam("ws")),
     )
     version = await conn.fetchval(sql, {"ws": workspace_id})
     if version is None:
@@ -40,9 +38,11 @@ async def metadata_version(conn: Conn, workspace_id: uuid.UUID) -> int:
 async def bump_version(conn: Conn, workspace_id: uuid.UUID) -> None:
     sql = conn.db.sql(
         "metadata.bump",
-        lambda: sa.update(workspace)
-        .where(workspace.c.id == sa.bindparam("ws"))
-        .values(metadata_version=workspace.c.metadata_version + 1),
+        lambda: (
+            sa.update(workspace)
+            .where(workspace.c.id == sa.bindparam("ws"))
+            .values(metadata_version=workspace.c.metadata_version + 1)
+        ),
     )
     await conn.execute(sql, {"ws": workspace_id})
 
@@ -51,12 +51,19 @@ async def active_fields(conn: Conn, workspace_id: uuid.UUID) -> list[FieldRow]:
     t = field_metadata
     sql = conn.db.sql(
         "metadata.fields",
-        lambda: sa.select(
-            t.c.id, t.c.object_name, t.c.name, t.c.type, t.c.label, t.c.description,
-            t.c.definition,
-        )
-        .where(t.c.workspace_id == sa.bindparam("ws"), t.c.is_active.is_(True))
-        .order_by(t.c.created_at, t.c.id),
+        lambda: (
+            sa.select(
+                t.c.id,
+                t.c.object_name,
+                t.c.name,
+                t.c.type,
+                t.c.label,
+                t.c.description,
+                t.c.definition,
+            )
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.is_active.is_(True))
+            .order_by(t.c.created_at, t.c.id)
+        ),
     )
     rows = await conn.fetch(sql, {"ws": workspace_id})
     out = []
@@ -67,8 +74,17 @@ async def active_fields(conn: Conn, workspace_id: uuid.UUID) -> list[FieldRow]:
 
             definition = loads(definition)
         fid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
-        out.append(FieldRow(fid, r["object_name"], r["name"], r["type"], r["label"],
-                            r["description"], definition))
+        out.append(
+            FieldRow(
+                fid,
+                r["object_name"],
+                r["name"],
+                r["type"],
+                r["label"],
+                r["description"],
+                definition,
+            )
+        )
     return out
 
 

@@ -6,6 +6,8 @@ statements can be built. A test checks the two agree.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
@@ -26,15 +28,14 @@ def table_for(obj: ObjectDef) -> sa.Table:
     """The table holding ``obj``'s records, with a column per standard field."""
     cached = obj.cache.get("table")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     fields = [f for f in obj.stored_fields if f.column is not None]
     key = (obj.table, tuple((f.column, f.type, f.settings.get("decimals")) for f in fields))
     table = _tables.get(key)
     if table is None:
-        cols = [sa.Column("workspace_id", UUID, primary_key=True)]
+        cols: list[sa.Column[Any]] = [sa.Column("workspace_id", UUID, primary_key=True)]
         cols += [
-            sa.Column(f.column, kind(f).sql_type(f), primary_key=f.column == "id")
-            for f in fields
+            sa.Column(f.column, kind(f).sql_type(f), primary_key=f.column == "id") for f in fields
         ]
         cols.append(sa.Column("custom", JSON))
         table = _tables[key] = sa.Table(obj.table, sa.MetaData(), *cols)
@@ -43,7 +44,8 @@ def table_for(obj: ObjectDef) -> sa.Table:
 
 
 workspace = sa.Table(
-    "workspace", meta,
+    "workspace",
+    meta,
     sa.Column("id", UUID, primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("metadata_version", sa.Integer, nullable=False),
@@ -51,7 +53,8 @@ workspace = sa.Table(
 )
 
 api_key = sa.Table(
-    "api_key", meta,
+    "api_key",
+    meta,
     sa.Column("workspace_id", UUID, primary_key=True),
     sa.Column("id", UUID, primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
@@ -65,7 +68,8 @@ api_key = sa.Table(
 )
 
 field_metadata = sa.Table(
-    "field_metadata", meta,
+    "field_metadata",
+    meta,
     sa.Column("workspace_id", UUID, primary_key=True),
     sa.Column("id", UUID, primary_key=True),
     sa.Column("object_name", sa.Text, nullable=False),
@@ -80,7 +84,8 @@ field_metadata = sa.Table(
 )
 
 event = sa.Table(
-    "event", meta,
+    "event",
+    meta,
     sa.Column("workspace_id", UUID, primary_key=True),
     sa.Column("id", UUID, primary_key=True),
     sa.Column("type", sa.Text, nullable=False),

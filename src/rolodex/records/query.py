@@ -10,9 +10,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-OPERATORS = frozenset({
-    "eq", "neq", "in", "gt", "gte", "lt", "lte", "like", "ilike", "startsWith", "contains", "is",
-})
+OPERATORS = frozenset(
+    {
+        "eq",
+        "neq",
+        "in",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "like",
+        "ilike",
+        "startsWith",
+        "contains",
+        "is",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

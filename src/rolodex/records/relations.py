@@ -15,7 +15,10 @@ TO_MANY_LIMIT = 60
 
 
 async def embed(
-    conn: Conn, registry: Registry, workspace_id: uuid.UUID, obj: ObjectDef,
+    conn: Conn,
+    registry: Registry,
+    workspace_id: uuid.UUID,
+    obj: ObjectDef,
     records: list[dict[str, Any]],
 ) -> None:
     """Add each relation of ``obj`` to ``records`` in place: to-one as an object or null,

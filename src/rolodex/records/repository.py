@@ -20,7 +20,12 @@ from rolodex.records.sql import (
     order_fields,
 )
 
-WS = sa.bindparam("ws")
+WS: Any = sa.bindparam("ws")
+
+
+def _column(f: FieldDef) -> str:
+    assert f.column is not None, f"{f.name} has no column"
+    return f.column
 
 
 def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
@@ -88,7 +93,7 @@ class RecordRepository:
         if not values:
             return []
         t = self.table
-        col = sa.func.lower(t.c[f.column])
+        col = sa.func.lower(t.c[_column(f)])
         n = len(values)
         sql = self.db.sql(
             self._key("unique", f.name, n),
@@ -104,7 +109,7 @@ class RecordRepository:
         t = self.table
         sql = self.db.sql(
             self._key("referencing", f.name),
-            lambda: sa.select(t).where(*self._live(), t.c[f.column] == sa.bindparam("target")),
+            lambda: sa.select(t).where(*self._live(), t.c[_column(f)] == sa.bindparam("target")),
         )
         return await self.conn.fetch(sql, {"ws": self.ws, "target": target_id})
 
@@ -116,10 +121,12 @@ class RecordRepository:
         n = len(target_ids)
 
         def build() -> Any:
-            rank = sa.func.row_number().over(partition_by=t.c[f.column], order_by=t.c.id)
+            rank = sa.func.row_number().over(partition_by=t.c[_column(f)], order_by=t.c.id)
             inner = (
                 sa.select(t, rank.label("rank_"))
-                .where(*self._live(), t.c[f.column].in_([sa.bindparam(f"t{i}") for i in range(n)]))
+                .where(
+                    *self._live(), t.c[_column(f)].in_([sa.bindparam(f"t{i}") for i in range(n)])
+                )
                 .subquery()
             )
             return sa.select(inner).where(inner.c.rank_ <= limit).order_by(inner.c.id)
@@ -186,8 +193,13 @@ class RecordRepository:
         from rolodex.records.sql import encode_cursor
 
         keys = order_fields(self.obj, q.order)
-        probe = ListQuery(filter=q.filter, order=q.order, limit=1, with_total=False,
-                          before=encode_cursor(keys, first))
+        probe = ListQuery(
+            filter=q.filter,
+            order=q.order,
+            limit=1,
+            with_total=False,
+            before=encode_cursor(keys, first),
+        )
         rows, _, _ = await self.page(probe)
         return bool(rows)
 
@@ -205,9 +217,11 @@ class RecordRepository:
         t = self.table
         sql = self.db.sql(
             self._key("update", columns),
-            lambda: sa.update(t)
-            .where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid"))
-            .values({c: sa.bindparam(f"v_{c}") for c in columns}),
+            lambda: (
+                sa.update(t)
+                .where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid"))
+                .values({c: sa.bindparam(f"v_{c}") for c in columns})
+            ),
         )
         params = {"ws": self.ws, "rid": record_id, **{f"v_{c}": values[c] for c in columns}}
         await self.conn.execute(sql, params)

@@ -73,12 +73,14 @@ async def list_records(ctx: Context) -> JSONResponse:
     q = list_query(ctx)
     depth = _int(ctx, "depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
-        page = await svc.list(obj, q, depth=depth)
-    return JSONResponse({
-        "data": {obj.plural: page.records},
-        "pageInfo": page.page_info,
-        "totalCount": page.total,
-    })
+        page = await svc.page(obj, q, depth=depth)
+    return JSONResponse(
+        {
+            "data": {obj.plural: page.records},
+            "pageInfo": page.page_info,
+            "totalCount": page.total,
+        }
+    )
 
 
 async def get_record(ctx: Context) -> JSONResponse:

@@ -69,7 +69,11 @@ def _custom_fields_form(obj: ObjectDef, items: Any) -> dict[str, Any]:
             )
         value = item.get("value")
         if isinstance(value, str) and f.type not in (
-            FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.LINK, FieldType.SELECT
+            FieldType.TEXT,
+            FieldType.EMAIL,
+            FieldType.PHONE,
+            FieldType.LINK,
+            FieldType.SELECT,
         ):
             value = kind(f).from_string(f, value) if value.strip() else None
         out[f.name] = value
@@ -132,7 +136,7 @@ def serializer(obj: ObjectDef) -> Serializer:
     """A function from a stored row to the API's record, built once per object."""
     cached = obj.cache.get("serializer")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     columns = []
     for f in obj.stored_fields:
         if f.column is not None:

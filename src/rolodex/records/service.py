@@ -32,8 +32,14 @@ MAX_BATCH = 2000
 class Page:
     """One page of a list, with Relay-style page info."""
 
-    def __init__(self, records: list[dict[str, Any]], cursors: list[str], has_next: bool,
-                 has_previous: bool, total: int | None) -> None:
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        cursors: list[str],
+        has_next: bool,
+        has_previous: bool,
+        total: int | None,
+    ) -> None:
         self.records = records
         self.cursors = cursors
         self.has_next = has_next
@@ -66,8 +72,9 @@ def _at(index: int | None, exc: RolodexError) -> RolodexError:
 class RecordService:
     """Create, read, update and delete records of any object in one workspace."""
 
-    def __init__(self, conn: Conn, registry: Registry, workspace_id: uuid.UUID,
-                 actor: Actor) -> None:
+    def __init__(
+        self, conn: Conn, registry: Registry, workspace_id: uuid.UUID, actor: Actor
+    ) -> None:
         self.conn = conn
         self.registry = registry
         self.ws = workspace_id
@@ -77,8 +84,8 @@ class RecordService:
     def repo(self, obj: ObjectDef) -> RecordRepository:
         return RecordRepository(self.conn, obj, self.ws)
 
-    def _serialise(self, obj: ObjectDef, row: Row | dict[str, Any], sqlite: bool) -> dict[str, Any]:
-        return serializer(obj)(row, sqlite)  # type: ignore[arg-type]
+    def _serialise(self, obj: ObjectDef, row: Row, sqlite: bool) -> dict[str, Any]:
+        return serializer(obj)(row, sqlite)
 
     # -- reads ----------------------------------------------------------------
     async def get(self, obj: ObjectDef, record_id: Any, *, depth: int = 0) -> dict[str, Any]:
@@ -91,7 +98,7 @@ class RecordService:
             await embed(self.conn, self.registry, self.ws, obj, [record])
         return record
 
-    async def list(self, obj: ObjectDef, q: ListQuery, *, depth: int = 0) -> Page:
+    async def page(self, obj: ObjectDef, q: ListQuery, *, depth: int = 0) -> Page:
         repo = self.repo(obj)
         rows, more, total = await repo.page(q)
         serialise = serializer(obj)
@@ -103,8 +110,8 @@ class RecordService:
             has_previous, has_next = more, q.before is not None
         else:
             has_next = more
-            has_previous = bool(q.after) and bool(records) and await repo.exists_before(
-                q, records[0]
+            has_previous = (
+                bool(q.after) and bool(records) and await repo.exists_before(q, records[0])
             )
         if depth:
             await embed(self.conn, self.registry, self.ws, obj, records)
@@ -114,8 +121,9 @@ class RecordService:
     async def create(self, obj: ObjectDef, data: Any, *, upsert: bool = False) -> dict[str, Any]:
         return (await self.create_many(obj, [data], upsert=upsert, batch=False))[0]
 
-    async def create_many(self, obj: ObjectDef, items: Sequence[Any], *, upsert: bool = False,
-                          batch: bool = True) -> list[dict[str, Any]]:
+    async def create_many(
+        self, obj: ObjectDef, items: Sequence[Any], *, upsert: bool = False, batch: bool = True
+    ) -> list[dict[str, Any]]:
         """Create (or, with ``upsert``, update by unique key) all of ``items`` or none."""
         if len(items) > MAX_BATCH:
             raise ValidationError(f"A batch holds at most {MAX_BATCH} records.")
@@ -145,8 +153,12 @@ class RecordService:
                 except RolodexError as exc:
                     raise _at(i if batch else None, exc) from None
             row: dict[str, Any] = {
-                "id": inp.record_id or uuid7(), "created_at": now, "updated_at": now,
-                "deleted_at": None, "created_by": actor, "updated_by": actor,
+                "id": inp.record_id or uuid7(),
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+                "created_by": actor,
+                "updated_by": actor,
             }
             custom: dict[str, Any] = {}
             for f in obj.stored_fields:
@@ -166,20 +178,29 @@ class RecordService:
         for i, row in zip(new_index, new_rows, strict=True):
             record = self._serialise(obj, row, False)
             results[i] = record
-            self._events.append(outbox.make(
-                obj.name, outbox.CREATED, record, self.actor,
-                changes=[k for k, v in record.items() if v not in (None, [], {}) and not
-                         obj.fields[k].system],
-            ))
+            self._events.append(
+                outbox.make(
+                    obj.name,
+                    outbox.CREATED,
+                    record,
+                    self.actor,
+                    changes=[
+                        k
+                        for k, v in record.items()
+                        if v not in (None, [], {}) and not obj.fields[k].system
+                    ],
+                )
+            )
             if obj.name == "task" and record.get("status") == "DONE":
                 self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
-        for i, row in matches.items():
-            results[i] = await self._apply_update(obj, row, inputs[i])
+        for i, existing in matches.items():
+            results[i] = await self._apply_update(obj, existing, inputs[i])
         await self.flush()
         return [r for r in results if r is not None]
 
-    async def _match_unique(self, obj: ObjectDef, inputs: list[Input], upsert: bool,
-                            batch: bool) -> dict[int, Row]:
+    async def _match_unique(
+        self, obj: ObjectDef, inputs: list[Input], upsert: bool, batch: bool
+    ) -> dict[int, Row]:
         """Existing records that share a unique value with an input.
 
         With ``upsert``, inputs matching on the object's first unique key are
@@ -195,9 +216,14 @@ class RecordService:
                 if isinstance(value, str):
                     key = value.lower()
                     if key in seen:
-                        raise _at(i if batch else None, Conflict(
-                            f"{f.name} {value!r} appears twice in this batch "
-                            f"(items {seen[key]} and {i})", field=f.name))
+                        raise _at(
+                            i if batch else None,
+                            Conflict(
+                                f"{f.name} {value!r} appears twice in this batch "
+                                f"(items {seen[key]} and {i})",
+                                field=f.name,
+                            ),
+                        )
                     seen[key] = i
             if not seen:
                 continue
@@ -208,13 +234,20 @@ class RecordService:
                 if match_key and row["deleted_at"] is None:
                     matches[i] = row
                 elif i not in matches:
-                    raise _at(i if batch else None, Conflict(
-                        f"A {obj.name} with {f.name} {inputs[i].values[f.name]!r} already "
-                        f"exists (id {row['id']}).", field=f.name, existingId=str(row["id"])))
+                    raise _at(
+                        i if batch else None,
+                        Conflict(
+                            f"A {obj.name} with {f.name} {inputs[i].values[f.name]!r} already "
+                            f"exists (id {row['id']}).",
+                            field=f.name,
+                            existingId=str(row["id"]),
+                        ),
+                    )
         return matches
 
-    async def _check_references(self, obj: ObjectDef, values: Sequence[dict[str, Any]],
-                                batch: bool) -> None:
+    async def _check_references(
+        self, obj: ObjectDef, values: Sequence[dict[str, Any]], batch: bool
+    ) -> None:
         """Every relation id must name a live record of the target object, here."""
         for rf in obj.relations:
             rel = rf.relation
@@ -227,9 +260,13 @@ class RecordService:
             found = await self.repo(target).existing_ids([uuid.UUID(w) for w in sorted(wanted)])
             for i, v in enumerate(values):
                 if v.get(rel.join_field) is not None and str(v[rel.join_field]) not in found:
-                    raise _at(i if batch and len(values) > 1 else None, ValidationError(
-                        f"{rel.join_field}: no {target.name} with id {v[rel.join_field]}",
-                        field=rel.join_field))
+                    raise _at(
+                        i if batch and len(values) > 1 else None,
+                        ValidationError(
+                            f"{rel.join_field}: no {target.name} with id {v[rel.join_field]}",
+                            field=rel.join_field,
+                        ),
+                    )
 
     # -- updates --------------------------------------------------------------
     async def update(self, obj: ObjectDef, record_id: Any, data: Any) -> dict[str, Any]:
@@ -247,20 +284,25 @@ class RecordService:
         values = dict(inp.values)
         rules.apply(obj.name, values, current)
         changed = {
-            name: v for name, v in values.items()
-            if _api(obj.fields[name], v) != current.get(name)
+            name: v for name, v in values.items() if _api(obj.fields[name], v) != current.get(name)
         }
         if not changed:
             return current  # a no-op update writes nothing and emits nothing
         await self._check_references(obj, [changed], batch=False)
         for f in obj.fields.values():
             if f.unique and f.column is not None and isinstance(changed.get(f.name), str):
-                clash = [r for r in await self.repo(obj).by_unique(f, [changed[f.name]])
-                         if str(r["id"]) != current["id"]]
+                clash = [
+                    r
+                    for r in await self.repo(obj).by_unique(f, [changed[f.name]])
+                    if str(r["id"]) != current["id"]
+                ]
                 if clash:
                     raise Conflict(
                         f"A {obj.name} with {f.name} {changed[f.name]!r} already exists "
-                        f"(id {clash[0]['id']}).", field=f.name, existingId=str(clash[0]["id"]))
+                        f"(id {clash[0]['id']}).",
+                        field=f.name,
+                        existingId=str(clash[0]["id"]),
+                    )
         now = clock.now()
         columns: dict[str, Any] = {"updated_at": now, "updated_by": self.actor.to_dict()}
         custom = None
@@ -283,8 +325,16 @@ class RecordService:
         record["updatedAt"] = _api(obj.fields["updatedAt"], now)
         record["updatedBy"] = self.actor.to_dict()
         previous = {name: current.get(name) for name in changed}
-        self._events.append(outbox.make(obj.name, outbox.UPDATED, record, self.actor,
-                                        changes=list(changed), previous=previous))
+        self._events.append(
+            outbox.make(
+                obj.name,
+                outbox.UPDATED,
+                record,
+                self.actor,
+                changes=list(changed),
+                previous=previous,
+            )
+        )
         if obj.name == "task" and changed.get("status") == "DONE":
             self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
         return record
@@ -311,9 +361,13 @@ class RecordService:
 
     async def _detach_dependents(self, obj: ObjectDef, rid: uuid.UUID, depth: int) -> None:
         for other in self.registry.objects.values():
-            cascades = [f.relation.join_field for f in other.relations if f.relation
-                        and f.relation.kind is RelationKind.MANY_TO_ONE
-                        and f.relation.on_delete is OnDelete.CASCADE]
+            cascades = [
+                f.relation.join_field
+                for f in other.relations
+                if f.relation
+                and f.relation.kind is RelationKind.MANY_TO_ONE
+                and f.relation.on_delete is OnDelete.CASCADE
+            ]
             for rf in list(other.relations):
                 rel = rf.relation
                 if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:

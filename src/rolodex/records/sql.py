@@ -24,10 +24,16 @@ from rolodex.records.query import And, Cond, Direction, Filter, Not, Or, Order
 from rolodex.records.schemas import resolve_field
 
 MAX_IN = 1000
-_UNORDERABLE = frozenset({
-    FieldType.RELATION, FieldType.JSON, FieldType.ARRAY, FieldType.MULTI_SELECT,
-    FieldType.CURRENCY, FieldType.ACTOR,
-})
+_UNORDERABLE = frozenset(
+    {
+        FieldType.RELATION,
+        FieldType.JSON,
+        FieldType.ARRAY,
+        FieldType.MULTI_SELECT,
+        FieldType.CURRENCY,
+        FieldType.ACTOR,
+    }
+)
 
 
 def _escape_like(text: str) -> str:
@@ -85,7 +91,7 @@ class FilterWalk:
                 f"Operator '{op}' does not apply to {f.name} ({f.type.value}); use: {allowed}",
                 field=f.name,
             )
-        expr = k.expr(self.table, f) if build else None
+        expr: Any = k.expr(self.table, f) if build else None
         if op == "is":
             value = str(c.value).upper()
             if value not in ("NULL", "NOT_NULL"):
@@ -199,19 +205,24 @@ def decode_cursor(keys: Sequence[tuple[FieldDef, Direction]], cursor: str) -> li
 
 
 def after_clause(
-    walk: FilterWalk, keys: Sequence[tuple[FieldDef, Direction]], values: Sequence[Any],
+    walk: FilterWalk,
+    keys: Sequence[tuple[FieldDef, Direction]],
+    values: Sequence[Any],
     build: bool,
 ) -> Any:
     """Records strictly after the cursor position in this order (keyset pagination)."""
     walk.shape.append(("after", tuple(v is None for v in values)))
-    ors = []
+    ors: list[Any] = []
     equal: list[Any] = []
     for (f, d), value in zip(keys, values, strict=True):
-        expr = kind(f).expr(walk.table, f) if build else None
+        expr: Any = kind(f).expr(walk.table, f) if build else None
         if value is None:
             # Past a NULL only non-NULLs can follow, and only when NULLs come first.
-            after = expr.isnot(None) if build and d.nulls_first else (sa.false() if build else None)
-            same = expr.is_(None) if build else None
+            after: Any = None
+            same: Any = None
+            if build:
+                after = expr.isnot(None) if d.nulls_first else sa.false()
+                same = expr.is_(None)
         else:
             p = walk._param(value)
             if build:

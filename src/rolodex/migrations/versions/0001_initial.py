@@ -91,7 +91,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("workspace_id", "id", name="pk_field_metadata"),
     )
     op.create_index(
-        "ux_field_metadata_name", "field_metadata", ["workspace_id", "object_name", "name"],
+        "ux_field_metadata_name",
+        "field_metadata",
+        ["workspace_id", "object_name", "name"],
         unique=True,
     )
 
@@ -175,6 +177,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("task", "note", "person", "company", "member", "event", "field_metadata",
-                  "api_key", "workspace"):
+    for table in (
+        "task",
+        "note",
+        "person",
+        "company",
+        "member",
+        "event",
+        "field_metadata",
+        "api_key",
+        "workspace",
+    ):
         op.drop_table(table)

@@ -1,0 +1,27 @@
+# Two entry points: `make serve` runs the server, `make test` runs every check.
+# Both create .venv and install what is needed on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test lint bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+serve: $(BIN)/.installed
+	$(BIN)/rolodex serve
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -n 2 -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/rest.py
