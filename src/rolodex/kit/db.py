@@ -119,6 +119,8 @@ class Database:
                     "synchronous=NORMAL",
                     "busy_timeout=10000",
                     "foreign_keys=OFF",
+                    # LIKE is case-sensitive on PostgreSQL; make SQLite agree.
+                    "case_sensitive_like=ON",
                 ):
                     await conn.execute(f"PRAGMA {pragma}")
                 self._sqlite_all.append(conn)
