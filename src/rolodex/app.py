@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application; the database is opened in its lifespan."""
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
+    from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import routes as record_routes
 
     settings = settings or Settings()
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         *openapi_routes(),
         *key_routes(),
+        *metadata_routes(),
         *record_routes(),
     ]
     app = Starlette(

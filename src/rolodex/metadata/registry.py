@@ -41,20 +41,28 @@ class Registry:
         """The object called ``name`` (singular or plural), or a 404 with a suggestion."""
         obj = self._by_any_name.get(name)
         if obj is None:
-            raise unknown_object(name, [o.plural for o in self.objects.values()])
+            raise self._unknown(name)
         return obj
 
     def by_plural(self, plural: str) -> ObjectDef:
+        """The object whose REST path segment is ``plural``, or a 404 with a suggestion."""
         obj = self._by_any_name.get(plural)
         if obj is None or (plural != obj.plural and not plural.startswith("workspaceMember")):
-            if obj is not None:
-                raise NotFound(
-                    f"Unknown object '{plural}'. Did you mean '{obj.plural}'?",
-                    field="object",
-                    object=plural,
-                )
-            raise unknown_object(plural, [o.plural for o in self.objects.values()])
+            raise self._unknown(plural)
         return obj
+
+    def _unknown(self, name: str) -> NotFound:
+        # Suggest the plural for a singular or a naive plural ("persons").
+        guesses = {}
+        for o in self.objects.values():
+            for alias in (o.name, o.name + "s", o.name + "es", o.plural):
+                guesses[alias.lower()] = o.plural
+        exact = guesses.get(name.lower())
+        if exact is not None and exact != name:
+            return NotFound(
+                f"Unknown object '{name}'. Did you mean '{exact}'?", field="object", object=name
+            )
+        return unknown_object(name, [o.plural for o in self.objects.values()])
 
 
 _STANDARD = standard_objects()

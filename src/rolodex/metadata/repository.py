@@ -91,3 +91,163 @@ async def active_fields(conn: Conn, workspace_id: uuid.UUID) -> list[FieldRow]:
 async def insert_field(conn: Conn, values: dict[str, Any]) -> None:
     sql = conn.db.sql("metadata.insert_field", lambda: sa.insert(field_metadata))
     await conn.execute(sql, values)
+
+
+_FIELD_COLUMNS = [
+    field_metadata.c.id,
+    field_metadata.c.object_name,
+    field_metadata.c.name,
+    field_metadata.c.type,
+    field_metadata.c.label,
+    field_metadata.c.description,
+    field_metadata.c.definition,
+    field_metadata.c.is_active,
+]
+
+
+def _field_row(r: Any) -> tuple[FieldRow, bool]:
+    definition = r["definition"]
+    if isinstance(definition, str):
+        from rolodex.kit.jsonutil import loads
+
+        definition = loads(definition)
+    fid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
+    row = FieldRow(
+        fid, r["object_name"], r["name"], r["type"], r["label"], r["description"], definition
+    )
+    return row, bool(r["is_active"])
+
+
+async def all_fields(conn: Conn, workspace_id: uuid.UUID) -> list[tuple[FieldRow, bool]]:
+    """Every custom field, active or not, with its active flag."""
+    t = field_metadata
+    sql = conn.db.sql(
+        "metadata.all_fields",
+        lambda: (
+            sa.select(*_FIELD_COLUMNS)
+            .where(t.c.workspace_id == sa.bindparam("ws"))
+            .order_by(t.c.created_at, t.c.id)
+        ),
+    )
+    return [_field_row(r) for r in await conn.fetch(sql, {"ws": workspace_id})]
+
+
+async def get_field(
+    conn: Conn, workspace_id: uuid.UUID, field_id: uuid.UUID
+) -> tuple[FieldRow, bool] | None:
+    t = field_metadata
+    sql = conn.db.sql(
+        "metadata.get_field",
+        lambda: sa.select(*_FIELD_COLUMNS).where(
+            t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("id")
+        ),
+    )
+    row = await conn.fetchrow(sql, {"ws": workspace_id, "id": field_id})
+    return None if row is None else _field_row(row)
+
+
+async def update_field(
+    conn: Conn, workspace_id: uuid.UUID, field_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    t = field_metadata
+    columns = tuple(sorted(values))
+    sql = conn.db.sql(
+        ("metadata.update_field", columns),
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("fid"))
+            .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        ),
+    )
+    await conn.execute(
+        sql, {"ws": workspace_id, "fid": field_id, **{f"v_{c}": values[c] for c in columns}}
+    )
+
+
+async def delete_field(conn: Conn, workspace_id: uuid.UUID, field_id: uuid.UUID) -> None:
+    t = field_metadata
+    sql = conn.db.sql(
+        "metadata.delete_field",
+        lambda: sa.delete(t).where(
+            t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("fid")
+        ),
+    )
+    await conn.execute(sql, {"ws": workspace_id, "fid": field_id})
+
+
+# -- custom values inside record tables ------------------------------------------
+def _record_table(name: str) -> Any:
+    return sa.table(
+        name, sa.column("workspace_id"), sa.column("id"), sa.column("custom", sa.JSON())
+    )
+
+
+async def custom_documents(
+    conn: Conn, table: str, workspace_id: uuid.UUID
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Every record's ``custom`` document in ``table`` (for renames and type changes)."""
+    t = _record_table(table)
+    sql = conn.db.sql(
+        ("metadata.custom_docs", table),
+        lambda: sa.select(t.c.id, t.c.custom).where(t.c.workspace_id == sa.bindparam("ws")),
+    )
+    out = []
+    for r in await conn.fetch(sql, {"ws": workspace_id}):
+        doc = r["custom"]
+        if isinstance(doc, str):
+            from rolodex.kit.jsonutil import loads
+
+            doc = loads(doc)
+        out.append((r["id"], dict(doc or {})))
+    return out
+
+
+async def write_custom_documents(
+    conn: Conn, table: str, workspace_id: uuid.UUID, docs: list[tuple[Any, dict[str, Any]]]
+) -> None:
+    t = _record_table(table)
+    sql = conn.db.sql(
+        ("metadata.write_custom", table),
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("rid"))
+            .values(custom=sa.bindparam("doc"))
+        ),
+    )
+    await conn.executemany(sql, [{"ws": workspace_id, "rid": rid, "doc": d} for rid, d in docs])
+
+
+def index_name(table: str, workspace_id: uuid.UUID, field_id: uuid.UUID) -> str:
+    return f"cx_{table}_{workspace_id.hex[:12]}_{field_id.hex[-12:]}"
+
+
+async def create_custom_index(
+    conn: Conn,
+    table: str,
+    workspace_id: uuid.UUID,
+    field_id: uuid.UUID,
+    name: str,
+    unique: bool,
+) -> None:
+    """An expression index on one custom field, for one workspace (a partial index).
+
+    ``name`` is a validated identifier and the ids are UUIDs, so inlining them
+    into the DDL is safe; DDL takes no bound parameters.
+    """
+    idx = index_name(table, workspace_id, field_id)
+    kind = "UNIQUE INDEX" if unique else "INDEX"
+    if conn.sqlite:
+        expr = f"json_extract(custom, '$.{name}')"
+        where = f"workspace_id = '{workspace_id}'"
+    else:
+        expr = f"(custom ->> '{name}')"
+        where = f"workspace_id = '{workspace_id}'::uuid"
+    ddl = f"CREATE {kind} IF NOT EXISTS {idx} ON {table} (workspace_id, {expr}) WHERE {where}"
+    await conn.execute(conn.db.compile(sa.text(ddl)), {})
+
+
+async def drop_custom_index(
+    conn: Conn, table: str, workspace_id: uuid.UUID, field_id: uuid.UUID
+) -> None:
+    idx = index_name(table, workspace_id, field_id)
+    await conn.execute(conn.db.compile(sa.text(f"DROP INDEX IF EXISTS {idx}")), {})

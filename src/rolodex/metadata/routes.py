@@ -1,0 +1,117 @@
+"""REST routes for the metadata API: ``/rest/metadata/...``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.routing import Route
+
+from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.auth.scopes import Scope
+from rolodex.kit.errors import BadRequest
+from rolodex.metadata import schemas, service
+from rolodex.metadata.registry import Registry
+
+
+async def _registry(ctx: Context) -> Registry:
+    async with ctx.state.db.connect() as conn:
+        registry: Registry = await ctx.state.registries.get(conn, ctx.workspace_id)
+        return registry
+
+
+@asynccontextmanager
+async def fields(ctx: Context, *, write: bool) -> AsyncIterator[service.FieldService]:
+    opener = ctx.state.db.transaction() if write else ctx.state.db.connect()
+    async with opener as conn:
+        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
+        yield service.FieldService(conn, registry, ctx.workspace_id, ctx.principal.actor)
+    if write:
+        ctx.state.registries.invalidate(ctx.workspace_id)
+
+
+def _flag(ctx: Context, name: str) -> bool:
+    raw = ctx.request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0", ""):
+        raise BadRequest(f"{name} must be true or false", field=name)
+    return raw in ("true", "1")
+
+
+async def list_objects(ctx: Context) -> JSONResponse:
+    registry = await _registry(ctx)
+    return JSONResponse({"data": {"objects": service.describe(registry)}})
+
+
+async def get_object(ctx: Context) -> JSONResponse:
+    registry = await _registry(ctx)
+    obj = registry.object(ctx.request.path_params["name"])
+    return JSONResponse({"data": {"object": schemas.object_to_dict(obj)}})
+
+
+async def list_picklists(ctx: Context) -> JSONResponse:
+    registry = await _registry(ctx)
+    return JSONResponse({"data": {"picklists": service.picklists(registry)}})
+
+
+async def list_fields(ctx: Context) -> JSONResponse:
+    params = ctx.request.query_params
+    async with fields(ctx, write=False) as svc:
+        items = await svc.list(
+            params.get("object") or params.get("objectName"), _flag(ctx, "includeInactive")
+        )
+    return JSONResponse({"data": {"fields": items}})
+
+
+async def get_field(ctx: Context) -> JSONResponse:
+    async with fields(ctx, write=False) as svc:
+        item = await svc.get(ctx.request.path_params["id"])
+    return JSONResponse({"data": {"field": item}})
+
+
+async def create_field(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with fields(ctx, write=True) as svc:
+        item = await svc.create(body)
+    return JSONResponse({"data": {"createField": item}}, status_code=201)
+
+
+async def update_field(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with fields(ctx, write=True) as svc:
+        item = await svc.update(ctx.request.path_params["id"], body)
+    return JSONResponse({"data": {"updateField": item}})
+
+
+async def delete_field(ctx: Context) -> JSONResponse:
+    """Deactivate a field (data kept); ``?purge=true`` on a deactivated one removes its data."""
+    purge = _flag(ctx, "purge")
+    async with fields(ctx, write=True) as svc:
+        fid = ctx.request.path_params["id"]
+        item = await (svc.purge(fid) if purge else svc.deactivate(fid))
+    return JSONResponse({"data": {"deleteField": item}})
+
+
+async def restore_field(ctx: Context) -> JSONResponse:
+    async with fields(ctx, write=True) as svc:
+        item = await svc.restore(ctx.request.path_params["id"])
+    return JSONResponse({"data": {"restoreField": item}})
+
+
+def routes() -> list[Route]:
+    read, write = Scope.METADATA_READ, Scope.METADATA_WRITE
+    table = [
+        ("/rest/metadata/objects", read, list_objects, ["GET"]),
+        ("/rest/metadata/objects/{name}", read, get_object, ["GET"]),
+        ("/rest/metadata/picklists", read, list_picklists, ["GET"]),
+        ("/rest/metadata/fields", read, list_fields, ["GET"]),
+        ("/rest/metadata/fields", write, create_field, ["POST"]),
+        ("/rest/metadata/fields/{id}", read, get_field, ["GET"]),
+        ("/rest/metadata/fields/{id}", write, update_field, ["PATCH"]),
+        ("/rest/metadata/fields/{id}", write, delete_field, ["DELETE"]),
+        ("/rest/metadata/fields/{id}/restore", write, restore_field, ["POST"]),
+    ]
+    out = []
+    for path, scope, handler, methods in table:
+        wrapped = endpoint(scope, handler)
+        out += [Route(path, wrapped, methods=methods), Route(path + "/", wrapped, methods=methods)]
+    return out

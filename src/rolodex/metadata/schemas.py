@@ -1,0 +1,247 @@
+"""Shapes of the metadata API: field definitions in and out, objects out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rolodex.kit.errors import ValidationError
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option
+from rolodex.metadata.types import kind
+
+# Types a custom field may have. RELATION custom fields are not offered yet:
+# relations are declared by the standard objects (see docs/metadata.md).
+CUSTOM_TYPES = frozenset(
+    {
+        FieldType.TEXT,
+        FieldType.NUMBER,
+        FieldType.BOOLEAN,
+        FieldType.DATE,
+        FieldType.DATE_TIME,
+        FieldType.SELECT,
+        FieldType.MULTI_SELECT,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+        FieldType.LINK,
+        FieldType.CURRENCY,
+        FieldType.RATING,
+        FieldType.JSON,
+    }
+)
+_NAME = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
+# Names the APIs themselves use: a field called "edges" or "and" would shadow them.
+RESERVED = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "createdBy",
+        "updatedBy",
+        "customFields",
+        "custom",
+        "cursor",
+        "edges",
+        "node",
+        "nodes",
+        "pageInfo",
+        "totalCount",
+        "and",
+        "or",
+        "not",
+        "filter",
+        "orderBy",
+        "data",
+        "depth",
+        "limit",
+        "upsert",
+        "workspaceId",
+        "workspace",
+        "object",
+        "event",
+        "typename",
+        "position",
+        "searchVector",
+        "recordId",
+    }
+)
+_OPTION_KEYS = frozenset({"value", "label", "color"})
+CREATE_KEYS = frozenset(
+    {
+        "objectName",
+        "object",
+        "name",
+        "label",
+        "type",
+        "description",
+        "options",
+        "defaultValue",
+        "isNullable",
+        "isUnique",
+        "isIndexed",
+        "settings",
+    }
+)
+UPDATE_KEYS = frozenset(
+    {
+        "name",
+        "label",
+        "type",
+        "description",
+        "options",
+        "defaultValue",
+        "isNullable",
+        "isIndexed",
+        "settings",
+        "isActive",
+    }
+)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def field_name(raw: Any) -> str:
+    """A custom field's name: camelCase; snake_case input is converted (lead_score -> leadScore)."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationError("name is required and must be a string", field="name")
+    name = camel(raw.strip())
+    if not _NAME.match(name):
+        raise ValidationError(
+            f"name {raw!r} must start with a lowercase letter and hold only letters and digits "
+            "(snake_case is converted to camelCase), at most 63 characters",
+            field="name",
+        )
+    if name in RESERVED:
+        raise ValidationError(f"name {name!r} is reserved", field="name")
+    return name
+
+
+def check_unused(obj: ObjectDef, name: str, *, ignore: str | None = None) -> None:
+    """A new name must not collide with a field, a relation's id or list field, any case."""
+    taken = {}
+    for f in obj.fields.values():
+        if f.name == ignore:
+            continue
+        taken[f.name.lower()] = f.name
+        if f.relation is not None:
+            taken[f"{f.name}list".lower()] = f"{f.name}List"
+    clash = taken.get(name.lower())
+    if clash is not None:
+        raise ValidationError(
+            f"{obj.name} already has a field {clash!r}; choose another name", field="name"
+        )
+
+
+def field_type(raw: Any) -> FieldType:
+    allowed = ", ".join(sorted(t.value for t in CUSTOM_TYPES))
+    try:
+        t = FieldType(str(raw).upper())
+    except ValueError:
+        raise ValidationError(f"type must be one of {allowed}", field="type") from None
+    if t not in CUSTOM_TYPES:
+        raise ValidationError(f"type must be one of {allowed}", field="type")
+    return t
+
+
+def options(raw: Any, t: FieldType) -> list[dict[str, Any]]:
+    needs = t in (FieldType.SELECT, FieldType.MULTI_SELECT)
+    if raw is None or (raw == [] and not needs):
+        if needs:
+            raise ValidationError(f"A {t.value} field needs options", field="options")
+        return []
+    if not needs:
+        raise ValidationError("Only SELECT and MULTI_SELECT fields have options", field="options")
+    if not isinstance(raw, list) or not raw or len(raw) > 500:
+        raise ValidationError("options must be a list of 1 to 500 options", field="options")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in raw:
+        if isinstance(item, str):
+            item = {"value": item}
+        if not isinstance(item, dict) or set(item) - _OPTION_KEYS:
+            raise ValidationError(
+                "each option is a string or {value, label, color}", field="options"
+            )
+        value = item.get("value")
+        if not isinstance(value, str) or not value.strip() or len(value) > 100:
+            raise ValidationError("option values are non-empty strings", field="options")
+        if value in seen:
+            raise ValidationError(f"option {value!r} appears twice", field="options")
+        seen.add(value)
+        label = item.get("label") or value
+        color = item.get("color")
+        if not isinstance(label, str) or (color is not None and not isinstance(color, str)):
+            raise ValidationError("option labels and colors are strings", field="options")
+        out.append({"value": value, "label": label, "color": color})
+    return out
+
+
+def settings(raw: Any, t: FieldType) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError("settings must be an object", field="settings")
+    allowed = {
+        (FieldType.NUMBER, "decimals"): lambda v: v in range(0, 9),
+        (FieldType.NUMBER, "min"): lambda v: isinstance(v, int | float),
+        (FieldType.NUMBER, "max"): lambda v: isinstance(v, int | float),
+        (FieldType.RATING, "max"): lambda v: v in range(1, 11),
+    }
+    for key, value in raw.items():
+        check = allowed.get((t, key))
+        if check is None or isinstance(value, bool) or not check(value):
+            raise ValidationError(
+                f"setting {key!r}={value!r} does not apply to {t.value}", field="settings"
+            )
+    return dict(raw)
+
+
+def field_to_dict(obj: ObjectDef, f: FieldDef, *, active: bool = True) -> dict[str, Any]:
+    rel = f.relation
+    return {
+        "id": str(f.id) if f.id else f"{obj.name}.{f.name}",
+        "objectName": obj.name,
+        "name": f.name,
+        "label": f.label,
+        "type": f.type.value,
+        "description": f.description,
+        "isCustom": f.is_custom,
+        "isSystem": f.system,
+        "isReadOnly": f.read_only or f.system,
+        "isNullable": f.nullable,
+        "isRequired": f.required,
+        "isUnique": f.unique,
+        "isIndexed": f.indexed or f.unique,
+        "isActive": active,
+        "defaultValue": f.default,
+        "options": [{"value": o.value, "label": o.label, "color": o.color} for o in f.options]
+        if f.options
+        else None,
+        "settings": f.settings or None,
+        "relationTarget": rel.target if rel else None,
+        "relationType": rel.kind.value if rel else None,
+        "relationJoinField": rel.join_field if rel else None,
+        "schema": kind(f).json_schema(f),
+    }
+
+
+def object_to_dict(obj: ObjectDef) -> dict[str, Any]:
+    return {
+        "id": str(obj.id) if obj.id else obj.name,
+        "name": obj.name,
+        "nameSingular": obj.name,
+        "namePlural": obj.plural,
+        "labelSingular": obj.label,
+        "labelPlural": obj.label_plural,
+        "description": obj.description,
+        "isCustom": obj.is_custom,
+        "uniqueKeys": list(obj.unique_keys),
+        "fields": [field_to_dict(obj, f) for f in obj.fields.values()],
+    }
+
+
+def option_defs(items: list[dict[str, Any]]) -> tuple[Option, ...]:
+    return tuple(Option(o["value"], o.get("label") or o["value"], o.get("color")) for o in items)
