@@ -1,6 +1,7 @@
 """The metadata registry: what objects and fields a workspace has, at a version.
 
-Standard objects are code; custom fields are rows in ``field_metadata``. A
+Standard objects are code; custom objects and fields are rows in
+``object_metadata`` and ``field_metadata``. A
 workspace's registry is rebuilt when its ``metadata_version`` changes, which
 every process checks in the database at most once a second, so a field added
 through one process appears in all of them without a restart.
@@ -13,12 +14,21 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.metadata import repository
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option, unknown_object
-from rolodex.metadata.standard import standard_objects
+from rolodex.metadata.model import (
+    FieldDef,
+    FieldType,
+    ObjectDef,
+    Option,
+    Relation,
+    RelationKind,
+    unknown_object,
+)
+from rolodex.metadata.standard import standard_objects, system_fields
 
 
 class Registry:
@@ -68,40 +78,117 @@ class Registry:
 _STANDARD = standard_objects()
 
 
+def custom_object(row: repository.ObjectRow) -> ObjectDef:
+    """A custom object: the system fields, a ``name``, and (later) its custom fields."""
+    fields = system_fields()
+    name = FieldDef("name", FieldType.TEXT, "Name", description="What the record is called.")
+    return ObjectDef(
+        name=row.name,
+        plural=row.plural,
+        label=row.label,
+        label_plural=row.label_plural,
+        table="custom_record",
+        fields={f.name: f for f in [fields[0], name, *fields[1:]]},
+        description=row.description,
+        is_custom=True,
+        id=row.id,
+    )
+
+
 def build(
-    version: int, custom_fields: Iterable[FieldDef], field_objects: Iterable[str]
+    version: int,
+    custom_fields: Iterable[repository.FieldRow],
+    custom_objects: Iterable[repository.ObjectRow] = (),
 ) -> Registry:
-    """A registry: the standard objects plus the workspace's custom fields."""
+    """A registry: the standard objects plus the workspace's custom objects and fields."""
     objects = {name: copy.copy(obj) for name, obj in _STANDARD.items()}
     for obj in objects.values():
         obj.fields = dict(obj.fields)
         obj.cache = {}
-    for f, object_name in zip(custom_fields, field_objects, strict=True):
-        target = objects.get(object_name)
-        if target is not None and f.name not in target.fields:
-            target.fields[f.name] = f
+    for row in custom_objects:
+        if row.name not in objects:
+            objects[row.name] = custom_object(row)
+    for field_row in custom_fields:
+        for object_name, f in fields_from_row(field_row):
+            target = objects.get(object_name)
+            if target is not None and f.name not in target.fields:
+                target.fields[f.name] = f
     return Registry(version, objects.values())
 
 
 def field_from_row(row: repository.FieldRow) -> FieldDef:
+    """The field a row defines (for a relation: its relation field)."""
+    fields = fields_from_row(row)
+    return fields[1][1] if len(fields) > 1 else fields[0][1]
+
+
+def fields_from_row(row: repository.FieldRow) -> list[tuple[str, FieldDef]]:
+    """The fields a custom field row adds, with the object each belongs to.
+
+    A RELATION adds three: the id field and the relation field on its object,
+    and the inverse list on the target (``deal.company`` / ``company.deals``).
+    """
     d = row.definition
-    return FieldDef(
-        name=row.name,
-        type=FieldType(row.type),
-        label=row.label,
-        description=row.description,
-        is_custom=True,
-        nullable=d.get("nullable", True),
-        unique=d.get("unique", False),
-        indexed=d.get("indexed", False),
-        default=d.get("default"),
-        options=tuple(
-            Option(o["value"], o.get("label", o["value"]), o.get("color"))
-            for o in d.get("options", [])
-        ),
-        settings=d.get("settings", {}),
-        id=row.id,
-    )
+    t = FieldType(row.type)
+    common: dict[str, Any] = {
+        "label": row.label,
+        "description": row.description,
+        "is_custom": True,
+        "id": row.id,
+    }
+    if t is FieldType.RELATION:
+        target, inverse = d["target"], d["inverse"]
+        join = f"{row.name}Id"
+        return [
+            (
+                row.object_name,
+                FieldDef(
+                    join,
+                    FieldType.UUID,
+                    **{**common, "label": f"{row.label} id"},
+                    indexed=d.get("indexed", False),
+                ),
+            ),
+            (
+                row.object_name,
+                FieldDef(
+                    row.name,
+                    FieldType.RELATION,
+                    **common,
+                    relation=Relation(RelationKind.MANY_TO_ONE, target, join, inverse),
+                ),
+            ),
+            (
+                target,
+                FieldDef(
+                    inverse,
+                    FieldType.RELATION,
+                    label=d.get("inverseLabel", inverse),
+                    is_custom=True,
+                    id=row.id,
+                    relation=Relation(RelationKind.ONE_TO_MANY, row.object_name, join, row.name),
+                ),
+            ),
+        ]
+    return [
+        (
+            row.object_name,
+            FieldDef(
+                name=row.name,
+                type=t,
+                nullable=d.get("nullable", True),
+                unique=d.get("unique", False),
+                indexed=d.get("indexed", False),
+                default=d.get("default"),
+                options=tuple(
+                    Option(o["value"], o.get("label", o["value"]), o.get("color"))
+                    for o in d.get("options", [])
+                ),
+                settings=d.get("settings", {}),
+                **common,
+            ),
+        )
+    ]
 
 
 class RegistryCache:
@@ -120,8 +207,9 @@ class RegistryCache:
         if entry is not None and entry[1].version == version:
             self._entries[workspace_id] = (now, entry[1])
             return entry[1]
-        rows = await repository.active_fields(conn, workspace_id)
-        registry = build(version, [field_from_row(r) for r in rows], [r.object_name for r in rows])
+        objects = await repository.active_objects(conn, workspace_id)
+        fields = await repository.active_fields(conn, workspace_id)
+        registry = build(version, fields, objects)
         self._entries[workspace_id] = (now, registry)
         return registry
 
@@ -131,7 +219,7 @@ class RegistryCache:
 
 def standard() -> Registry:
     """The registry of a workspace with no custom fields (for docs and tests)."""
-    return build(0, [], [])
+    return build(0, [])
 
 
 __all__ = ["Registry", "RegistryCache", "build", "replace", "standard"]

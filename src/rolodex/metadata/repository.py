@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
-from rolodex.metadata.storage import field_metadata, workspace
+from rolodex.metadata.storage import custom_record, field_metadata, object_metadata, workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,21 +178,32 @@ async def delete_field(conn: Conn, workspace_id: uuid.UUID, field_id: uuid.UUID)
 # -- custom values inside record tables ------------------------------------------
 def _record_table(name: str) -> Any:
     return sa.table(
-        name, sa.column("workspace_id"), sa.column("id"), sa.column("custom", sa.JSON())
+        name,
+        sa.column("workspace_id"),
+        sa.column("object_id"),
+        sa.column("id"),
+        sa.column("custom", sa.JSON()),
     )
 
 
+def _scope(t: Any, table: str) -> list[Any]:
+    where = [t.c.workspace_id == sa.bindparam("ws")]
+    if table == "custom_record":
+        where.append(t.c.object_id == sa.bindparam("obj"))
+    return where
+
+
 async def custom_documents(
-    conn: Conn, table: str, workspace_id: uuid.UUID
+    conn: Conn, table: str, workspace_id: uuid.UUID, object_id: uuid.UUID | None
 ) -> list[tuple[Any, dict[str, Any]]]:
     """Every record's ``custom`` document in ``table`` (for renames and type changes)."""
     t = _record_table(table)
     sql = conn.db.sql(
         ("metadata.custom_docs", table),
-        lambda: sa.select(t.c.id, t.c.custom).where(t.c.workspace_id == sa.bindparam("ws")),
+        lambda: sa.select(t.c.id, t.c.custom).where(*_scope(t, table)),
     )
     out = []
-    for r in await conn.fetch(sql, {"ws": workspace_id}):
+    for r in await conn.fetch(sql, {"ws": workspace_id, "obj": object_id}):
         doc = r["custom"]
         if isinstance(doc, str):
             from rolodex.kit.jsonutil import loads
@@ -203,18 +214,23 @@ async def custom_documents(
 
 
 async def write_custom_documents(
-    conn: Conn, table: str, workspace_id: uuid.UUID, docs: list[tuple[Any, dict[str, Any]]]
+    conn: Conn,
+    table: str,
+    workspace_id: uuid.UUID,
+    object_id: uuid.UUID | None,
+    docs: list[tuple[Any, dict[str, Any]]],
 ) -> None:
     t = _record_table(table)
     sql = conn.db.sql(
         ("metadata.write_custom", table),
         lambda: (
             sa.update(t)
-            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("rid"))
+            .where(*_scope(t, table), t.c.id == sa.bindparam("rid"))
             .values(custom=sa.bindparam("doc"))
         ),
     )
-    await conn.executemany(sql, [{"ws": workspace_id, "rid": rid, "doc": d} for rid, d in docs])
+    rows = [{"ws": workspace_id, "obj": object_id, "rid": rid, "doc": d} for rid, d in docs]
+    await conn.executemany(sql, rows)
 
 
 def index_name(table: str, workspace_id: uuid.UUID, field_id: uuid.UUID) -> str:
@@ -251,3 +267,97 @@ async def drop_custom_index(
 ) -> None:
     idx = index_name(table, workspace_id, field_id)
     await conn.execute(conn.db.compile(sa.text(f"DROP INDEX IF EXISTS {idx}")), {})
+
+
+# -- custom objects ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ObjectRow:
+    id: uuid.UUID
+    name: str
+    plural: str
+    label: str
+    label_plural: str
+    description: str
+    is_active: bool = True
+
+
+def _object_row(r: Any) -> ObjectRow:
+    oid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
+    return ObjectRow(
+        oid,
+        r["name"],
+        r["plural"],
+        r["label"],
+        r["label_plural"],
+        r["description"],
+        bool(r["is_active"]),
+    )
+
+
+async def all_objects(conn: Conn, workspace_id: uuid.UUID) -> list[ObjectRow]:
+    t = object_metadata
+    sql = conn.db.sql(
+        "metadata.all_objects",
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"))
+            .order_by(t.c.created_at, t.c.id)
+        ),
+    )
+    return [_object_row(r) for r in await conn.fetch(sql, {"ws": workspace_id})]
+
+
+async def active_objects(conn: Conn, workspace_id: uuid.UUID) -> list[ObjectRow]:
+    return [o for o in await all_objects(conn, workspace_id) if o.is_active]
+
+
+async def insert_object(conn: Conn, values: dict[str, Any]) -> None:
+    sql = conn.db.sql("metadata.insert_object", lambda: sa.insert(object_metadata))
+    await conn.execute(sql, values)
+
+
+async def update_object(
+    conn: Conn, workspace_id: uuid.UUID, object_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    t = object_metadata
+    columns = tuple(sorted(values))
+    sql = conn.db.sql(
+        ("metadata.update_object", columns),
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.id == sa.bindparam("oid"))
+            .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        ),
+    )
+    await conn.execute(
+        sql, {"ws": workspace_id, "oid": object_id, **{f"v_{c}": values[c] for c in columns}}
+    )
+
+
+async def purge_object(conn: Conn, workspace_id: uuid.UUID, row: ObjectRow) -> None:
+    """Delete a custom object's records, fields and definition."""
+    params = {"ws": workspace_id, "oid": row.id, "name": row.name}
+    for key, build in (
+        (
+            "metadata.purge_records",
+            lambda: sa.delete(custom_record).where(
+                custom_record.c.workspace_id == sa.bindparam("ws"),
+                custom_record.c.object_id == sa.bindparam("oid"),
+            ),
+        ),
+        (
+            "metadata.purge_fields",
+            lambda: sa.delete(field_metadata).where(
+                field_metadata.c.workspace_id == sa.bindparam("ws"),
+                field_metadata.c.object_name == sa.bindparam("name"),
+            ),
+        ),
+        (
+            "metadata.purge_object",
+            lambda: sa.delete(object_metadata).where(
+                object_metadata.c.workspace_id == sa.bindparam("ws"),
+                object_metadata.c.id == sa.bindparam("oid"),
+            ),
+        ),
+    ):
+        await conn.execute(conn.db.sql(key, build), params)

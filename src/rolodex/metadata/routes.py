@@ -11,6 +11,7 @@ from rolodex.api.rest.http import Context, JSONResponse, endpoint
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata import schemas, service
+from rolodex.metadata.objects import ObjectService
 from rolodex.metadata.registry import Registry
 
 
@@ -30,6 +31,14 @@ async def fields(ctx: Context, *, write: bool) -> AsyncIterator[service.FieldSer
         ctx.state.registries.invalidate(ctx.workspace_id)
 
 
+@asynccontextmanager
+async def objects(ctx: Context) -> AsyncIterator[ObjectService]:
+    async with ctx.state.db.transaction() as conn:
+        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
+        yield ObjectService(conn, registry, ctx.workspace_id, ctx.principal.actor)
+    ctx.state.registries.invalidate(ctx.workspace_id)
+
+
 def _flag(ctx: Context, name: str) -> bool:
     raw = ctx.request.query_params.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0", ""):
@@ -46,6 +55,36 @@ async def get_object(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
     obj = registry.object(ctx.request.path_params["name"])
     return JSONResponse({"data": {"object": schemas.object_to_dict(obj)}})
+
+
+async def create_object(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with objects(ctx) as svc:
+        item = await svc.create(body)
+    return JSONResponse({"data": {"createObject": item}}, status_code=201)
+
+
+async def update_object(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with objects(ctx) as svc:
+        item = await svc.update(ctx.request.path_params["name"], body)
+    return JSONResponse({"data": {"updateObject": item}})
+
+
+async def delete_object(ctx: Context) -> JSONResponse:
+    """Deactivate a custom object (records kept); ``?purge=true`` on a deactivated one
+    deletes its records."""
+    purge = _flag(ctx, "purge")
+    async with objects(ctx) as svc:
+        name = ctx.request.path_params["name"]
+        item = await (svc.purge(name) if purge else svc.deactivate(name))
+    return JSONResponse({"data": {"deleteObject": item}})
+
+
+async def restore_object(ctx: Context) -> JSONResponse:
+    async with objects(ctx) as svc:
+        item = await svc.restore(ctx.request.path_params["name"])
+    return JSONResponse({"data": {"restoreObject": item}})
 
 
 async def list_picklists(ctx: Context) -> JSONResponse:
@@ -101,7 +140,11 @@ def routes() -> list[Route]:
     read, write = Scope.METADATA_READ, Scope.METADATA_WRITE
     table = [
         ("/rest/metadata/objects", read, list_objects, ["GET"]),
+        ("/rest/metadata/objects", write, create_object, ["POST"]),
         ("/rest/metadata/objects/{name}", read, get_object, ["GET"]),
+        ("/rest/metadata/objects/{name}", write, update_object, ["PATCH"]),
+        ("/rest/metadata/objects/{name}", write, delete_object, ["DELETE"]),
+        ("/rest/metadata/objects/{name}/restore", write, restore_object, ["POST"]),
         ("/rest/metadata/picklists", read, list_picklists, ["GET"]),
         ("/rest/metadata/fields", read, list_fields, ["GET"]),
         ("/rest/metadata/fields", write, create_field, ["POST"]),

@@ -9,8 +9,7 @@ from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option
 from rolodex.metadata.types import kind
 
-# Types a custom field may have. RELATION custom fields are not offered yet:
-# relations are declared by the standard objects (see docs/metadata.md).
+# Types a custom field may have.
 CUSTOM_TYPES = frozenset(
     {
         FieldType.TEXT,
@@ -26,6 +25,7 @@ CUSTOM_TYPES = frozenset(
         FieldType.CURRENCY,
         FieldType.RATING,
         FieldType.JSON,
+        FieldType.RELATION,
     }
 )
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
@@ -80,6 +80,9 @@ CREATE_KEYS = frozenset(
         "isUnique",
         "isIndexed",
         "settings",
+        "relationTarget",
+        "inverseName",
+        "inverseLabel",
     }
 )
 UPDATE_KEYS = frozenset(

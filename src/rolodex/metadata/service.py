@@ -87,6 +87,8 @@ class FieldService:
                     field="name",
                 )
         t = schemas.field_type(body.get("type"))
+        if t is FieldType.RELATION:
+            return await self._create_relation(obj, name, body)
         definition = {
             "nullable": _bool(body, "isNullable", True),
             "unique": _bool(body, "isUnique", False),
@@ -126,11 +128,55 @@ class FieldService:
         await self._changed("created", after, None)
         return after
 
+    async def _create_relation(
+        self, obj: ObjectDef, name: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A to-one relation to another object, with the inverse list on that object."""
+        target = self.registry.object(_text(body.get("relationTarget"), "relationTarget"))
+        schemas.check_unused(obj, name + "Id")
+        inverse = schemas.field_name(body.get("inverseName") or obj.plural)
+        schemas.check_unused(target, inverse)
+        label = _text(body.get("label") or name, "label")
+        definition = {
+            "target": target.name,
+            "inverse": inverse,
+            "inverseLabel": body.get("inverseLabel") or obj.label_plural,
+        }
+        fid = uuid7()
+        now = clock.now()
+        await repository.insert_field(
+            self.conn,
+            {
+                "workspace_id": self.ws,
+                "id": fid,
+                "object_name": obj.name,
+                "name": name,
+                "type": FieldType.RELATION.value,
+                "label": label,
+                "description": body.get("description") or "",
+                "definition": definition,
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        await self._index(obj, fid, name + "Id", unique=False)
+        row, _ = await self._load(fid)
+        after = self._to_dict(row, True)
+        await self._changed("created", after, None)
+        return after
+
     async def update(self, field_id: Any, body: Any) -> dict[str, Any]:
         row, active = await self._load(field_id)
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object.")
         _reject_unknown(body, schemas.UPDATE_KEYS)
+        if row.type == FieldType.RELATION.value and set(body) - {"label", "description"}:
+            raise ValidationError(
+                "Only a relation field's label and description can change; to change more, "
+                "delete it and create another",
+                field="type",
+            )
         before = self._to_dict(row, active)
         obj = self.registry.object(row.object_name)
         definition = dict(row.definition)
@@ -214,11 +260,10 @@ class FieldService:
         if active:
             raise ValidationError("Deactivate the field (DELETE) before purging it.", field="id")
         obj = self.registry.object(row.object_name)
-        docs = await repository.custom_documents(self.conn, obj.table, self.ws)
-        changed = [
-            (rid, {k: v for k, v in d.items() if k != row.name}) for rid, d in docs if row.name in d
-        ]
-        await repository.write_custom_documents(self.conn, obj.table, self.ws, changed)
+        key = row.name + "Id" if row.type == FieldType.RELATION.value else row.name
+        docs = await repository.custom_documents(self.conn, obj.table, self.ws, obj.id)
+        changed = [(rid, {k: v for k, v in d.items() if k != key}) for rid, d in docs if key in d]
+        await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)
         await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
         await repository.delete_field(self.conn, self.ws, row.id)
         before = self._to_dict(row, False)
@@ -275,7 +320,7 @@ class FieldService:
         self, obj: ObjectDef, row: repository.FieldRow, new: FieldDef
     ) -> None:
         """Move values to a new name and/or convert them to a new type; refuse if any fails."""
-        docs = await repository.custom_documents(self.conn, obj.table, self.ws)
+        docs = await repository.custom_documents(self.conn, obj.table, self.ws, obj.id)
         changed: list[tuple[Any, dict[str, Any]]] = []
         failures = 0
         example: tuple[str, Any] = ("", None)
@@ -298,7 +343,7 @@ class FieldService:
                 f"(for example {example[1]!r} on record {example[0]}); the change is refused",
                 field="type",
             )
-        await repository.write_custom_documents(self.conn, obj.table, self.ws, changed)
+        await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)
 
     async def _index(self, obj: ObjectDef, fid: uuid.UUID, name: str, *, unique: bool) -> None:
         try:

@@ -15,7 +15,8 @@ from rolodex.metadata.model import (
 T = FieldType
 
 
-def _system_fields() -> list[FieldDef]:
+def system_fields() -> list[FieldDef]:
+    """Fields every record has: id, timestamps and actors."""
     return [
         FieldDef("id", T.UUID, "Id", column="id", nullable=False, system=True, unique=True),
         FieldDef(
@@ -82,7 +83,7 @@ def one_to_many(name: str, target: str, label: str, via: str, inverse: str) -> F
 def _object(
     name: str, plural: str, label: str, label_plural: str, fields: list[FieldDef], **kw: object
 ) -> ObjectDef:
-    system = _system_fields()
+    system = system_fields()
     all_fields = system[:1] + fields + system[1:]
     return ObjectDef(
         name=name,

@@ -29,6 +29,9 @@ def table_for(obj: ObjectDef) -> sa.Table:
     cached = obj.cache.get("table")
     if cached is not None:
         return cached
+    if obj.is_custom:
+        obj.cache["table"] = custom_record
+        return custom_record
     fields = [f for f in obj.stored_fields if f.column is not None]
     key = (obj.table, tuple((f.column, f.type, f.settings.get("decimals")) for f in fields))
     table = _tables.get(key)
@@ -96,4 +99,34 @@ event = sa.Table(
     sa.Column("record", JSON),
     sa.Column("changes", JSON),
     sa.Column("previous", JSON),
+)
+
+object_metadata = sa.Table(
+    "object_metadata",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("plural", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("label_plural", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+# Records of every custom object, their fields in ``custom``.
+custom_record = sa.Table(
+    "custom_record",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("object_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("custom", JSON),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+    sa.Column("deleted_at", TIMESTAMP),
+    sa.Column("created_by", JSON),
+    sa.Column("updated_by", JSON),
 )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.storage import table_for
+from rolodex.metadata.types import kind
 from rolodex.records.query import ListQuery
 from rolodex.records.sql import (
     FilterWalk,
@@ -21,11 +22,7 @@ from rolodex.records.sql import (
 )
 
 WS: Any = sa.bindparam("ws")
-
-
-def _column(f: FieldDef) -> str:
-    assert f.column is not None, f"{f.name} has no column"
-    return f.column
+OBJ: Any = sa.bindparam("obj")
 
 
 def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
@@ -41,13 +38,27 @@ class RecordRepository:
         self.obj = obj
         self.table = table_for(obj)
         self.ws = workspace_id
+        # Every statement gets both; custom objects share one table, keyed by object_id.
+        self.base: dict[str, Any] = {"ws": workspace_id, "obj": obj.id}
 
     def _key(self, *parts: Any) -> tuple[Any, ...]:
         return ("records", self.obj.table, *parts)
 
-    def _live(self) -> list[Any]:
+    def _scope(self) -> list[Any]:
         t = self.table
-        return [t.c.workspace_id == WS, t.c.deleted_at.is_(None)]
+        if self.obj.is_custom:
+            return [t.c.workspace_id == WS, t.c.object_id == OBJ]
+        return [t.c.workspace_id == WS]
+
+    def _live(self) -> list[Any]:
+        return [*self._scope(), self.table.c.deleted_at.is_(None)]
+
+    def _join(self, f: FieldDef) -> Any:
+        """The SQL expression of a relation's id field (a column, or JSON for custom ones)."""
+        return kind(f).expr(self.table, f)
+
+    def _join_value(self, f: FieldDef, value: Any) -> Any:
+        return kind(f).filter_value(f, value)
 
     # -- reads ----------------------------------------------------------------
     async def get(self, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
@@ -59,7 +70,7 @@ class RecordRepository:
             return stmt.with_for_update() if lock else stmt
 
         sql = self.db.sql(self._key("get", lock), build)
-        return await self.conn.fetchrow(sql, {"ws": self.ws, "id": record_id})
+        return await self.conn.fetchrow(sql, {**self.base, "id": record_id})
 
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Row]:
         if not ids:
@@ -72,7 +83,7 @@ class RecordRepository:
                 *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
             ),
         )
-        return await self.conn.fetch(sql, {"ws": self.ws, **_numbered("i", ids)})
+        return await self.conn.fetch(sql, {**self.base, **_numbered("i", ids)})
 
     async def existing_ids(self, ids: Sequence[uuid.UUID]) -> set[str]:
         if not ids:
@@ -85,7 +96,7 @@ class RecordRepository:
                 *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
             ),
         )
-        rows = await self.conn.fetch(sql, {"ws": self.ws, **_numbered("i", ids)})
+        rows = await self.conn.fetch(sql, {**self.base, **_numbered("i", ids)})
         return {str(r["id"]) for r in rows}
 
     async def by_unique(self, f: FieldDef, values: Sequence[str]) -> list[Row]:
@@ -93,15 +104,15 @@ class RecordRepository:
         if not values:
             return []
         t = self.table
-        col = sa.func.lower(t.c[_column(f)])
+        col = sa.func.lower(self._join(f))
         n = len(values)
         sql = self.db.sql(
             self._key("unique", f.name, n),
             lambda: sa.select(t).where(
-                t.c.workspace_id == WS, col.in_([sa.bindparam(f"u{i}") for i in range(n)])
+                *self._scope(), col.in_([sa.bindparam(f"u{i}") for i in range(n)])
             ),
         )
-        params = {"ws": self.ws, **{f"u{i}": v.lower() for i, v in enumerate(values)}}
+        params = {**self.base, **{f"u{i}": v.lower() for i, v in enumerate(values)}}
         return await self.conn.fetch(sql, params)
 
     async def referencing(self, f: FieldDef, target_id: uuid.UUID) -> list[Row]:
@@ -109,9 +120,10 @@ class RecordRepository:
         t = self.table
         sql = self.db.sql(
             self._key("referencing", f.name),
-            lambda: sa.select(t).where(*self._live(), t.c[_column(f)] == sa.bindparam("target")),
+            lambda: sa.select(t).where(*self._live(), self._join(f) == sa.bindparam("target")),
         )
-        return await self.conn.fetch(sql, {"ws": self.ws, "target": target_id})
+        target = self._join_value(f, target_id)
+        return await self.conn.fetch(sql, {**self.base, "target": target})
 
     async def related(self, f: FieldDef, target_ids: Sequence[Any], limit: int) -> list[Row]:
         """Up to ``limit`` records per target pointing at ``target_ids`` through ``f``."""
@@ -121,18 +133,18 @@ class RecordRepository:
         n = len(target_ids)
 
         def build() -> Any:
-            rank = sa.func.row_number().over(partition_by=t.c[_column(f)], order_by=t.c.id)
+            join = self._join(f)
+            rank = sa.func.row_number().over(partition_by=join, order_by=t.c.id)
             inner = (
                 sa.select(t, rank.label("rank_"))
-                .where(
-                    *self._live(), t.c[_column(f)].in_([sa.bindparam(f"t{i}") for i in range(n)])
-                )
+                .where(*self._live(), join.in_([sa.bindparam(f"t{i}") for i in range(n)]))
                 .subquery()
             )
             return sa.select(inner).where(inner.c.rank_ <= limit).order_by(inner.c.id)
 
         sql = self.db.sql(self._key("related", f.name, n, limit), build)
-        params = {"ws": self.ws, **{f"t{i}": v for i, v in enumerate(target_ids)}}
+        values = [self._join_value(f, v) for v in target_ids]
+        params = {**self.base, **{f"t{i}": v for i, v in enumerate(values)}}
         return await self.conn.fetch(sql, params)
 
     async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
@@ -169,7 +181,7 @@ class RecordRepository:
             )
 
         sql = self.db.sql(self._key("page", shape), build)
-        rows = await self.conn.fetch(sql, {"ws": self.ws, **walk.params, "limit": limit})
+        rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
         more = len(rows) > q.limit
         rows = rows[: q.limit]
         if backwards:
@@ -186,7 +198,7 @@ class RecordRepository:
             return sa.select(sa.func.count()).select_from(self.table).where(*where)
 
         sql = self.db.sql(self._key("count", shape), build)
-        return int(await self.conn.fetchval(sql, {"ws": self.ws, **params}) or 0)
+        return int(await self.conn.fetchval(sql, {**self.base, **params}) or 0)
 
     async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:
         """Whether any record precedes ``first`` in the query's order (hasPreviousPage)."""
@@ -206,7 +218,10 @@ class RecordRepository:
     # -- writes ---------------------------------------------------------------
     async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
-        full = [{"workspace_id": self.ws, **r} for r in rows]
+        extra: dict[str, Any] = {"workspace_id": self.ws}
+        if self.obj.is_custom:
+            extra["object_id"] = self.obj.id
+        full = [{**extra, **r} for r in rows]
         if len(full) == 1:
             await self.conn.execute(sql, full[0])
         else:
@@ -219,20 +234,20 @@ class RecordRepository:
             self._key("update", columns),
             lambda: (
                 sa.update(t)
-                .where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid"))
+                .where(*self._scope(), t.c.id == sa.bindparam("rid"))
                 .values({c: sa.bindparam(f"v_{c}") for c in columns})
             ),
         )
-        params = {"ws": self.ws, "rid": record_id, **{f"v_{c}": values[c] for c in columns}}
+        params = {**self.base, "rid": record_id, **{f"v_{c}": values[c] for c in columns}}
         await self.conn.execute(sql, params)
 
     async def delete(self, ids: Iterable[uuid.UUID]) -> int:
         t = self.table
         sql = self.db.sql(
             self._key("delete"),
-            lambda: sa.delete(t).where(t.c.workspace_id == WS, t.c.id == sa.bindparam("rid")),
+            lambda: sa.delete(t).where(*self._scope(), t.c.id == sa.bindparam("rid")),
         )
         count = 0
         for rid in ids:
-            count += await self.conn.execute(sql, {"ws": self.ws, "rid": rid})
+            count += await self.conn.execute(sql, {**self.base, "rid": rid})
         return count
