@@ -113,6 +113,8 @@ class LiveServer:
         self.app = create_app(Settings(**defaults))  # type: ignore[arg-type]
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
+        # Without it, delayed ACKs add ~40 ms to every request.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)

@@ -42,7 +42,10 @@ def parse_datetime(value: object, *, field: str) -> datetime:
         raise ValidationError(f"{field} must be an ISO 8601 date-time", field=field)
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
-    t = t.astimezone(UTC)
+    try:
+        t = t.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"{field} is out of range", field=field) from None
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 

@@ -112,6 +112,8 @@ class TextKind(Kind):
     def validate(self, f: FieldDef, value: Any) -> Any:
         if not isinstance(value, str):
             raise _bad(f, "a string", value)
+        if "\x00" in value:
+            raise ValidationError(f"{f.name} must not contain NUL characters", field=f.name)
         if len(value) > MAX_TEXT:
             raise ValidationError(f"{f.name} is longer than {MAX_TEXT} characters", field=f.name)
         return value
@@ -119,6 +121,8 @@ class TextKind(Kind):
     def filter_value(self, f: FieldDef, value: Any) -> Any:
         if not isinstance(value, str):
             raise _bad(f, "a string", value)
+        if "\x00" in value:
+            raise ValidationError(f"{f.name} filters must not contain NUL characters", field=f.name)
         return value
 
 
@@ -197,6 +201,25 @@ class NumberKind(Kind):
             except ValueError:
                 raise _bad(f, "a number", text) from None
         return self.validate(f, number)
+
+    def filter_value(self, f: FieldDef, value: Any) -> Any:
+        # A filter compares; it need not be a value the field accepts (employees > -1).
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                value = int(text)
+            except ValueError:
+                try:
+                    value = float(text)
+                except ValueError:
+                    raise _bad(f, "a number", text) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _bad(f, "a number", value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _bad(f, "a finite number", value)
+        if abs(value) > MAX_SAFE_INT:
+            raise ValidationError(f"{f.name} filter value is out of range", field=f.name)
+        return js_number(value)
 
     def sql_type(self, f: FieldDef) -> Any:
         return sa.Integer() if self._integer(f) else sa.Float()

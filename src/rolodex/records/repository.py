@@ -151,10 +151,11 @@ class RecordRepository:
         """One page of records, whether more follow, and (if asked) the total."""
         keys = order_fields(self.obj, q.order)
         backwards = q.before is not None or (q.last and q.after is None)
+        cursor = q.before if backwards else q.after
+        # Cursors carry the tag of the order as requested, whichever way we walk.
+        cursor_values = decode_cursor(keys, cursor) if cursor else None
         if backwards:
             keys = [(f, d.reversed()) for f, d in keys]
-        cursor = q.before if backwards else q.after
-        cursor_values = decode_cursor(keys, cursor) if cursor else None
 
         walk = FilterWalk(self.obj, self.table, self.conn.sqlite)
         if q.filter is not None:

@@ -172,7 +172,9 @@ class RecordService:
             row["custom"] = custom
             new_rows.append(row)
             new_index.append(i)
-        await self._check_references(obj, [inputs[i].values for i in new_index], batch)
+        await self._check_references(
+            obj, [inp.values for inp in inputs], list(range(len(inputs))) if batch else None
+        )
         if new_rows:
             await self.repo(obj).insert(new_rows)
         for i, row in zip(new_index, new_rows, strict=True):
@@ -246,7 +248,7 @@ class RecordService:
         return matches
 
     async def _check_references(
-        self, obj: ObjectDef, values: Sequence[dict[str, Any]], batch: bool
+        self, obj: ObjectDef, values: Sequence[dict[str, Any]], indexes: Sequence[int] | None
     ) -> None:
         """Every relation id must name a live record of the target object, here."""
         for rf in obj.relations:
@@ -261,7 +263,7 @@ class RecordService:
             for i, v in enumerate(values):
                 if v.get(rel.join_field) is not None and str(v[rel.join_field]) not in found:
                     raise _at(
-                        i if batch and len(values) > 1 else None,
+                        None if indexes is None else indexes[i],
                         ValidationError(
                             f"{rel.join_field}: no {target.name} with id {v[rel.join_field]}",
                             field=rel.join_field,
@@ -288,7 +290,7 @@ class RecordService:
         }
         if not changed:
             return current  # a no-op update writes nothing and emits nothing
-        await self._check_references(obj, [changed], batch=False)
+        await self._check_references(obj, [changed], None)
         for f in obj.fields.values():
             if f.unique and f.column is not None and isinstance(changed.get(f.name), str):
                 clash = [

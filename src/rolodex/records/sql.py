@@ -78,7 +78,9 @@ class FilterWalk:
         if isinstance(node, Not):
             self.shape.append("not")
             inner = self.walk(node.item, build)
-            return sa.not_(inner) if build else None
+            # SQL's NOT of an unknown (NULL) is unknown and drops the row; "not equal
+            # to X" must keep records whose field is empty, as neq does.
+            return sa.not_(sa.func.coalesce(inner, sa.false())) if build else None
         raise BadRequest(f"Unsupported filter node {node!r}")
 
     def cond(self, c: Cond, build: bool) -> Any:
@@ -117,9 +119,7 @@ class FilterWalk:
         if f.type in (FieldType.ARRAY, FieldType.MULTI_SELECT):
             return self._array_contains(f, expr, k.filter_value(f, c.value), build)
         if op in ("startsWith", "contains"):
-            if not isinstance(c.value, str):
-                raise ValidationError(f"{f.name}[{op}] takes a string", field=f.name)
-            text = _escape_like(c.value)
+            text = _escape_like(k.filter_value(f, c.value))
             p = self._param(text + "%" if op == "startsWith" else "%" + text + "%")
             if not build:
                 return None
