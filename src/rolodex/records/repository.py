@@ -61,15 +61,22 @@ class RecordRepository:
         return kind(f).filter_value(f, value)
 
     # -- reads ----------------------------------------------------------------
-    async def get(self, record_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    async def get(
+        self, record_id: uuid.UUID, *, lock: bool = False, deleted: bool | None = False
+    ) -> Row | None:
+        """A record by id: live ones (``deleted=False``), soft-deleted ones (``True``),
+        or either (``None``)."""
         t = self.table
         lock = lock and not self.conn.sqlite  # SQLite writers already hold the database lock
 
         def build() -> Any:
-            stmt = sa.select(t).where(*self._live(), t.c.id == sa.bindparam("id"))
+            where = [*self._scope(), t.c.id == sa.bindparam("id")]
+            if deleted is not None:
+                where.append(t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None))
+            stmt = sa.select(t).where(*where)
             return stmt.with_for_update() if lock else stmt
 
-        sql = self.db.sql(self._key("get", lock), build)
+        sql = self.db.sql(self._key("get", lock, deleted), build)
         return await self.conn.fetchrow(sql, {**self.base, "id": record_id})
 
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Row]:
@@ -115,15 +122,23 @@ class RecordRepository:
         params = {**self.base, **{f"u{i}": v.lower() for i, v in enumerate(values)}}
         return await self.conn.fetch(sql, params)
 
-    async def referencing(self, f: FieldDef, target_id: uuid.UUID) -> list[Row]:
-        """Live records whose join field ``f`` points at ``target_id``."""
+    async def referencing(
+        self, f: FieldDef, target_id: uuid.UUID, *, deleted_at: Any = None
+    ) -> list[Row]:
+        """Records whose join field ``f`` points at ``target_id``: live ones, or those
+        soft-deleted at exactly ``deleted_at`` (deleted together with the target)."""
         t = self.table
-        sql = self.db.sql(
-            self._key("referencing", f.name),
-            lambda: sa.select(t).where(*self._live(), self._join(f) == sa.bindparam("target")),
-        )
+        gone = deleted_at is not None
+
+        def build() -> Any:
+            state = t.c.deleted_at == sa.bindparam("gone") if gone else t.c.deleted_at.is_(None)
+            return sa.select(t).where(
+                *self._scope(), state, self._join(f) == sa.bindparam("target")
+            )
+
+        sql = self.db.sql(self._key("referencing", f.name, gone), build)
         target = self._join_value(f, target_id)
-        return await self.conn.fetch(sql, {**self.base, "target": target})
+        return await self.conn.fetch(sql, {**self.base, "target": target, "gone": deleted_at})
 
     async def related(self, f: FieldDef, target_ids: Sequence[Any], limit: int) -> list[Row]:
         """Up to ``limit`` records per target pointing at ``target_ids`` through ``f``."""
@@ -162,6 +177,8 @@ class RecordRepository:
             walk.walk(q.filter, build=False)
         filter_params = dict(walk.params)
         filter_shape = tuple(walk.shape)
+        # A filter on deletedAt asks about soft-deleted records too (Twenty's convention).
+        base = self._scope() if walk.mentions_deleted else self._live()
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
         shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys))
@@ -169,7 +186,7 @@ class RecordRepository:
 
         def build() -> Any:
             w = FilterWalk(self.obj, self.table, self.conn.sqlite)
-            where = list(self._live())
+            where = list(base)
             if q.filter is not None:
                 where.append(w.walk(q.filter, build=True))
             if cursor_values is not None:
@@ -187,13 +204,17 @@ class RecordRepository:
         rows = rows[: q.limit]
         if backwards:
             rows.reverse()
-        total = await self._count(q, filter_shape, filter_params) if q.with_total else None
+        total = None
+        if q.with_total:
+            total = await self._count(q, filter_shape, filter_params, base)
         return rows, more, total
 
-    async def _count(self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any]) -> int:
+    async def _count(
+        self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any], base: list[Any]
+    ) -> int:
         def build() -> Any:
             w = FilterWalk(self.obj, self.table, self.conn.sqlite)
-            where = list(self._live())
+            where = list(base)
             if q.filter is not None:
                 where.append(w.walk(q.filter, build=True))
             return sa.select(sa.func.count()).select_from(self.table).where(*where)

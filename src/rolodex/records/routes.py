@@ -118,9 +118,19 @@ async def update_record(ctx: Context) -> JSONResponse:
 
 
 async def delete_record(ctx: Context) -> JSONResponse:
+    """Delete for good; ``?soft_delete=true`` hides the record instead (restorable)."""
+    soft = _flag(ctx, "soft_delete")
     async with service(ctx, write=True) as (svc, obj):
-        record = await svc.delete(obj, ctx.request.path_params["id"])
-    return JSONResponse({"data": {f"delete{obj.cap}": {"id": record["id"]}}})
+        rid = ctx.request.path_params["id"]
+        record = await (svc.soft_delete(obj, rid) if soft else svc.delete(obj, rid))
+    body = {"id": record["id"], "deletedAt": record["deletedAt"]} if soft else {"id": record["id"]}
+    return JSONResponse({"data": {f"delete{obj.cap}": body}})
+
+
+async def restore_record(ctx: Context) -> JSONResponse:
+    async with service(ctx, write=True) as (svc, obj):
+        record = await svc.restore(obj, ctx.request.path_params["id"])
+    return JSONResponse({"data": {f"restore{obj.cap}": record}})
 
 
 def _both(path: str, handler: Any, methods: list[str]) -> list[Route]:
@@ -137,4 +147,5 @@ def routes() -> list[Route]:
         *_both("/rest/{objects}/{id}", endpoint(read, get_record), ["GET"]),
         *_both("/rest/{objects}/{id}", endpoint(write, update_record), ["PATCH", "PUT"]),
         *_both("/rest/{objects}/{id}", endpoint(write, delete_record), ["DELETE"]),
+        *_both("/rest/{objects}/{id}/restore", endpoint(write, restore_record), ["PATCH", "POST"]),
     ]

@@ -16,10 +16,11 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
-from rolodex.metadata.model import FieldDef, ObjectDef, OnDelete, RelationKind
+from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records import rules
+from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.query import ListQuery
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
@@ -341,51 +342,23 @@ class RecordService:
             self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
         return record
 
-    # -- deletes --------------------------------------------------------------
+    # -- deletes (see records/lifecycle.py) -------------------------------------------
     async def delete(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
         """Delete a record for good; records pointing at it follow their relation's rule."""
-        rid = parse_uuid(record_id)
-        row = await self.repo(obj).get(rid, lock=True)
-        if row is None:
-            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
-        record = await self._delete_row(obj, row, depth=0)
+        record = await Lifecycle(self).delete(obj, record_id)
         await self.flush()
         return record
 
-    async def _delete_row(self, obj: ObjectDef, row: Row, depth: int) -> dict[str, Any]:
-        record = self._serialise(obj, row, self.conn.sqlite)
-        rid = uuid.UUID(record["id"])
-        if depth < 3:
-            await self._detach_dependents(obj, rid, depth)
-        await self.repo(obj).delete([rid])
-        self._events.append(outbox.make(obj.name, outbox.DELETED, record, self.actor))
+    async def soft_delete(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
+        """Hide a record and its cascading dependents; ``restore`` brings them back."""
+        record = await Lifecycle(self).soft_delete(obj, record_id)
+        await self.flush()
         return record
 
-    async def _detach_dependents(self, obj: ObjectDef, rid: uuid.UUID, depth: int) -> None:
-        for other in self.registry.objects.values():
-            cascades = [
-                f.relation.join_field
-                for f in other.relations
-                if f.relation
-                and f.relation.kind is RelationKind.MANY_TO_ONE
-                and f.relation.on_delete is OnDelete.CASCADE
-            ]
-            for rf in list(other.relations):
-                rel = rf.relation
-                if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:
-                    continue
-                if rel.target != obj.name:
-                    continue
-                join = other.fields[rel.join_field]
-                for dep in await self.repo(other).referencing(join, rid):
-                    dep_record = self._serialise(other, dep, self.conn.sqlite)
-                    attached_elsewhere = any(
-                        dep_record.get(j) for j in cascades if j != rel.join_field
-                    )
-                    if rel.on_delete is OnDelete.CASCADE and not attached_elsewhere:
-                        await self._delete_row(other, dep, depth + 1)
-                    else:
-                        await self._apply_update(other, dep, Input({rel.join_field: None}))
+    async def restore(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
+        record = await Lifecycle(self).restore(obj, record_id)
+        await self.flush()
+        return record
 
     async def flush(self) -> None:
         """Write the events gathered so far, on the same connection and transaction."""

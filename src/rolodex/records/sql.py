@@ -49,6 +49,7 @@ class FilterWalk:
         self.sqlite = sqlite
         self.params: dict[str, Any] = {}
         self.shape: list[Any] = []
+        self.mentions_deleted = False
 
     def _param(self, value: Any) -> sa.BindParameter[Any]:
         name = f"p{len(self.params)}"
@@ -62,6 +63,8 @@ class FilterWalk:
             raise ValidationError(
                 f"Cannot filter {self.obj.plural} by '{name}'; fields are: {known}", field=name
             )
+        if f.name == "deletedAt":
+            self.mentions_deleted = True
         return f
 
     def walk(self, node: Filter, build: bool) -> Any:
