@@ -131,6 +131,15 @@ def standard_objects() -> dict[str, ObjectDef]:
             FieldDef("jobTitle", T.TEXT, "Job title", column="job_title"),
             FieldDef("location", T.TEXT, "Location", column="location"),
             FieldDef("tags", T.ARRAY, "Tags", column="tags"),
+            FieldDef(
+                "consents",
+                T.ARRAY,
+                "Consents",
+                column="consents",
+                read_only=True,
+                description="Purposes the person consents to now; set through "
+                "/rest/people/{id}/consents. Filter with consents[contains]:newsletter.",
+            ),
             *many_to_one("company", "company", "Company", "people"),
             *many_to_one("owner", "member", "Owner", "ownedPeople"),
             one_to_many("notes", "note", "Notes", "personId", "person"),

@@ -91,6 +91,10 @@ class Lifecycle:
                     elif dep["deleted_at"] is None:
                         await self.svc._apply_update(other, dep, Input({join.name: None}))
         await self.svc.repo(obj).delete([rid])
+        if obj.name == "person":  # personal data goes with the person
+            from rolodex.consent.repository import delete_for_person
+
+            await delete_for_person(self.svc.conn, self.svc.ws, rid)
         self.svc._events.append(outbox.make(obj.name, outbox.DELETED, record, self.svc.actor))
         return record
 

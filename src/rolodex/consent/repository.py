@@ -1,0 +1,117 @@
+"""SQL for consents and the workspace's consent options."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from rolodex.kit.db import Conn, Row
+from rolodex.kit.jsonutil import loads
+from rolodex.metadata.storage import JSON, TIMESTAMP, UUID
+
+meta = sa.MetaData()
+consent = sa.Table(
+    "consent",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("person_id", UUID, nullable=False),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("legal_basis", sa.Text, nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("comment", sa.Text),
+    sa.Column("recorded_by", JSON),
+    sa.Column("given_at", TIMESTAMP, nullable=False),
+    sa.Column("withdrawn_at", TIMESTAMP),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+setting = sa.Table(
+    "workspace_setting",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", JSON, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+WS: Any = sa.bindparam("ws")
+
+
+async def get_setting(conn: Conn, ws: uuid.UUID, key: str) -> Any:
+    sql = conn.db.sql(
+        "consent.get_setting",
+        lambda: sa.select(setting.c.value).where(
+            setting.c.workspace_id == WS, setting.c.key == sa.bindparam("key")
+        ),
+    )
+    value = await conn.fetchval(sql, {"ws": ws, "key": key})
+    return loads(value) if isinstance(value, str) else value
+
+
+async def put_setting(conn: Conn, ws: uuid.UUID, key: str, value: Any, at: Any) -> None:
+    delete = conn.db.sql(
+        "consent.delete_setting",
+        lambda: sa.delete(setting).where(
+            setting.c.workspace_id == WS, setting.c.key == sa.bindparam("key")
+        ),
+    )
+    insert = conn.db.sql("consent.insert_setting", lambda: sa.insert(setting))
+    await conn.execute(delete, {"ws": ws, "key": key})
+    await conn.execute(insert, {"workspace_id": ws, "key": key, "value": value, "updated_at": at})
+
+
+async def for_person(conn: Conn, ws: uuid.UUID, person_id: uuid.UUID) -> list[Row]:
+    sql = conn.db.sql(
+        "consent.for_person",
+        lambda: (
+            sa.select(consent)
+            .where(
+                consent.c.workspace_id == WS,
+                consent.c.person_id == sa.bindparam("pid"),
+            )
+            .order_by(consent.c.purpose)
+        ),
+    )
+    return await conn.fetch(sql, {"ws": ws, "pid": person_id})
+
+
+async def insert(conn: Conn, values: dict[str, Any]) -> None:
+    await conn.execute(conn.db.sql("consent.insert", lambda: sa.insert(consent)), values)
+
+
+async def update(conn: Conn, ws: uuid.UUID, consent_id: Any, values: dict[str, Any]) -> None:
+    columns = tuple(sorted(values))
+    sql = conn.db.sql(
+        ("consent.update", columns),
+        lambda: (
+            sa.update(consent)
+            .where(
+                consent.c.workspace_id == WS,
+                consent.c.id == sa.bindparam("cid"),
+            )
+            .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "cid": consent_id, **{f"v_{c}": values[c] for c in columns}})
+
+
+async def delete(conn: Conn, ws: uuid.UUID, consent_id: Any) -> None:
+    sql = conn.db.sql(
+        "consent.delete",
+        lambda: sa.delete(consent).where(
+            consent.c.workspace_id == WS, consent.c.id == sa.bindparam("cid")
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "cid": consent_id})
+
+
+async def delete_for_person(conn: Conn, ws: uuid.UUID, person_id: uuid.UUID) -> None:
+    """Erase a person's consent history (their record is deleted for good)."""
+    sql = conn.db.sql(
+        "consent.delete_for_person",
+        lambda: sa.delete(consent).where(
+            consent.c.workspace_id == WS, consent.c.person_id == sa.bindparam("pid")
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "pid": person_id})

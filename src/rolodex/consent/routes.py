@@ -1,0 +1,75 @@
+"""REST routes for consents: ``/rest/people/{id}/consents`` and the workspace's options."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.routing import Route
+
+from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.auth.scopes import Scope
+from rolodex.consent.service import ConsentService
+from rolodex.kit.errors import BadRequest
+
+
+@asynccontextmanager
+async def consents(ctx: Context, *, write: bool) -> AsyncIterator[ConsentService]:
+    opener = ctx.state.db.transaction() if write else ctx.state.db.connect()
+    async with opener as conn:
+        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
+        yield ConsentService(conn, registry, ctx.workspace_id, ctx.principal.actor)
+
+
+async def list_consents(ctx: Context) -> JSONResponse:
+    async with consents(ctx, write=False) as svc:
+        items = await svc.of_person(ctx.request.path_params["id"])
+    return JSONResponse({"data": {"consents": items}})
+
+
+async def give_consent(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with consents(ctx, write=True) as svc:
+        item = await svc.give(ctx.request.path_params["id"], body)
+    return JSONResponse({"data": {"consent": item}}, status_code=201)
+
+
+async def withdraw_consent(ctx: Context) -> JSONResponse:
+    """Withdraw (kept, with withdrawnAt); ``?remove=true`` erases the consent instead."""
+    raw = ctx.request.query_params.get("remove", "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise BadRequest("remove must be true or false", field="remove")
+    async with consents(ctx, write=True) as svc:
+        item = await svc.withdraw(
+            ctx.request.path_params["id"],
+            ctx.request.path_params["purpose"],
+            remove=raw in ("true", "1"),
+        )
+    return JSONResponse({"data": {"consent": item}})
+
+
+async def get_options(ctx: Context) -> JSONResponse:
+    async with consents(ctx, write=False) as svc:
+        return JSONResponse({"data": {"consentOptions": await svc.options()}})
+
+
+async def put_options(ctx: Context) -> JSONResponse:
+    body = await ctx.json()
+    async with consents(ctx, write=True) as svc:
+        options = await svc.set_options(body)
+    return JSONResponse({"data": {"consentOptions": options}})
+
+
+def routes() -> list[Route]:
+    table = [
+        ("/rest/people/{id}/consents", Scope.RECORD_READ, list_consents, ["GET"]),
+        ("/rest/people/{id}/consents", Scope.RECORD_WRITE, give_consent, ["POST"]),
+        ("/rest/people/{id}/consents/{purpose}", Scope.RECORD_WRITE, withdraw_consent, ["DELETE"]),
+        ("/rest/metadata/consent-options", Scope.METADATA_READ, get_options, ["GET"]),
+        ("/rest/metadata/consent-options", Scope.METADATA_WRITE, put_options, ["PUT", "PATCH"]),
+    ]
+    out = []
+    for path, scope, handler, methods in table:
+        wrapped = endpoint(scope, handler)
+        out += [Route(path, wrapped, methods=methods), Route(path + "/", wrapped, methods=methods)]
+    return out
