@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application; the database is opened in its lifespan."""
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
+    from rolodex.consent.routes import routes as consent_routes
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import routes as record_routes
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *openapi_routes(),
         *key_routes(),
         *metadata_routes(),
+        *consent_routes(),
         *record_routes(),
     ]
     app = Starlette(
