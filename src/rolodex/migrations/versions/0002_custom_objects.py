@@ -36,10 +36,12 @@ def upgrade() -> None:
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("workspace_id", "id", name="pk_object_metadata"),
     )
-    op.create_index("ux_object_metadata_name", "object_metadata", ["workspace_id", "name"],
-                    unique=True)
-    op.create_index("ux_object_metadata_plural", "object_metadata", ["workspace_id", "plural"],
-                    unique=True)
+    op.create_index(
+        "ux_object_metadata_name", "object_metadata", ["workspace_id", "name"], unique=True
+    )
+    op.create_index(
+        "ux_object_metadata_plural", "object_metadata", ["workspace_id", "plural"], unique=True
+    )
     op.create_table(
         "custom_record",
         sa.Column("workspace_id", UUID, nullable=False),
@@ -53,8 +55,11 @@ def upgrade() -> None:
         sa.Column("updated_by", JSON),
         sa.PrimaryKeyConstraint("workspace_id", "object_id", "id", name="pk_custom_record"),
     )
-    op.create_index("ix_custom_record_created", "custom_record",
-                    ["workspace_id", "object_id", "created_at", "id"])
+    op.create_index(
+        "ix_custom_record_created",
+        "custom_record",
+        ["workspace_id", "object_id", "created_at", "id"],
+    )
 
 
 def downgrade() -> None:
