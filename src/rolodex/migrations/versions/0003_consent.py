@@ -40,8 +40,9 @@ def upgrade() -> None:
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("workspace_id", "id", name="pk_consent"),
     )
-    op.create_index("ux_consent_purpose", "consent", ["workspace_id", "person_id", "purpose"],
-                    unique=True)
+    op.create_index(
+        "ux_consent_purpose", "consent", ["workspace_id", "person_id", "purpose"], unique=True
+    )
     op.create_table(
         "workspace_setting",
         sa.Column("workspace_id", UUID, nullable=False),
