@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
     from rolodex.consent.routes import routes as consent_routes
+    from rolodex.events.routes import routes as event_routes
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import routes as record_routes
 
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *key_routes(),
         *metadata_routes(),
         *consent_routes(),
+        *event_routes(),
         *record_routes(),
     ]
     app = Starlette(
