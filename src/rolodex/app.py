@@ -107,11 +107,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
-        flusher = asyncio.create_task(_flush_key_usage(state))
+        background = [asyncio.create_task(_flush_key_usage(state))]
+        if settings.retention_days > 0:
+            from rolodex.records.retention import run_forever
+
+            background.append(
+                asyncio.create_task(run_forever(db, state.registries, settings.retention_days))
+            )
         try:
             yield
         finally:
-            flusher.cancel()
+            for task in background:
+                task.cancel()
             with contextlib.suppress(Exception):
                 await state.auth.flush()
             await db.close()

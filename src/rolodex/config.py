@@ -30,6 +30,8 @@ class Settings:
     pool_size: int = field(default_factory=lambda: int(_float("POOL_SIZE", 10)))
     # How long a process trusts what it read about an API key (revocation delay).
     key_cache_seconds: float = field(default_factory=lambda: _float("KEY_CACHE_SECONDS", 1.0))
+    # Soft-deleted records are deleted for good after this many days (0 keeps them).
+    retention_days: float = field(default_factory=lambda: _float("RETENTION_DAYS", 30))
     metadata_check_seconds: float = field(
         default_factory=lambda: _float("METADATA_CHECK_SECONDS", 1.0)
     )

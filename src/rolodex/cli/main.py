@@ -106,6 +106,41 @@ def serve(
     ).serve()
 
 
+@app.command("purge-deleted")
+def purge_deleted(
+    older_than: float = typer.Option(
+        30.0, "--older-than", help="Days since the soft delete (0 purges them all)."
+    ),
+    database: str = DatabaseOption,
+) -> None:
+    """Delete for good the records soft-deleted more than N days ago, in every workspace.
+
+    Servers do this hourly (ROLODEX_RETENTION_DAYS); this runs it now.
+    Example: rolodex purge-deleted --older-than 14
+    """
+    import asyncio
+
+    from rolodex.kit.db import Database
+    from rolodex.kit.migrate import upgrade
+    from rolodex.metadata.registry import RegistryCache
+    from rolodex.records.retention import purge_all
+
+    if older_than < 0:
+        fail("--older-than is a number of days, 0 or more", code=2)
+    url = database_url(database)
+
+    async def main() -> int:
+        db = Database(url, pool_size=2)
+        await db.open()
+        try:
+            return await purge_all(db, RegistryCache(0), older_than)
+        finally:
+            await db.close()
+
+    upgrade(url)
+    out.print(f"Deleted {asyncio.run(main())} soft-deleted records for good.", highlight=False)
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

@@ -237,6 +237,20 @@ class RecordRepository:
         rows, _, _ = await self.page(probe)
         return bool(rows)
 
+    async def soft_deleted_before(self, cutoff: Any, limit: int) -> list[Row]:
+        """Soft-deleted records whose ``deleted_at`` is older than ``cutoff``."""
+        t = self.table
+        sql = self.db.sql(
+            self._key("expired"),
+            lambda: (
+                sa.select(t)
+                .where(*self._scope(), t.c.deleted_at < sa.bindparam("cutoff"))
+                .order_by(t.c.deleted_at)
+                .limit(sa.bindparam("limit"))
+            ),
+        )
+        return await self.conn.fetch(sql, {**self.base, "cutoff": cutoff, "limit": limit})
+
     # -- writes ---------------------------------------------------------------
     async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
