@@ -21,7 +21,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 4 -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py

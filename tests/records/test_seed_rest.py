@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-
 from tests import factories
 
 JSON = {"Content-Type": "application/json"}

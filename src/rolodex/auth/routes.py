@@ -61,4 +61,5 @@ def routes() -> list[Route]:
         Route("/rest/keys", endpoint(Scope.KEY_WRITE, create_key), methods=["POST"]),
         Route("/rest/keys/", endpoint(Scope.KEY_WRITE, create_key), methods=["POST"]),
         Route("/rest/keys/{id}", endpoint(Scope.KEY_WRITE, revoke_key), methods=["DELETE"]),
+        Route("/rest/keys/{id}/", endpoint(Scope.KEY_WRITE, revoke_key), methods=["DELETE"]),
     ]

@@ -60,12 +60,18 @@ def run(url: str, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -
     except RolodexError as exc:
         fail(exc.message)
     except OSError as exc:
-        fail(f"Cannot reach the database: {exc}")
+        fail(f"Cannot reach the database: {_first_line(exc)}")
     except Exception as exc:  # driver errors such as a refused PostgreSQL connection
         if type(exc).__module__.split(".")[0] in ("asyncpg", "sqlalchemy", "psycopg", "sqlite3"):
-            fail(f"Database error: {exc}")
+            fail(f"Database error: {_first_line(exc)}")
         raise
     raise AssertionError("unreachable")
+
+
+def _first_line(exc: BaseException) -> str:
+    """Drivers' messages run over several lines; a CLI error is one."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def print_json(value: Any) -> None:

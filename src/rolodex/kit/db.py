@@ -15,6 +15,7 @@ JSON); the SQLite side stores them as text, with instants in the fixed-width
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
@@ -221,8 +222,22 @@ class Conn:
         raise NotImplementedError
 
 
+_UNIQUE_INDEX = re.compile(r"\b(ux|cx)_([a-z_]+?)_([a-z0-9_]+)\b")
+
+
 def _conflict(exc: Exception) -> Conflict:
-    return Conflict(f"A record with the same unique value already exists ({exc})")
+    """A unique index said no; name the field when the index is one of ours.
+
+    Our unique indexes are ``ux_<table>_<column>`` (standard fields) and
+    ``cx_<table>_<workspace>_<field id>`` (custom fields, which name no field).
+    """
+    text = getattr(exc, "constraint_name", None) or str(exc)
+    match = _UNIQUE_INDEX.search(text)
+    if match and match.group(1) == "ux":
+        head, *rest = match.group(3).split("_")
+        field = head + "".join(p.title() for p in rest)
+        return Conflict(f"Another record already has this {field}.", field=field)
+    return Conflict("Another record already has this unique value.")
 
 
 class PgConn(Conn):

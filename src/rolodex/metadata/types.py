@@ -51,6 +51,10 @@ def js_number(value: float | int) -> float | int:
 
 def js_json(value: Any) -> Any:
     """A JSON value normalised so JavaScript's JSON.stringify writes it back unchanged."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError("JSON strings must not contain NUL characters")
+        return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValidationError("JSON numbers must be finite")
@@ -414,7 +418,7 @@ class ArrayKind(JsonDocKind):
             raise _bad(f, f"a list of at most {self.max_items} strings", value)
         seen: dict[str, None] = {}
         for item in value:
-            if not isinstance(item, str) or not item.strip() or len(item) > 200:
+            if not isinstance(item, str) or not item.strip() or len(item) > 200 or "\x00" in item:
                 raise _bad(f, "a list of non-empty strings", value)
             seen.setdefault(self.check_item(f, item.strip()), None)
         return list(seen)
