@@ -87,6 +87,7 @@ async def _flush_key_usage(state: AppState) -> None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application; the database is opened in its lifespan."""
+    from rolodex.api.graphql import routes as graphql_routes
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
     from rolodex.consent.routes import routes as consent_routes
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         *openapi_routes(),
         *key_routes(),
+        *graphql_routes(),
         *metadata_routes(),
         *consent_routes(),
         *event_routes(),

@@ -1,0 +1,155 @@
+"""``/graphql``: the GraphQL endpoint over HTTP, and GraphiQL for browsers.
+
+POST takes ``{query, variables, operationName}`` as JSON; GET takes the same
+as query parameters and runs queries only. Results, including errors, are
+sent with HTTP 200; a missing or invalid key is a 401 and a malformed
+request (not JSON, no query) a 400, each with a GraphQL ``errors`` body.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from graphql import OperationType
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from rolodex.api.graphql.context import GraphQLContext
+from rolodex.api.graphql.execution import BAD_USER_INPUT, INTERNAL, Runner, error_dict
+from rolodex.api.graphql.limits import Limits
+from rolodex.api.graphql.loaders import SerialConn
+from rolodex.api.graphql.page import graphiql_html
+from rolodex.api.graphql.schema import SchemaCache
+from rolodex.api.rest.http import Context, JSONResponse
+from rolodex.auth.schemas import Principal
+from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
+from rolodex.kit.jsonutil import loads
+
+log = logging.getLogger("rolodex.graphql")
+
+
+def _error_response(exc: RolodexError) -> JSONResponse:
+    extensions: dict[str, Any] = {"code": exc.graphql_code}
+    if exc.field is not None:
+        extensions["field"] = exc.field
+    headers = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="rolodex"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    body = {"errors": [{"message": exc.message, "extensions": extensions}]}
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _variables(raw: Any) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = loads(raw)
+        except ValueError:
+            raise BadRequest("variables is not valid JSON.", field="variables") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadRequest("variables must be a JSON object.", field="variables")
+    return raw
+
+
+class GraphQLEndpoint:
+    """The endpoint with its per-process caches: schemas and prepared documents."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits.from_env()
+        self.schemas = SchemaCache()
+        self.runner = Runner(self.limits)
+
+    async def _params(self, request: Request, ctx: Context) -> tuple[str, dict[str, Any], Any]:
+        if request.method in ("GET", "HEAD"):
+            params: Any = request.query_params
+        else:
+            params = await ctx.json()
+            if isinstance(params, list):
+                raise BadRequest("Batched requests are not supported; send one operation.")
+            if not isinstance(params, dict):
+                raise BadRequest("The body must be a JSON object {query, variables}.")
+        query = params.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise BadRequest("Send a GraphQL document in 'query'.", field="query")
+        name = params.get("operationName") or None
+        if name is not None and not isinstance(name, str):
+            raise BadRequest("operationName must be a string.", field="operationName")
+        return query, _variables(params.get("variables")), name
+
+    async def handle(self, request: Request) -> Response:
+        state = request.app.state.rolodex
+        if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
+            return HTMLResponse(graphiql_html(request.url.path))
+        try:
+            principal = await state.auth.authenticate(request.headers.get("authorization"))
+            state.limiter.check(principal.key.id)
+            query, variables, name = await self._params(request, Context(request, principal, state))
+            return await self._run(request, state, principal, query, variables, name)
+        except RolodexError as exc:
+            return _error_response(exc)
+        except Exception:
+            request_id = str(uuid.uuid4())
+            log.exception("Unhandled error %s on %s %s", request_id, request.method, request.url)
+            message = f"Internal server error; quote request id {request_id} when reporting it."
+            return JSONResponse(
+                {"errors": [error_dict(message, INTERNAL, requestId=request_id)]},
+                status_code=500,
+            )
+
+    async def _run(
+        self,
+        request: Request,
+        state: Any,
+        principal: Principal,
+        query: str,
+        variables: dict[str, Any],
+        name: str | None,
+    ) -> Response:
+        def context(shared: SerialConn | None) -> GraphQLContext:
+            return GraphQLContext(state, principal, registry, self.limits, variables, shared)
+
+        async with state.db.connect() as conn:
+            registry = await state.registries.get(conn, principal.workspace_id)
+            schema = self.schemas.get(principal.workspace_id, registry)
+            prepared = self.runner.prepare(schema, query)
+            if prepared.errors:
+                return JSONResponse({"errors": list(prepared.errors)})
+            op = prepared.operation(name)
+            if op is None:
+                message = (
+                    f"No operation named {name!r} in the document."
+                    if name
+                    else "The document holds several operations; name one in operationName."
+                )
+                return JSONResponse({"errors": [error_dict(message, BAD_USER_INPUT)]})
+            if op.operation is OperationType.MUTATION and request.method != "POST":
+                return JSONResponse(
+                    {"errors": [error_dict("Send mutations with POST.", BAD_USER_INPUT)]},
+                    status_code=405,
+                    headers={"Allow": "POST"},
+                )
+            if op.operation is not OperationType.MUTATION:
+                body = await self.runner.run(schema, prepared, context(SerialConn(conn)), name)
+                return JSONResponse(body)
+        # Mutations hold no connection of their own: each field opens a transaction.
+        body = await self.runner.run(schema, prepared, context(None), name)
+        return JSONResponse(body)
+
+
+def routes() -> list[Route]:
+    endpoint = GraphQLEndpoint()
+    return [
+        Route(path, endpoint.handle, methods=["GET", "POST"]) for path in ("/graphql", "/graphql/")
+    ]
