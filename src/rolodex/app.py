@@ -11,9 +11,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rolodex.api.rest.http import JSONResponse, error_response, internal_error
 from rolodex.auth.ratelimit import RateLimiter
@@ -35,6 +37,22 @@ class AppState:
     auth: Authenticator
     registries: RegistryCache
     limiter: RateLimiter
+
+
+class StripTrailingSlash:
+    """Serve ``/rest/people/`` as ``/rest/people``, without a redirect (seeds use both)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path.rstrip("/") or "/"
+                scope["raw_path"] = scope["path"].encode()
+        await self.app(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:
@@ -93,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from rolodex.consent.routes import routes as consent_routes
     from rolodex.events.routes import routes as event_routes
     from rolodex.metadata.routes import routes as metadata_routes
+    from rolodex.records.routes import batch_routes
     from rolodex.records.routes import routes as record_routes
 
     settings = settings or Settings()
@@ -127,16 +146,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        *record_routes(),
+        *batch_routes(),
         *openapi_routes(),
         *key_routes(),
         *graphql_routes(),
         *metadata_routes(),
         *consent_routes(),
         *event_routes(),
-        *record_routes(),
     ]
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(StripTrailingSlash)],
         lifespan=lifespan,
         exception_handlers={
             HTTPException: _http_error,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from rolodex.api.rest.grammar import parse_filter, parse_order_by
@@ -133,19 +133,48 @@ async def restore_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"restore{obj.cap}": record}})
 
 
-def _both(path: str, handler: Any, methods: list[str]) -> list[Route]:
-    """The path with and without a trailing slash, neither redirecting."""
-    return [Route(path, handler, methods=methods), Route(path + "/", handler, methods=methods)]
+class ObjectsConvertor(Convertor[str]):
+    """A ``/rest/{objects}`` segment: any name but the REST API's own resources.
+
+    With those excluded, the record routes can be matched first, which keeps
+    routing cheap on the hot path however many other routes there are.
+    """
+
+    regex = (
+        r"(?!(?:batch|keys|metadata|webhooks|open-api|openapi\.json|docs)(?:/|$))"
+        r"[A-Za-z_][A-Za-z0-9_-]*"
+    )
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("objects", ObjectsConvertor())
 
 
 def routes() -> list[Route]:
+    """Record routes; trailing slashes are stripped before routing (app.py)."""
     read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
     return [
-        *_both("/rest/batch/{objects}", endpoint(write, create_batch), ["POST"]),
-        *_both("/rest/{objects}", endpoint(read, list_records), ["GET"]),
-        *_both("/rest/{objects}", endpoint(write, create_record), ["POST"]),
-        *_both("/rest/{objects}/{id}", endpoint(read, get_record), ["GET"]),
-        *_both("/rest/{objects}/{id}", endpoint(write, update_record), ["PATCH", "PUT"]),
-        *_both("/rest/{objects}/{id}", endpoint(write, delete_record), ["DELETE"]),
-        *_both("/rest/{objects}/{id}/restore", endpoint(write, restore_record), ["PATCH", "POST"]),
+        Route("/rest/{objects:objects}/{id}", endpoint(read, get_record), methods=["GET"]),
+        Route("/rest/{objects:objects}", endpoint(read, list_records), methods=["GET"]),
+        Route("/rest/{objects:objects}", endpoint(write, create_record), methods=["POST"]),
+        Route(
+            "/rest/{objects:objects}/{id}", endpoint(write, update_record), methods=["PATCH", "PUT"]
+        ),
+        Route("/rest/{objects:objects}/{id}", endpoint(write, delete_record), methods=["DELETE"]),
+        Route(
+            "/rest/{objects:objects}/{id}/restore",
+            endpoint(write, restore_record),
+            methods=["PATCH", "POST"],
+        ),
+    ]
+
+
+def batch_routes() -> list[Route]:
+    return [
+        Route("/rest/batch/{objects}", endpoint(Scope.RECORD_WRITE, create_batch), methods=["POST"])
     ]
