@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 
 from starlette.routing import Route
 
-from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.api.rest.http import Context, JSONResponse, route_table
 from rolodex.auth.scopes import Scope
 from rolodex.consent.service import ConsentService
-from rolodex.kit.errors import BadRequest
 
 
 @asynccontextmanager
@@ -36,14 +35,11 @@ async def give_consent(ctx: Context) -> JSONResponse:
 
 async def withdraw_consent(ctx: Context) -> JSONResponse:
     """Withdraw (kept, with withdrawnAt); ``?remove=true`` erases the consent instead."""
-    raw = ctx.request.query_params.get("remove", "false").lower()
-    if raw not in ("true", "false", "1", "0"):
-        raise BadRequest("remove must be true or false", field="remove")
     async with consents(ctx, write=True) as svc:
         item = await svc.withdraw(
             ctx.request.path_params["id"],
             ctx.request.path_params["purpose"],
-            remove=raw in ("true", "1"),
+            remove=ctx.flag("remove"),
         )
     return JSONResponse({"data": {"consent": item}})
 
@@ -68,8 +64,4 @@ def routes() -> list[Route]:
         ("/rest/metadata/consent-options", Scope.METADATA_READ, get_options, ["GET"]),
         ("/rest/metadata/consent-options", Scope.METADATA_WRITE, put_options, ["PUT", "PATCH"]),
     ]
-    out = []
-    for path, scope, handler, methods in table:
-        wrapped = endpoint(scope, handler)
-        out += [Route(path, wrapped, methods=methods), Route(path + "/", wrapped, methods=methods)]
-    return out
+    return route_table(table)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.api.rest.http import Context, JSONResponse, route_table
 from rolodex.auth.scopes import Scope
 from rolodex.events.timeline import timeline
-from rolodex.kit.errors import BadRequest
 
 
 async def record_timeline(ctx: Context) -> JSONResponse:
     """Newest first; ``limit`` (default 50, at most 200) and ``starting_after``."""
-    raw = ctx.request.query_params.get("limit") or "50"
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise BadRequest("limit must be a whole number from 1 to 200", field="limit")
+    limit = ctx.int_param("limit", 50, 1, 200)
     async with ctx.state.db.connect() as conn:
         registry = await ctx.state.registries.get(conn, ctx.workspace_id)
         obj = registry.by_plural(ctx.request.path_params["objects"])
@@ -24,7 +21,7 @@ async def record_timeline(ctx: Context) -> JSONResponse:
             ctx.workspace_id,
             obj,
             ctx.request.path_params["id"],
-            limit=int(raw),
+            limit=limit,
             after=ctx.request.query_params.get("starting_after") or None,
         )
     return JSONResponse(
@@ -36,8 +33,6 @@ async def record_timeline(ctx: Context) -> JSONResponse:
 
 
 def routes() -> list[Route]:
-    handler = endpoint(Scope.RECORD_READ, record_timeline)
-    return [
-        Route("/rest/{objects}/{id}/timeline", handler, methods=["GET"]),
-        Route("/rest/{objects}/{id}/timeline/", handler, methods=["GET"]),
-    ]
+    return route_table(
+        [("/rest/{objects}/{id}/timeline", Scope.RECORD_READ, record_timeline, ["GET"])]
+    )

@@ -68,7 +68,7 @@ class ObjectService:
     async def create(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object describing the object.")
-        _reject_unknown(body, CREATE_KEYS)
+        schemas.reject_unknown(body, CREATE_KEYS)
         name = _ident(body.get("nameSingular") or body.get("name"), "nameSingular")
         plural = _ident(body.get("namePlural") or body.get("plural") or name + "s", "namePlural")
         await self._check_names(name, plural, ignore=None)
@@ -111,7 +111,7 @@ class ObjectService:
         row = await self._load(name)
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object.")
-        _reject_unknown(body, UPDATE_KEYS)
+        schemas.reject_unknown(body, UPDATE_KEYS)
         before = self._to_dict(row)
         values: dict[str, Any] = {}
         new_name = _ident(body.get("nameSingular") or body.get("name") or row.name, "nameSingular")
@@ -233,11 +233,3 @@ def _description(body: dict[str, Any]) -> str:
             "description is a string of at most 2000 characters", field="description"
         )
     return value
-
-
-def _reject_unknown(body: dict[str, Any], allowed: frozenset[str]) -> None:
-    for key in body:
-        if key not in allowed:
-            raise ValidationError(
-                f"Unknown property {key!r}; allowed: {', '.join(sorted(allowed))}", field=key
-            )

@@ -7,9 +7,8 @@ from contextlib import asynccontextmanager
 
 from starlette.routing import Route
 
-from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.api.rest.http import Context, JSONResponse, route_table
 from rolodex.auth.scopes import Scope
-from rolodex.kit.errors import BadRequest
 from rolodex.metadata import schemas, service
 from rolodex.metadata.objects import ObjectService
 from rolodex.metadata.registry import Registry
@@ -37,13 +36,6 @@ async def objects(ctx: Context) -> AsyncIterator[ObjectService]:
         registry = await ctx.state.registries.get(conn, ctx.workspace_id)
         yield ObjectService(conn, registry, ctx.workspace_id, ctx.principal.actor)
     ctx.state.registries.invalidate(ctx.workspace_id)
-
-
-def _flag(ctx: Context, name: str) -> bool:
-    raw = ctx.request.query_params.get(name, "false").lower()
-    if raw not in ("true", "false", "1", "0", ""):
-        raise BadRequest(f"{name} must be true or false", field=name)
-    return raw in ("true", "1")
 
 
 async def list_objects(ctx: Context) -> JSONResponse:
@@ -74,7 +66,7 @@ async def update_object(ctx: Context) -> JSONResponse:
 async def delete_object(ctx: Context) -> JSONResponse:
     """Deactivate a custom object (records kept); ``?purge=true`` on a deactivated one
     deletes its records."""
-    purge = _flag(ctx, "purge")
+    purge = ctx.flag("purge")
     async with objects(ctx) as svc:
         name = ctx.request.path_params["name"]
         item = await (svc.purge(name) if purge else svc.deactivate(name))
@@ -96,7 +88,7 @@ async def list_fields(ctx: Context) -> JSONResponse:
     params = ctx.request.query_params
     async with fields(ctx, write=False) as svc:
         items = await svc.list(
-            params.get("object") or params.get("objectName"), _flag(ctx, "includeInactive")
+            params.get("object") or params.get("objectName"), ctx.flag("includeInactive")
         )
     return JSONResponse({"data": {"fields": items}})
 
@@ -123,7 +115,7 @@ async def update_field(ctx: Context) -> JSONResponse:
 
 async def delete_field(ctx: Context) -> JSONResponse:
     """Deactivate a field (data kept); ``?purge=true`` on a deactivated one removes its data."""
-    purge = _flag(ctx, "purge")
+    purge = ctx.flag("purge")
     async with fields(ctx, write=True) as svc:
         fid = ctx.request.path_params["id"]
         item = await (svc.purge(fid) if purge else svc.deactivate(fid))
@@ -153,8 +145,4 @@ def routes() -> list[Route]:
         ("/rest/metadata/fields/{id}", write, delete_field, ["DELETE"]),
         ("/rest/metadata/fields/{id}/restore", write, restore_field, ["POST"]),
     ]
-    out = []
-    for path, scope, handler, methods in table:
-        wrapped = endpoint(scope, handler)
-        out += [Route(path, wrapped, methods=methods), Route(path + "/", wrapped, methods=methods)]
-    return out
+    return route_table(table)

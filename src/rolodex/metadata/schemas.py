@@ -248,3 +248,12 @@ def object_to_dict(obj: ObjectDef) -> dict[str, Any]:
 
 def option_defs(items: list[dict[str, Any]]) -> tuple[Option, ...]:
     return tuple(Option(o["value"], o.get("label") or o["value"], o.get("color")) for o in items)
+
+
+def reject_unknown(body: dict[str, Any], allowed: frozenset[str]) -> None:
+    """Unknown properties in a definition are a 400 naming them (typos must not pass)."""
+    for key in body:
+        if key not in allowed:
+            raise ValidationError(
+                f"Unknown property {key!r}; allowed: {', '.join(sorted(allowed))}", field=key
+            )

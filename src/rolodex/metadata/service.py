@@ -74,7 +74,7 @@ class FieldService:
     async def create(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object describing the field.")
-        _reject_unknown(body, schemas.CREATE_KEYS)
+        schemas.reject_unknown(body, schemas.CREATE_KEYS)
         obj = self.registry.object(
             _text(body.get("objectName") or body.get("object"), "objectName")
         )
@@ -170,7 +170,7 @@ class FieldService:
         row, active = await self._load(field_id)
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object.")
-        _reject_unknown(body, schemas.UPDATE_KEYS)
+        schemas.reject_unknown(body, schemas.UPDATE_KEYS)
         if row.type == FieldType.RELATION.value and set(body) - {"label", "description"}:
             raise ValidationError(
                 "Only a relation field's label and description can change; to change more, "
@@ -380,14 +380,6 @@ def _convert(f: FieldDef, value: Any) -> Any:
         if isinstance(value, bool | int | float):
             return k.from_string(f, str(value).lower() if isinstance(value, bool) else str(value))
         raise
-
-
-def _reject_unknown(body: dict[str, Any], allowed: frozenset[str]) -> None:
-    for key in body:
-        if key not in allowed:
-            raise ValidationError(
-                f"Unknown property {key!r}; allowed: {', '.join(sorted(allowed))}", field=key
-            )
 
 
 def _text(value: Any, field: str) -> str:

@@ -32,26 +32,6 @@ async def service(ctx: Context, *, write: bool) -> AsyncIterator[tuple[RecordSer
         yield RecordService(conn, registry, ctx.workspace_id, ctx.principal.actor), obj
 
 
-def _int(ctx: Context, name: str, default: int, lo: int, hi: int) -> int:
-    raw = ctx.request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, got {raw!r}", field=name) from None
-    if not lo <= value <= hi:
-        raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}", field=name)
-    return value
-
-
-def _flag(ctx: Context, name: str) -> bool:
-    raw = ctx.request.query_params.get(name, "false").lower()
-    if raw not in ("true", "false", "1", "0", ""):
-        raise BadRequest(f"{name} must be true or false, got {raw!r}", field=name)
-    return raw in ("true", "1")
-
-
 def list_query(ctx: Context) -> ListQuery:
     params = ctx.request.query_params
     after, before = params.get("starting_after"), params.get("ending_before")
@@ -62,7 +42,7 @@ def list_query(ctx: Context) -> ListQuery:
     return ListQuery(
         filter=parse_filter(raw_filter) if raw_filter else None,
         order=parse_order_by(raw_order) if raw_order else (),
-        limit=_int(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT),
+        limit=ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT),
         after=after or None,
         before=before or None,
     )
@@ -71,7 +51,7 @@ def list_query(ctx: Context) -> ListQuery:
 async def list_records(ctx: Context) -> JSONResponse:
     """List records: filter, order_by, limit, starting_after / ending_before, depth."""
     q = list_query(ctx)
-    depth = _int(ctx, "depth", 0, 0, 1)
+    depth = ctx.int_param("depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
         page = await svc.page(obj, q, depth=depth)
     return JSONResponse(
@@ -84,7 +64,7 @@ async def list_records(ctx: Context) -> JSONResponse:
 
 
 async def get_record(ctx: Context) -> JSONResponse:
-    depth = _int(ctx, "depth", 0, 0, 1)
+    depth = ctx.int_param("depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
         record = await svc.get(obj, ctx.request.path_params["id"], depth=depth)
     return JSONResponse({"data": {obj.name: record}})
@@ -92,7 +72,7 @@ async def get_record(ctx: Context) -> JSONResponse:
 
 async def create_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    upsert = _flag(ctx, "upsert")
+    upsert = ctx.flag("upsert")
     async with service(ctx, write=True) as (svc, obj):
         record = await svc.create(obj, body, upsert=upsert)
     return JSONResponse({"data": {f"create{obj.cap}": record}}, status_code=201)
@@ -104,7 +84,7 @@ async def create_batch(ctx: Context) -> JSONResponse:
         body = body["data"]
     if not isinstance(body, list):
         raise BadRequest("A batch body is a JSON array of records.")
-    upsert = _flag(ctx, "upsert")
+    upsert = ctx.flag("upsert")
     async with service(ctx, write=True) as (svc, obj):
         records = await svc.create_many(obj, body, upsert=upsert)
     return JSONResponse({"data": {f"create{obj.cap_plural}": records}}, status_code=201)
@@ -119,7 +99,7 @@ async def update_record(ctx: Context) -> JSONResponse:
 
 async def delete_record(ctx: Context) -> JSONResponse:
     """Delete for good; ``?soft_delete=true`` hides the record instead (restorable)."""
-    soft = _flag(ctx, "soft_delete")
+    soft = ctx.flag("soft_delete")
     async with service(ctx, write=True) as (svc, obj):
         rid = ctx.request.path_params["id"]
         record = await (svc.soft_delete(obj, rid) if soft else svc.delete(obj, rid))

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from rolodex.auth.schemas import Principal
 from rolodex.auth.scopes import Scope, require
 from rolodex.kit import jsonutil
-from rolodex.kit.errors import PayloadTooLarge, RateLimited, RolodexError, UnsupportedMediaType
+from rolodex.kit.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    RateLimited,
+    RolodexError,
+    UnsupportedMediaType,
+)
 
 log = logging.getLogger("rolodex.api")
 
@@ -66,6 +73,26 @@ class Context:
     def workspace_id(self) -> uuid.UUID:
         return self.principal.workspace_id
 
+    def int_param(self, name: str, default: int, lo: int, hi: int) -> int:
+        """A whole-number query parameter within [lo, hi]; a 400 naming it otherwise."""
+        raw = self.request.query_params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise BadRequest(f"{name} must be a whole number, got {raw!r}", field=name) from None
+        if not lo <= value <= hi:
+            raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}", field=name)
+        return value
+
+    def flag(self, name: str) -> bool:
+        """A true/false query parameter (``true``, ``false``, ``1``, ``0``)."""
+        raw = self.request.query_params.get(name, "false").lower()
+        if raw not in ("true", "false", "1", "0", ""):
+            raise BadRequest(f"{name} must be true or false, got {raw!r}", field=name)
+        return raw in ("true", "1")
+
     async def json(self) -> Any:
         """The request body as JSON, within the size limit; a 4xx otherwise."""
         content_type = self.request.headers.get("content-type", "application/json")
@@ -88,6 +115,7 @@ class Context:
 
 
 Handler = Callable[[Context], Awaitable[Response]]
+RouteRow = tuple[str, Scope, "Handler", list[str]]
 
 
 def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -106,3 +134,11 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
     asgi.__name__ = handler.__name__
     asgi.__doc__ = handler.__doc__
     return asgi
+
+
+def route_table(rows: Sequence[RouteRow]) -> list[Route]:
+    """Routes from (path, scope, handler, methods) rows, each behind ``endpoint``."""
+    return [
+        Route(path, endpoint(scope, handler), methods=methods)
+        for path, scope, handler, methods in rows
+    ]
