@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
@@ -79,48 +80,62 @@ class RecordRepository:
         sql = self.db.sql(self._key("get", lock, deleted), build)
         return await self.conn.fetchrow(sql, {**self.base, "id": record_id})
 
+    def _member(self, expr: Any, name: str, values: Sequence[Any], elem: Any) -> Any:
+        """``expr`` is one of ``values``: ``= ANY(array)`` on PostgreSQL, ``IN`` on SQLite.
+
+        One array parameter keeps one prepared statement for any number of
+        values; with ``IN ($1..$n)`` PostgreSQL switches to a generic plan after
+        five runs, which scans the whole workspace for bulk loads (measured:
+        225 ms instead of 1 ms per batch at 20,000 rows).
+        """
+        if self.conn.sqlite:
+            return expr.in_([sa.bindparam(f"{name}{i}") for i in range(len(values))])
+        return expr == sa.any_(sa.cast(sa.bindparam(name), pg.ARRAY(elem)))
+
+    def _members(self, name: str, values: Sequence[Any]) -> dict[str, Any]:
+        if self.conn.sqlite:
+            return _numbered(name, values)
+        return {name: list(values)}
+
+    def _size(self, values: Sequence[Any]) -> int:
+        """Part of a statement's cache key: the number of values, where it shapes the SQL."""
+        return len(values) if self.conn.sqlite else 0
+
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Row]:
         if not ids:
             return []
         t = self.table
-        n = len(ids)
         sql = self.db.sql(
-            self._key("get_many", n),
-            lambda: sa.select(t).where(
-                *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
-            ),
+            self._key("get_many", self._size(ids)),
+            lambda: sa.select(t).where(*self._live(), self._member(t.c.id, "i", ids, pg.UUID())),
         )
-        return await self.conn.fetch(sql, {**self.base, **_numbered("i", ids)})
+        return await self.conn.fetch(sql, {**self.base, **self._members("i", ids)})
 
     async def existing_ids(self, ids: Sequence[uuid.UUID]) -> set[str]:
         if not ids:
             return set()
         t = self.table
-        n = len(ids)
         sql = self.db.sql(
-            self._key("exists", n),
+            self._key("exists", self._size(ids)),
             lambda: sa.select(t.c.id).where(
-                *self._live(), t.c.id.in_([sa.bindparam(f"i{i}") for i in range(n)])
+                *self._live(), self._member(t.c.id, "i", ids, pg.UUID())
             ),
         )
-        rows = await self.conn.fetch(sql, {**self.base, **_numbered("i", ids)})
+        rows = await self.conn.fetch(sql, {**self.base, **self._members("i", ids)})
         return {str(r["id"]) for r in rows}
 
     async def by_unique(self, f: FieldDef, values: Sequence[str]) -> list[Row]:
-        """Live records whose ``f`` equals one of ``values``, ignoring case."""
+        """Records (soft-deleted too) whose ``f`` equals one of ``values``, ignoring case."""
         if not values:
             return []
         t = self.table
         col = sa.func.lower(self._join(f))
-        n = len(values)
+        lowered = [v.lower() for v in values]
         sql = self.db.sql(
-            self._key("unique", f.name, n),
-            lambda: sa.select(t).where(
-                *self._scope(), col.in_([sa.bindparam(f"u{i}") for i in range(n)])
-            ),
+            self._key("unique", f.name, self._size(values)),
+            lambda: sa.select(t).where(*self._scope(), self._member(col, "u", lowered, sa.Text())),
         )
-        params = {**self.base, **{f"u{i}": v.lower() for i, v in enumerate(values)}}
-        return await self.conn.fetch(sql, params)
+        return await self.conn.fetch(sql, {**self.base, **self._members("u", lowered)})
 
     async def referencing(
         self, f: FieldDef, target_id: uuid.UUID, *, deleted_at: Any = None
@@ -145,22 +160,21 @@ class RecordRepository:
         if not target_ids:
             return []
         t = self.table
-        n = len(target_ids)
+        values = [self._join_value(f, v) for v in target_ids]
+        elem = pg.UUID() if f.column is not None else sa.Text()
 
         def build() -> Any:
             join = self._join(f)
             rank = sa.func.row_number().over(partition_by=join, order_by=t.c.id)
             inner = (
                 sa.select(t, rank.label("rank_"))
-                .where(*self._live(), join.in_([sa.bindparam(f"t{i}") for i in range(n)]))
+                .where(*self._live(), self._member(join, "t", values, elem))
                 .subquery()
             )
             return sa.select(inner).where(inner.c.rank_ <= limit).order_by(inner.c.id)
 
-        sql = self.db.sql(self._key("related", f.name, n, limit), build)
-        values = [self._join_value(f, v) for v in target_ids]
-        params = {**self.base, **{f"t{i}": v for i, v in enumerate(values)}}
-        return await self.conn.fetch(sql, params)
+        sql = self.db.sql(self._key("related", f.name, self._size(values), limit), build)
+        return await self.conn.fetch(sql, {**self.base, **self._members("t", values)})
 
     async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
         """One page of records, whether more follow, and (if asked) the total."""
