@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import batch_routes
     from rolodex.records.routes import routes as record_routes
+    from rolodex.webhooks.dispatcher import start_dispatcher
+    from rolodex.webhooks.routes import routes as webhook_routes
 
     settings = settings or Settings()
     db = Database(settings.database_url, pool_size=settings.pool_size)
@@ -134,11 +136,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             background.append(
                 asyncio.create_task(run_forever(db, state.registries, settings.retention_days))
             )
+        dispatcher = await start_dispatcher(app, db, state.registries)
         try:
             yield
         finally:
             for task in background:
                 task.cancel()
+            if dispatcher is not None:
+                await dispatcher.stop()
             with contextlib.suppress(Exception):
                 await state.auth.flush()
             await db.close()
@@ -154,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *metadata_routes(),
         *consent_routes(),
         *event_routes(),
+        *webhook_routes(),
     ]
     app = Starlette(
         routes=routes,

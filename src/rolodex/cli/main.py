@@ -7,8 +7,11 @@ import os
 import typer
 
 from rolodex import __version__
+from rolodex.cli import transfer
 from rolodex.cli.common import DatabaseOption, database_url, fail, out
 from rolodex.cli.keys import keys_app, workspaces_app
+from rolodex.cli.webhooks import webhooks_app
+from rolodex.cli.worker import worker
 
 app = typer.Typer(
     help="Rolodex: a self-hostable, headless CRM server.",
@@ -18,6 +21,10 @@ app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
+app.command("import")(transfer.import_command)
+app.command("export")(transfer.export_command)
+app.add_typer(webhooks_app, name="webhooks")
+app.command()(worker)
 
 
 @app.command()

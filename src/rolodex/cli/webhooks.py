@@ -1,0 +1,345 @@
+"""``rolodex webhooks``: manage webhooks and their deliveries on the local database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from rolodex.auth import service as auth
+from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Database
+from rolodex.kit.errors import RolodexError
+from rolodex.metadata.registry import RegistryCache
+from rolodex.webhooks.schemas import parse_input
+from rolodex.webhooks.service import WebhookService
+
+T = TypeVar("T")
+webhooks_app = typer.Typer(
+    help="Create, list and update webhooks; read deliveries and send them again.",
+    no_args_is_help=True,
+)
+WorkspaceOption = typer.Option(
+    None, "--workspace", "-w", help="Workspace name or id (default: the first workspace)."
+)
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts.")
+EventOption = typer.Option(
+    None,
+    "--event",
+    "-e",
+    help="An event type to subscribe to: person.created, person.*, *.created, * "
+    "(repeatable; default every event).",
+)
+
+
+def _with_service(
+    database: str | None,
+    workspace: str | None,
+    work: Callable[[WebhookService], Awaitable[T]],
+    *,
+    write: bool = True,
+) -> T:
+    async def job(conn: Conn) -> T:
+        ws = await auth.resolve_workspace(conn, workspace)
+        registry = await RegistryCache(0).get(conn, ws)
+        return await work(WebhookService(conn, registry, ws))
+
+    return run(database_url(database), job, write=write)
+
+
+def _show(hooks: list[dict[str, Any]], as_json: bool, *, many: bool = True) -> None:
+    if as_json:
+        print_json(hooks if many else hooks[0])
+        return
+    table = Table("id", "name", "target", "events", "format", "status")
+    for h in hooks:
+        table.add_row(
+            h["id"],
+            h["name"],
+            h["targetUrl"],
+            ", ".join(h["operations"]) or "(none)",
+            h["format"],
+            h["status"],
+        )
+    out.print(table)
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+@webhooks_app.command("list")
+def webhooks_list(
+    limit: int = typer.Option(100, help="At most this many."),
+    offset: int = typer.Option(0, help="Skip this many."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List webhooks. Example: rolodex webhooks list --json"""
+
+    async def work(svc: WebhookService) -> list[dict[str, Any]]:
+        hooks, _ = await svc.page(limit, offset)
+        return [h.to_dict() for h in hooks]
+
+    _show(_with_service(database, workspace, work, write=False), as_json)
+
+
+@webhooks_app.command("get")
+def webhooks_get(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show one webhook (never its secret). Example: rolodex webhooks get 0193...."""
+
+    async def work(svc: WebhookService) -> dict[str, Any]:
+        return (await svc.get(webhook_id)).to_dict()
+
+    _show([_with_service(database, workspace, work, write=False)], as_json, many=False)
+
+
+@webhooks_app.command("create")
+def webhooks_create(
+    url: str = typer.Option(..., "--url", "-u", help="Where to POST events."),
+    name: str = typer.Option(None, "--name", "-n", help="A name (default: the URL's host)."),
+    description: str = typer.Option(None, "--description", help="What it is for."),
+    event: list[str] = EventOption,
+    fmt: str = typer.Option("rolodex", "--format", help="rolodex, twenty or superoffice."),
+    secret: str = typer.Option(None, "--secret", help="Your own secret (default: generated)."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a webhook and print its secret once, alone on the last line.
+
+    Example: rolodex webhooks create --url https://example.com/hook -e 'person.*' | tail -1
+    """
+    body = _body(
+        targetUrl=url,
+        name=name,
+        description=description,
+        operations=event or None,
+        format=fmt,
+        secret=secret,
+    )
+
+    async def work(svc: WebhookService) -> dict[str, Any]:
+        hook = await svc.create(parse_input(body, svc.objects, creating=True))
+        return hook.to_dict(with_secret=True)
+
+    info = _with_service(database, workspace, work)
+    if as_json:
+        print_json(info)
+        return
+    out.print(
+        f"Created webhook [bold]{info['name']}[/bold] ({info['id']}) for "
+        f"{', '.join(info['operations']) or 'no events'}. Its secret, shown only once:",
+        highlight=False,
+    )
+    print(info["secret"])
+
+
+@webhooks_app.command("update")
+def webhooks_update(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    url: str = typer.Option(None, "--url", "-u", help="A new target URL."),
+    name: str = typer.Option(None, "--name", "-n"),
+    description: str = typer.Option(None, "--description"),
+    event: list[str] = EventOption,
+    no_events: bool = typer.Option(False, "--no-events", help="Subscribe to nothing."),
+    fmt: str = typer.Option(None, "--format", help="rolodex, twenty or superoffice."),
+    status: str = typer.Option(None, "--status", help="active or disabled."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Change a webhook; --event replaces its subscriptions.
+
+    Example: rolodex webhooks update 0193... --status active
+    """
+    body = _body(
+        targetUrl=url,
+        name=name,
+        description=description,
+        operations=[] if no_events else (event or None),
+        format=fmt,
+        status=status,
+    )
+
+    async def work(svc: WebhookService) -> dict[str, Any]:
+        hook = await svc.update(webhook_id, parse_input(body, svc.objects, creating=False))
+        return hook.to_dict()
+
+    _show([_with_service(database, workspace, work)], as_json, many=False)
+
+
+@webhooks_app.command("delete")
+def webhooks_delete(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+) -> None:
+    """Delete a webhook with its delivery log. Example: rolodex webhooks delete 0193..."""
+
+    async def work(svc: WebhookService) -> str:
+        return (await svc.delete(webhook_id)).name
+
+    name = _with_service(database, workspace, work)
+    out.print(f"Deleted webhook {name} ({webhook_id}).", highlight=False)
+
+
+@webhooks_app.command("rotate-secret")
+def webhooks_rotate(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    secret: str = typer.Option(None, "--secret", help="Your own new secret."),
+    grace: float = typer.Option(None, "--grace", help="Seconds the old secret keeps signing."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a webhook a new secret, printed once on the last line.
+
+    Example: rolodex webhooks rotate-secret 0193... --grace 3600 | tail -1
+    """
+
+    async def work(svc: WebhookService) -> dict[str, Any]:
+        return (await svc.rotate_secret(webhook_id, secret, grace)).to_dict(with_secret=True)
+
+    info = _with_service(database, workspace, work)
+    if as_json:
+        print_json(info)
+        return
+    until = info["previousSecretExpiresAt"]
+    note = f"; the old one also signs until {until}" if until else ""
+    out.print(f"New secret for {info['name']}{note}:", highlight=False)
+    print(info["secret"])
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    status: str = typer.Option(None, "--status", help="pending, succeeded or failed."),
+    limit: int = typer.Option(20, help="At most this many (newest first)."),
+    offset: int = typer.Option(0, help="Skip this many."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The delivery log, with every attempt. Example: rolodex webhooks deliveries 0193... --json"""
+
+    async def work(svc: WebhookService) -> list[dict[str, Any]]:
+        items, _ = await svc.deliveries(webhook_id, status, limit, offset)
+        return items
+
+    items = _with_service(database, workspace, work, write=False)
+    if as_json:
+        print_json(items)
+        return
+    table = Table("id", "event", "status", "attempts", "last answer", "created")
+    for d in items:
+        answer = d["responseStatus"] if d["responseStatus"] is not None else d["error"] or "-"
+        table.add_row(
+            d["id"], d["eventType"], d["status"], str(d["attempts"]), str(answer), d["createdAt"]
+        )
+    out.print(table)
+
+
+@webhooks_app.command("resend")
+def webhooks_resend(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    delivery_id: str = typer.Argument(..., help="The delivery's id (see deliveries)."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+) -> None:
+    """Queue a delivery again; a running server or ``rolodex worker`` sends it."""
+
+    async def work(svc: WebhookService) -> dict[str, Any]:
+        return await svc.resend(webhook_id, delivery_id)
+
+    item = _with_service(database, workspace, work)
+    out.print(f"Queued delivery {item['id']} ({item['eventType']}) again.", highlight=False)
+
+
+@webhooks_app.command("recover")
+def webhooks_recover(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    since: str = typer.Option(..., "--since", help="ISO 8601: failed deliveries since then."),
+    until: str = typer.Option(None, "--until", help="ISO 8601 (default: now)."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+) -> None:
+    """Queue again every failed delivery created in a time range.
+
+    Example: rolodex webhooks recover 0193... --since 2025-10-31T00:00:00Z
+    """
+    try:
+        start = clock.parse_datetime(since, field="since")
+        end = clock.parse_datetime(until, field="until") if until else None
+    except RolodexError as exc:
+        fail(exc.message)
+        return
+
+    async def work(svc: WebhookService) -> int:
+        return await svc.recover(webhook_id, start, end)
+
+    count = _with_service(database, workspace, work)
+    out.print(f"Queued {count} failed deliveries again.", highlight=False)
+
+
+@webhooks_app.command("test")
+def webhooks_test(
+    webhook_id: str = typer.Argument(..., help="The webhook's id."),
+    event: str = typer.Option("person.created", "--event", "-e", help="The sample's type."),
+    workspace: str = WorkspaceOption,
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Send a sample event now and show the answer. Example: rolodex webhooks test 0193..."""
+    from rolodex.webhooks.dispatcher import send_now
+
+    async def work(svc: WebhookService) -> tuple[Any, Any, str]:
+        item = await svc.test(webhook_id, event)
+        return svc.ws, item["webhookId"], item["id"]
+
+    url = database_url(database)
+    ws, hook_id, delivery_id = _with_service(database, workspace, work)
+
+    async def send() -> Any:
+        import uuid
+
+        db = Database(url, pool_size=2)
+        await db.open()
+        try:
+            return await send_now(db, ws, uuid.UUID(hook_id), uuid.UUID(delivery_id))
+        finally:
+            await db.close()
+
+    result = asyncio.run(send())
+    if result is None:
+        fail("The sample was queued but another worker is sending it.")
+        return
+    attempt = result.attempt
+    info = {
+        "deliveryId": delivery_id,
+        "status": result.finish["status"],
+        "responseStatus": attempt["response_status"],
+        "durationMs": attempt["duration_ms"],
+        "error": attempt["error"],
+    }
+    if as_json:
+        print_json(info)
+        return
+    if result.succeeded:
+        out.print(
+            f"Delivered {event}: HTTP {info['responseStatus']} in {info['durationMs']} ms.",
+            highlight=False,
+        )
+    else:
+        answer = info["error"] or f"HTTP {info['responseStatus']}"
+        fail(f"The receiver did not accept the sample: {answer}")

@@ -1,0 +1,189 @@
+"""Which column of an import file fills which field, and turning a row into a record.
+
+Headers match fields by name or label, ignoring case, spaces, dashes, dots and
+underscores (``First name``, ``first_name`` and ``FIRSTNAME`` all mean
+``firstName``), plus a few common aliases. ``--map "Column=field"`` overrides
+that and ``--map "Column=-"`` drops a column. Columns naming no field are
+reported and skipped; columns naming read-only fields (``createdAt`` in an
+export) are skipped too, so an export imports as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from rolodex.kit.errors import BadRequest, ValidationError
+from rolodex.kit.ids import parse_uuid
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
+from rolodex.metadata.types import kind
+
+IGNORE = "-"
+_SEPARATORS = re.compile(r"[\s_\-.]+")
+# Common spreadsheet headers that name a field differently; used when the field exists.
+ALIASES = {
+    "emailaddress": "email",
+    "mail": "email",
+    "fullname": "name",
+    "phonenumber": "phone",
+    "telephone": "phone",
+    "title": "jobTitle",
+    "url": "website",
+}
+
+
+class MappingError(BadRequest):
+    """A ``--map`` that names no column or field, or two columns filling one field."""
+
+
+def normalise(name: str) -> str:
+    return _SEPARATORS.sub("", name).lower()
+
+
+def parse_maps(items: Iterable[str]) -> dict[str, str]:
+    """``["E-mail=email", "Notes=-"]`` as ``{"E-mail": "email", "Notes": "-"}``.
+
+    Raises ``ValueError`` (a usage error) for an item without ``=``.
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise ValueError(f"--map takes COLUMN=FIELD or COLUMN=-, not {item!r}")
+        out[column.strip()] = target.strip()
+    return out
+
+
+def writable(f: FieldDef) -> bool:
+    """Whether an import may set ``f`` (the record id included)."""
+    return f.name == "id" or (f.stored and not f.read_only and not f.system)
+
+
+class Mapper:
+    """Headers (or JSON keys) to fields for one object, with what was skipped and why."""
+
+    def __init__(self, obj: ObjectDef, overrides: dict[str, str] | None = None) -> None:
+        self.obj = obj
+        self.unknown: dict[str, None] = {}  # ordered sets
+        self.ignored: dict[str, None] = {}
+        self._cache: dict[str, FieldDef | None] = {}
+        self._by_norm: dict[str, FieldDef] = {}
+        for f in obj.fields.values():
+            self._by_norm[normalise(f.label)] = f
+        for f in obj.fields.values():  # a name wins over another field's label
+            self._by_norm[normalise(f.name)] = f
+        for alias, target in ALIASES.items():
+            if alias not in self._by_norm and target in obj.fields:
+                self._by_norm[alias] = obj.fields[target]
+        self.overrides: dict[str, FieldDef | None] = {}
+        for column, target in (overrides or {}).items():
+            self.overrides[column] = None if target == IGNORE else self._target(column, target)
+
+    def _target(self, column: str, target: str) -> FieldDef:
+        f = self.obj.fields.get(target) or self._by_norm.get(normalise(target))
+        if f is None:
+            names = [g.name for g in self.obj.fields.values() if writable(g)]
+            raise MappingError(
+                f"--map {column}={target}: {self.obj.plural} have no field {target!r}."
+                f"{suggest(target, names)}"
+            )
+        if not writable(f):
+            hint = ""
+            if f.relation is not None:
+                hint = f"; map a column of ids to {f.relation.join_field} instead"
+            raise MappingError(f"--map {column}={target}: {f.name} cannot be imported{hint}.")
+        return f
+
+    def lookup(self, name: str) -> FieldDef | None:
+        """The field ``name`` names, without noting anything."""
+        return self.obj.fields.get(name) or self._by_norm.get(normalise(name))
+
+    def field(self, header: str) -> FieldDef | None:
+        """The field ``header`` fills, or None (noting the column as unknown or ignored)."""
+        if header in self._cache:
+            return self._cache[header]
+        found: FieldDef | None
+        if header in self.overrides:
+            found = self.overrides[header]
+            if found is None:
+                self.ignored[header] = None
+        else:
+            found = self.lookup(header)
+            if found is None:
+                self.unknown[header] = None
+            elif not writable(found):
+                self.ignored[header] = None
+                found = None
+        self._cache[header] = found
+        return found
+
+    def columns(self, headers: list[str]) -> list[tuple[int, FieldDef]]:
+        """The (column index, field) pairs of a header row; a field filled twice is an error."""
+        for column in self.overrides:
+            if column not in headers:
+                raise MappingError(
+                    f"--map names the column {column!r}, but the file has no such column; "
+                    f"its columns are: {', '.join(repr(h) for h in headers if h)}."
+                )
+        out: list[tuple[int, FieldDef]] = []
+        taken: dict[str, str] = {}
+        # A field named by --map is filled from that column alone; a column that
+        # would have matched it by name is skipped (and reported).
+        chosen = {f.name for f in self.overrides.values() if f is not None}
+        for i, header in enumerate(headers):
+            if not header:
+                continue  # a column without a header holds nothing we can name
+            f = self.field(header)
+            if f is None:
+                continue
+            if f.name in chosen and header not in self.overrides:
+                self.ignored[header] = None
+                continue
+            if f.name in taken:
+                raise MappingError(
+                    f"The columns {taken[f.name]!r} and {header!r} both fill {f.name}; "
+                    f'drop one with --map "{header}=-".'
+                )
+            taken[f.name] = header
+            out.append((i, f))
+        return out
+
+
+def _value(f: FieldDef, text: str) -> Any:
+    """A cell's text as the API takes the field's value (None: leave the field unset)."""
+    if not text.strip():
+        return None
+    if f.name == "id" or f.type is FieldType.UUID:
+        return str(parse_uuid(text.strip(), field=f.name))
+    k = kind(f)
+    value = k.from_string(f, text)
+    return None if value is None else k.to_json(value)
+
+
+def from_cells(columns: list[tuple[int, FieldDef]], width: int, cells: list[str]) -> dict[str, Any]:
+    """A CSV or Excel row as a record body; a cell that does not convert is a 400."""
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        raise ValidationError(f"the row has {len(cells)} cells but the header only {width}")
+    data: dict[str, Any] = {}
+    for i, f in columns:
+        if i < len(cells):
+            value = _value(f, cells[i])
+            if value is not None:
+                data[f.name] = value
+    return data
+
+
+def from_object(mapper: Mapper, item: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Lines object as a record body: keys mapped, values as given (null: unset)."""
+    data: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    for key, value in item.items():
+        f = mapper.field(key)
+        if f is None or value is None:
+            continue
+        if f.name in source:
+            raise ValidationError(f"the keys {source[f.name]!r} and {key!r} both fill {f.name}")
+        source[f.name] = key
+        data[f.name] = value
+    return data

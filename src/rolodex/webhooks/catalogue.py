@@ -1,0 +1,182 @@
+"""The event catalogue: every event type a webhook can receive, with its payload's JSON Schema.
+
+Generated from the registry, so custom objects and fields appear as soon as
+they exist: for each object ``created``, ``updated``, ``changed`` (an alias
+of ``updated``) and ``deleted``; ``task.completed``; ``webhook.disabled``;
+and any other type already present in the workspace's outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rolodex.kit import clock
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
+from rolodex.metadata.registry import Registry
+from rolodex.metadata.types import kind
+
+ACTIONS = ("created", "updated", "changed", "deleted")
+DESCRIPTIONS = {
+    "created": "A {label} was created.",
+    "updated": "A {label} was updated; `changes` names the fields and `previous` their old values.",
+    "changed": "SuperOffice's name for {name}.updated (same events, delivered under this name).",
+    "deleted": "A {label} was deleted; `data` is the record as it was.",
+    "completed": "A task's status became DONE.",
+    "disabled": "A webhook was disabled after failing for too long or answering 410 Gone.",
+}
+_NAMESPACE = uuid.UUID("4f1c2a0e-6c1b-4b8e-9a57-52f0d7f0a1c3")
+
+
+def object_id(obj: ObjectDef | None, name: str) -> str:
+    """An object's metadata id: custom objects have one; standard ones get a stable one."""
+    if obj is not None and obj.id is not None:
+        return str(obj.id)
+    return str(uuid.uuid5(_NAMESPACE, f"object:{name}"))
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    from rolodex.api.rest.openapi_schemas import nullable
+
+    return nullable(schema)
+
+
+def to_one(obj: ObjectDef) -> list[FieldDef]:
+    """The to-one relations a payload embeds as ``{id, name}``."""
+    return [
+        f
+        for f in obj.relations
+        if f.relation is not None and f.relation.kind is RelationKind.MANY_TO_ONE
+    ]
+
+
+def record_schema(obj: ObjectDef) -> dict[str, Any]:
+    """The record in a payload: the REST record plus to-one relations as ``{id, name}``."""
+    from rolodex.api.rest.openapi_schemas import field_schema
+
+    props: dict[str, Any] = {}
+    for f in obj.fields.values():
+        if f.type is not FieldType.RELATION:
+            props[f.name] = field_schema(f, output=True)
+    for f in to_one(obj):
+        props[f.name] = _nullable(
+            {
+                "type": "object",
+                "title": f.label,
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "name": {"type": ["string", "null"]},
+                },
+                "required": ["id", "name"],
+            }
+        )
+    return {"type": "object", "title": obj.label, "properties": props}
+
+
+def payload_schema(event_type: str, obj: ObjectDef | None) -> dict[str, Any]:
+    """JSON Schema of the canonical (``rolodex`` format) payload of ``event_type``."""
+    data: dict[str, Any] = record_schema(obj) if obj is not None else {"type": "object"}
+    action = event_type.rsplit(".", 1)[-1]
+    props: dict[str, Any] = {
+        "event": {"const": event_type},
+        "data": data,
+        "timestamp": {"type": "string", "format": "date-time"},
+        "eventId": {"type": "string", "format": "uuid", "description": "Same on every retry."},
+        "object": {"type": "string"},
+        "recordId": {"type": ["string", "null"], "format": "uuid"},
+        "workspaceId": {"type": "string", "format": "uuid"},
+        "webhookId": {"type": "string", "format": "uuid"},
+        "webhookName": {"type": "string"},
+        "actor": kind(FieldDef("actor", FieldType.ACTOR, "Actor")).json_schema(
+            FieldDef("actor", FieldType.ACTOR, "Actor")
+        ),
+        "changes": {"type": "array", "items": {"type": "string"}},
+    }
+    required = [k for k in props if k != "recordId"]
+    if action in ("updated", "changed"):
+        props["previous"] = {
+            "type": "object",
+            "description": "The changed fields' values before the change.",
+            "properties": dict(data.get("properties") or {}),
+        }
+        required.append("previous")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": event_type,
+        "type": "object",
+        "properties": props,
+        "required": required,
+    }
+
+
+def event_types(registry: Registry, seen: list[str]) -> list[dict[str, Any]]:
+    """The catalogue: registry events, then types found in the outbox (``seen``)."""
+    out: list[dict[str, Any]] = []
+    names: set[str] = set()
+
+    def add(name: str, obj: ObjectDef | None, **extra: Any) -> None:
+        if name in names:
+            return
+        names.add(name)
+        obj_name, _, action = name.partition(".")
+        label = obj.label.lower() if obj is not None else obj_name
+        text = DESCRIPTIONS.get(action, "An event of type {name}.")
+        out.append(
+            {
+                "name": name,
+                "object": obj_name,
+                "action": action,
+                "description": text.format(label=label, name=obj_name),
+                **extra,
+                "schema": payload_schema(name, obj),
+            }
+        )
+
+    for obj in registry.objects.values():
+        for action in ACTIONS:
+            extra = {"aliasOf": f"{obj.name}.updated"} if action == "changed" else {}
+            add(f"{obj.name}.{action}", obj, **extra)
+        if obj.name == "task":
+            add("task.completed", obj)
+    add("webhook.disabled", None)
+    for name in seen:
+        obj_name = name.partition(".")[0]
+        add(name, registry.objects.get(obj_name))
+    return out
+
+
+# -- sample events (for POST /rest/webhooks/{id}/test) -------------------------
+def _example(f: FieldDef) -> Any:
+    t = f.type
+    if f.name == "id":
+        return str(uuid.uuid4())
+    examples: dict[FieldType, Any] = {
+        FieldType.UUID: None,
+        FieldType.TEXT: f"Sample {f.label.lower()}",
+        FieldType.EMAIL: "ada@example.com",
+        FieldType.PHONE: "+1-555-0123",
+        FieldType.LINK: "https://example.com",
+        FieldType.NUMBER: 42,
+        FieldType.RATING: 3,
+        FieldType.BOOLEAN: True,
+        FieldType.DATE: "2025-10-31",
+        FieldType.DATE_TIME: clock.iso(clock.now()),
+        FieldType.CURRENCY: {"amount": 12.5, "currencyCode": "EUR"},
+        FieldType.JSON: {},
+        FieldType.ARRAY: ["sample"],
+        FieldType.ACTOR: {"type": "system", "id": None, "name": "Rolodex"},
+    }
+    if t is FieldType.SELECT:
+        return f.option_values[0] if f.options else None
+    if t is FieldType.MULTI_SELECT:
+        return list(f.option_values[:1])
+    if f.name == "name":
+        return "Ada Lovelace"
+    return examples.get(t)
+
+
+def sample_record(obj: ObjectDef) -> dict[str, Any]:
+    record = {f.name: _example(f) for f in obj.fields.values() if f.type is not FieldType.RELATION}
+    for f in to_one(obj):
+        record[f.name] = None
+    return record

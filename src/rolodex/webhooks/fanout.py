@@ -1,0 +1,241 @@
+"""Fan-out: turning committed outbox events into deliveries, one per subscribed webhook.
+
+Record writes only insert ``event`` rows. This step claims the unprocessed
+ones in sequence order, matches them against each workspace's live webhooks
+(queried per batch, so a webhook is live the moment it commits), builds and
+serialises each body once, inserts the deliveries and marks the events done,
+all in one transaction: an event is fanned out exactly once or not at all.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Database
+from rolodex.kit.ids import uuid7
+from rolodex.metadata.model import FieldType
+from rolodex.metadata.registry import Registry, RegistryCache
+from rolodex.records.repository import RecordRepository
+from rolodex.records.schemas import serializer
+from rolodex.webhooks import catalogue, matching, payloads, queue
+from rolodex.webhooks import repository as repo
+from rolodex.webhooks.config import WebhookConfig
+from rolodex.webhooks.schemas import Webhook, from_row
+
+
+def prepare(event: dict[str, Any]) -> dict[str, Any]:
+    """An outbox row as payload builders read it: strings for ids and instants."""
+    occurred = event["occurred_at"]
+    return {
+        "id": str(event["id"]),
+        "workspace_id": str(event["workspace_id"]),
+        "type": event["type"],
+        "object_name": event["object_name"],
+        "record_id": str(event["record_id"]) if event.get("record_id") is not None else None,
+        "occurred_at": clock.iso(occurred) if isinstance(occurred, datetime) else occurred,
+        "actor": event.get("actor"),
+        "record": event.get("record"),
+        "changes": event.get("changes") or [],
+        "previous": event.get("previous"),
+        "seq": event.get("seq"),
+    }
+
+
+async def embed(
+    conn: Conn, registry: Registry, ws: uuid.UUID, events: Sequence[dict[str, Any]]
+) -> None:
+    """Set each event's ``data``: its record with to-one relations as ``{id, name}``.
+
+    One query per (target object) for the whole batch; a missing record is null.
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for ev in events:
+        obj = registry.objects.get(ev["object_name"])
+        record = ev.get("record")
+        if obj is None or not isinstance(record, dict):
+            continue
+        for f in catalogue.to_one(obj):
+            assert f.relation is not None
+            value = record.get(f.relation.join_field)
+            if value:
+                wanted[f.relation.target].add(str(value))
+    names: dict[tuple[str, str], dict[str, Any]] = {}
+    for target_name, ids in wanted.items():
+        target = registry.objects.get(target_name)
+        if target is None:
+            continue
+        parsed = []
+        for i in sorted(ids):
+            try:
+                parsed.append(uuid.UUID(i))
+            except ValueError:
+                continue
+        rows = await RecordRepository(conn, target, ws).get_many(parsed)
+        serialise = serializer(target)
+        for row in rows:
+            rec = serialise(row, conn.sqlite)
+            names[(target_name, rec["id"])] = {"id": rec["id"], "name": rec.get(target.label_field)}
+    for ev in events:
+        obj = registry.objects.get(ev["object_name"])
+        record = ev.get("record")
+        if obj is None or not isinstance(record, dict):
+            ev["data"] = record
+            continue
+        # The REST API's field order (JSONB on PostgreSQL does not keep it).
+        ordered = {
+            name: record[name]
+            for name, f in obj.fields.items()
+            if f.type is not FieldType.RELATION and name in record
+        }
+        for k, v in record.items():
+            ordered.setdefault(k, v)
+        ev["record"] = ordered
+        data = dict(ordered)
+        for f in catalogue.to_one(obj):
+            assert f.relation is not None
+            value = record.get(f.relation.join_field)
+            data[f.name] = names.get((f.relation.target, str(value))) if value else None
+        ev["data"] = data
+
+
+def delivery_row(
+    hook: Webhook,
+    event: dict[str, Any],
+    name: str,
+    body: str,
+    now: datetime,
+    config: WebhookConfig,
+) -> dict[str, Any]:
+    """A new pending delivery of ``body`` (due after the schedule's first delay)."""
+    return {
+        "workspace_id": hook.workspace_id,
+        "id": uuid7(),
+        "webhook_id": hook.id,
+        "event_id": uuid.UUID(event["id"]),
+        "event_seq": event.get("seq"),
+        "event_type": name,
+        "object_name": event.get("object_name"),
+        "record_id": uuid.UUID(event["record_id"]) if event.get("record_id") else None,
+        "body": body,
+        "status": "pending",
+        "attempts": 0,
+        "tries": 0,
+        "next_attempt_at": now + timedelta(seconds=config.schedule[0]),
+        "locked_until": None,
+        "lease_owner": None,
+        "last_attempt_at": None,
+        "response_status": None,
+        "error": None,
+        "created_at": now,
+        "completed_at": None,
+    }
+
+
+def render_for(
+    hook: Webhook, event: dict[str, Any], name: str, registry: Registry | None
+) -> tuple[dict[str, Any], str]:
+    """The canonical payload and the body in ``hook``'s format."""
+    ctx = hook.context()
+    canonical = payloads.canonical(event, ctx, name, event.get("data"))
+    obj = registry.objects.get(event["object_name"]) if registry else None
+    body = payloads.render(
+        hook.format,
+        event,
+        ctx,
+        name,
+        object_id=catalogue.object_id(obj, event["object_name"]),
+        canonical_body=canonical,
+    )
+    return canonical, body
+
+
+def deliveries_for(
+    hooks: Sequence[Webhook],
+    event: dict[str, Any],
+    registry: Registry,
+    now: datetime,
+    config: WebhookConfig,
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    actor = event.get("actor")
+    if isinstance(actor, dict) and actor.get("deliver") is False:
+        return out  # kept in the log, never delivered (an import run with --no-webhooks)
+    occurred = event["occurred_at"]
+    for hook in hooks:
+        if clock.iso(hook.created_at) > occurred:
+            continue  # a webhook receives what happens after it exists
+        built: dict[str, tuple[dict[str, Any], str]] = {}
+
+        def payload(name: str, hook: Webhook = hook, built: dict[str, Any] = built) -> Any:
+            if name not in built:
+                built[name] = render_for(hook, event, name, registry)
+            return built[name][0]
+
+        name = matching.match(hook.subscriptions, event["type"], payload)
+        if name is None:
+            continue
+        payload(name)
+        out.append(delivery_row(hook, event, name, built[name][1], now, config))
+    return out
+
+
+async def fan_out_once(
+    db: Database, registries: RegistryCache, config: WebhookConfig
+) -> tuple[int, int]:
+    """Fan out one batch; (events processed, deliveries created)."""
+    async with db.connect() as conn:
+        if not await repo.has_unfanned_events(conn):
+            return 0, 0
+    async with db.transaction() as conn:
+        if not await repo.try_fan_out_lock(conn):
+            return 0, 0  # another worker is fanning out
+        events = await repo.claim_events(conn, config.batch)
+        if not events:
+            return 0, 0
+        now = clock.now()
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ev in events:
+            grouped[str(ev["workspace_id"])].append(prepare(ev))
+        rows: list[dict[str, Any]] = []
+        for ws_text, evs in grouped.items():
+            ws = uuid.UUID(ws_text)
+            hooks = [from_row(r) for r in await repo.live_webhooks(conn, ws)]
+            if not hooks:
+                continue
+            registry = await registries.get(conn, ws)
+            await embed(conn, registry, ws, evs)
+            for ev in evs:
+                rows.extend(deliveries_for(hooks, ev, registry, now, config))
+        if rows:
+            await queue.insert(conn, rows)
+            await repo.notify(conn, "rolodex_deliveries")
+        await repo.mark_fanned_out(conn, [(e["workspace_id"], e["id"]) for e in events])
+    if rows and not db.sqlite:
+        await _keep_statistics(db, len(rows))
+    return len(events), len(rows)
+
+
+_inserted: dict[str, list[float]] = {}
+
+
+async def _keep_statistics(db: Database, count: int) -> None:
+    """ANALYZE the queue after a burst of deliveries (at most every 10 s).
+
+    Autovacuum analyzes within a minute or so; until then a queue that grew
+    from nothing to thousands of rows is planned as if empty, and the claim's
+    per-record check can pick an index that makes each claim scan the whole
+    backlog.
+    """
+    state = _inserted.setdefault(db.url, [0.0, 0.0])  # [rows since, last analyze]
+    state[0] += count
+    now = time.monotonic()
+    if state[0] >= 1000 and now - state[1] >= 10:
+        state[0], state[1] = 0.0, now
+        async with db.connect() as conn:
+            await queue.analyze(conn)

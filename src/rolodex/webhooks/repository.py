@@ -1,0 +1,344 @@
+"""SQL for webhooks, their deliveries and attempts, and the outbox's fan-out columns.
+
+Management statements are scoped to one workspace. The dispatcher's claims
+(``claim_events``, ``claim_deliveries``) scan every workspace by design, on
+the two partial indexes that are not led by ``workspace_id``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from rolodex.kit import clock
+from rolodex.kit.db import Conn, Row
+from rolodex.kit.jsonutil import loads
+
+UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
+JSON = sa.JSON().with_variant(pg.JSONB(), "postgresql")
+TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
+meta = sa.MetaData()
+
+webhook = sa.Table(
+    "webhook",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("target_url", sa.Text, nullable=False),
+    sa.Column("subscriptions", JSON),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("status_reason", sa.Text),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("previous_secret", sa.Text),
+    sa.Column("previous_secret_until", TIMESTAMP),
+    sa.Column("failing_since", TIMESTAMP),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+delivery = sa.Table(
+    "webhook_delivery",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("webhook_id", UUID, nullable=False),
+    sa.Column("event_id", UUID, nullable=False),
+    sa.Column("event_seq", sa.BigInteger),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("object_name", sa.Text),
+    sa.Column("record_id", UUID),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("tries", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
+    sa.Column("locked_until", TIMESTAMP),
+    sa.Column("lease_owner", UUID),
+    sa.Column("last_attempt_at", TIMESTAMP),
+    sa.Column("response_status", sa.Integer),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("completed_at", TIMESTAMP),
+)
+
+attempt = sa.Table(
+    "webhook_attempt",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("delivery_id", UUID, nullable=False),
+    sa.Column("webhook_id", UUID, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("started_at", TIMESTAMP, nullable=False),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("request_headers", JSON, nullable=False),
+    sa.Column("response_status", sa.Integer),
+    sa.Column("response_body", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("next_attempt_at", TIMESTAMP),
+)
+
+# The outbox as the dispatcher sees it: storage.event plus the fan-out columns.
+event = sa.Table(
+    "event",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("object_name", sa.Text, nullable=False),
+    sa.Column("record_id", UUID, nullable=False),
+    sa.Column("occurred_at", TIMESTAMP, nullable=False),
+    sa.Column("actor", JSON),
+    sa.Column("record", JSON),
+    sa.Column("changes", JSON),
+    sa.Column("previous", JSON),
+    sa.Column("seq", sa.BigInteger),
+    sa.Column("fanned_out", sa.Boolean, nullable=False),
+)
+
+WS: Any = sa.bindparam("ws")
+ID: Any = sa.bindparam("id")
+FANOUT_LOCK = 0x726F6C6F64657801  # pg advisory lock key: one fan-out at a time
+
+
+# -- value helpers ------------------------------------------------------------
+def uid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def ts(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return clock.parse_datetime(value, field="timestamp")
+
+
+def decode_json(value: Any) -> Any:
+    return loads(value) if isinstance(value, str) else value
+
+
+# -- webhooks -----------------------------------------------------------------
+async def insert_webhook(conn: Conn, row: dict[str, Any]) -> None:
+    await conn.execute(conn.db.sql("wh.insert", lambda: sa.insert(webhook)), row)
+
+
+async def get_webhook(conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID) -> Row | None:
+    t = webhook
+    sql = conn.db.sql("wh.get", lambda: sa.select(t).where(t.c.workspace_id == WS, t.c.id == ID))
+    return await conn.fetchrow(sql, {"ws": ws, "id": webhook_id})
+
+
+async def list_webhooks(conn: Conn, ws: uuid.UUID, limit: int, offset: int) -> list[Row]:
+    t = webhook
+    sql = conn.db.sql(
+        "wh.list",
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == WS)
+            .order_by(t.c.created_at, t.c.id)
+            .limit(sa.bindparam("limit"))
+            .offset(sa.bindparam("offset"))
+        ),
+    )
+    return await conn.fetch(sql, {"ws": ws, "limit": limit, "offset": offset})
+
+
+async def count_webhooks(conn: Conn, ws: uuid.UUID) -> int:
+    t = webhook
+    sql = conn.db.sql(
+        "wh.count", lambda: sa.select(sa.func.count()).select_from(t).where(t.c.workspace_id == WS)
+    )
+    return int(await conn.fetchval(sql, {"ws": ws}) or 0)
+
+
+async def live_webhooks(conn: Conn, ws: uuid.UUID) -> list[Row]:
+    """The webhooks of ``ws`` that receive events (active or degraded)."""
+    t = webhook
+    sql = conn.db.sql(
+        "wh.live",
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == WS, t.c.status != "disabled")
+            .order_by(t.c.created_at, t.c.id)
+        ),
+    )
+    return await conn.fetch(sql, {"ws": ws})
+
+
+async def all_webhook_keys(conn: Conn) -> list[Row]:
+    """Every webhook's (workspace_id, id): the retention purge walks them."""
+    t = webhook
+    sql = conn.db.sql("wh.keys", lambda: sa.select(t.c.workspace_id, t.c.id))
+    return await conn.fetch(sql, {})
+
+
+async def update_webhook(
+    conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    t = webhook
+    names = tuple(sorted(values))
+    sql = conn.db.sql(
+        ("wh.update", names),
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == WS, t.c.id == ID)
+            .values({n: sa.bindparam(f"v_{n}") for n in names})
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "id": webhook_id, **{f"v_{n}": values[n] for n in names}})
+
+
+async def set_status_if(
+    conn: Conn,
+    ws: uuid.UUID,
+    webhook_id: uuid.UUID,
+    *,
+    status: str,
+    reason: str | None,
+    unless: str,
+    now: datetime,
+) -> bool:
+    """Set ``status`` unless the webhook already has status ``unless``; whether it changed."""
+    t = webhook
+    sql = conn.db.sql(
+        "wh.status_if",
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == WS, t.c.id == ID, t.c.status != sa.bindparam("unless"))
+            .values(
+                status=sa.bindparam("status"),
+                status_reason=sa.bindparam("reason"),
+                updated_at=sa.bindparam("now"),
+            )
+        ),
+    )
+    params = {"ws": ws, "id": webhook_id, "status": status, "reason": reason}
+    return await conn.execute(sql, {**params, "unless": unless, "now": now}) > 0
+
+
+async def mark_failing(conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID, now: datetime) -> None:
+    t = webhook
+    sql = conn.db.sql(
+        "wh.failing",
+        lambda: (
+            sa.update(t)
+            .where(t.c.workspace_id == WS, t.c.id == ID, t.c.failing_since.is_(None))
+            .values(failing_since=sa.bindparam("now"))
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "id": webhook_id, "now": now})
+
+
+async def mark_healthy(conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID, now: datetime) -> None:
+    """A success ends a failing streak; a degraded webhook is active again."""
+    t = webhook
+    sql = conn.db.sql(
+        "wh.healthy",
+        lambda: (
+            sa.update(t)
+            .where(
+                t.c.workspace_id == WS,
+                t.c.id == ID,
+                sa.or_(t.c.failing_since.is_not(None), t.c.status == "degraded"),
+            )
+            .values(
+                failing_since=None,
+                status=sa.case((t.c.status == "degraded", "active"), else_=t.c.status),
+                status_reason=sa.case((t.c.status == "degraded", None), else_=t.c.status_reason),
+                updated_at=sa.bindparam("now"),
+            )
+        ),
+    )
+    await conn.execute(sql, {"ws": ws, "id": webhook_id, "now": now})
+
+
+async def delete_webhook(conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID) -> int:
+    """Delete a webhook with its deliveries and their attempts."""
+    count = 0
+    for table, key in ((attempt, "webhook_id"), (delivery, "webhook_id"), (webhook, "id")):
+        sql = conn.db.sql(("wh.delete", table.name), _deleter(table, key))
+        count = await conn.execute(sql, {"ws": ws, "id": webhook_id})
+    return count
+
+
+def _deleter(table: sa.Table, key: str) -> Any:
+    return lambda: sa.delete(table).where(table.c.workspace_id == WS, table.c[key] == ID)
+
+
+# -- events -------------------------------------------------------------------
+async def try_fan_out_lock(conn: Conn) -> bool:
+    """PostgreSQL: take the transaction-scoped fan-out lock if nobody holds it.
+
+    One fan-out at a time keeps deliveries of one record created in sequence
+    order even with several workers (SKIP LOCKED alone could let a later
+    batch commit first).
+    """
+    if conn.sqlite:
+        return True
+    sql = conn.db.sql(
+        "wh.fanout_lock", lambda: sa.select(sa.func.pg_try_advisory_xact_lock(FANOUT_LOCK))
+    )
+    return bool(await conn.fetchval(sql, {}))
+
+
+def _claim_events_sql(sqlite: bool) -> Any:
+    if sqlite:
+        return sa.text("SELECT * FROM event WHERE fanned_out = 0 ORDER BY seq LIMIT :limit")
+    return sa.text(
+        "SELECT * FROM event WHERE NOT fanned_out ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED"
+    )
+
+
+async def claim_events(conn: Conn, limit: int) -> list[dict[str, Any]]:
+    """Unprocessed events of every workspace, oldest sequence first, JSON decoded."""
+    rows = await conn.fetch(
+        conn.db.sql("wh.claim_events", lambda: _claim_events_sql(conn.sqlite)), {"limit": limit}
+    )
+    out = []
+    for r in rows:
+        item = dict(r)
+        for key in ("actor", "record", "changes", "previous"):
+            item[key] = decode_json(item[key])
+        out.append(item)
+    return out
+
+
+async def has_unfanned_events(conn: Conn) -> bool:
+    def build() -> Any:
+        if conn.sqlite:
+            return sa.text("SELECT 1 FROM event WHERE fanned_out = 0 LIMIT 1")
+        return sa.text("SELECT 1 FROM event WHERE NOT fanned_out LIMIT 1")
+
+    return await conn.fetchval(conn.db.sql("wh.has_events", build), {}) is not None
+
+
+async def mark_fanned_out(conn: Conn, keys: Sequence[tuple[Any, Any]]) -> None:
+    t = event
+    sql = conn.db.sql(
+        "wh.fanned",
+        lambda: sa.update(t).where(t.c.workspace_id == WS, t.c.id == ID).values(fanned_out=True),
+    )
+    await conn.executemany(sql, [{"ws": ws, "id": eid} for ws, eid in keys])
+
+
+async def event_types(conn: Conn, ws: uuid.UUID) -> list[str]:
+    t = event
+    sql = conn.db.sql(
+        "wh.event_types", lambda: sa.select(t.c.type).where(t.c.workspace_id == WS).distinct()
+    )
+    return sorted(str(r["type"]) for r in await conn.fetch(sql, {"ws": ws}))
+
+
+async def notify(conn: Conn, channel: str) -> None:
+    """PostgreSQL: wake listening workers when this transaction commits."""
+    if conn.sqlite:
+        return
+    sql = conn.db.sql(("wh.notify", channel), lambda: sa.select(sa.func.pg_notify(channel, "")))
+    await conn.fetch(sql, {})
