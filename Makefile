@@ -25,3 +25,6 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py
+	$(BIN)/python bench/graphql.py
+	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/import_people.py
