@@ -8,7 +8,7 @@ import typer
 
 from rolodex import __version__
 from rolodex.cli import transfer
-from rolodex.cli.common import DatabaseOption, database_url, fail, out
+from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json
 from rolodex.cli.keys import keys_app, workspaces_app
 from rolodex.cli.webhooks import webhooks_app
 from rolodex.cli.worker import worker
@@ -28,7 +28,10 @@ app.command()(worker)
 
 
 @app.command()
-def migrate(database: str = DatabaseOption) -> None:
+def migrate(
+    database: str = DatabaseOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
     """Apply database migrations (serve does this on start).
 
     Example: rolodex migrate --database postgresql://postgres@127.0.0.1/rolodex
@@ -39,8 +42,11 @@ def migrate(database: str = DatabaseOption) -> None:
     try:
         upgrade(url)
     except Exception as exc:
-        fail(f"Migration failed: {exc}")
-    out.print("The database schema is up to date.", highlight=False)
+        fail(f"Migration failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}")
+    if as_json:
+        print_json({"status": "up-to-date"})
+    else:
+        out.print("The database schema is up to date.", highlight=False)
 
 
 def _first_start(url: str) -> str | None:
@@ -119,6 +125,7 @@ def purge_deleted(
         30.0, "--older-than", help="Days since the soft delete (0 purges them all)."
     ),
     database: str = DatabaseOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Delete for good the records soft-deleted more than N days ago, in every workspace.
 
@@ -145,7 +152,11 @@ def purge_deleted(
             await db.close()
 
     upgrade(url)
-    out.print(f"Deleted {asyncio.run(main())} soft-deleted records for good.", highlight=False)
+    purged = asyncio.run(main())
+    if as_json:
+        print_json({"deleted": purged})
+    else:
+        out.print(f"Deleted {purged} soft-deleted records for good.", highlight=False)
 
 
 @app.command()
