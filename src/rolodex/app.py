@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -129,6 +130,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
+        # Objects alive after start-up (modules, compiled routes, schemas) never
+        # die; freezing them keeps the collector from rescanning them on every
+        # full collection, which showed as tens of ms in the tail latency.
+        gc.collect()
+        gc.freeze()
         background = [asyncio.create_task(_flush_key_usage(state))]
         if settings.retention_days > 0:
             from rolodex.records.retention import run_forever
