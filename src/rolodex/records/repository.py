@@ -176,6 +176,25 @@ class RecordRepository:
         sql = self.db.sql(self._key("related", f.name, self._size(values), limit), build)
         return await self.conn.fetch(sql, {**self.base, **self._members("t", values)})
 
+    async def count_related(self, f: FieldDef, target_ids: Sequence[Any]) -> dict[str, int]:
+        """How many live records point at each of ``target_ids`` through ``f`` (one query)."""
+        if not target_ids:
+            return {}
+        values = [self._join_value(f, str(v)) for v in target_ids]
+        elem = pg.UUID() if f.column is not None else sa.Text()
+
+        def build() -> Any:
+            join = self._join(f)
+            return (
+                sa.select(join.label("parent"), sa.func.count().label("n"))
+                .where(*self._live(), self._member(join, "t", values, elem))
+                .group_by(join)
+            )
+
+        sql = self.db.sql(self._key("count_related", f.name, self._size(values)), build)
+        rows = await self.conn.fetch(sql, {**self.base, **self._members("t", values)})
+        return {str(r["parent"]): int(r["n"]) for r in rows}
+
     async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
         """One page of records, whether more follow, and (if asked) the total."""
         keys = order_fields(self.obj, q.order)

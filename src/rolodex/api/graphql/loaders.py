@@ -13,11 +13,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
-from rolodex.metadata.types import kind
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import serializer
 
@@ -112,32 +109,6 @@ def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-class CountingRepository(RecordRepository):
-    """RecordRepository plus the one statement it lacks: a grouped count of related records.
-
-    Scoping (workspace, object, live rows) comes from the repository itself.
-    """
-
-    async def count_related(self, join: FieldDef, ids: Sequence[Any]) -> dict[str, int]:
-        """Live records pointing at each of ``ids`` through ``join``, in one grouped query."""
-        t = self.table
-        n = len(ids)
-
-        def build() -> Any:
-            expr = kind(join).expr(t, join)
-            return (
-                sa.select(expr.label("parent"), sa.func.count().label("n"))
-                .where(*self._live(), expr.in_([sa.bindparam(f"k{i}") for i in range(n)]))
-                .group_by(expr)
-            )
-
-        sql = self.db.sql(("graphql", "count_related", self.obj.table, join.name, n), build)
-        params: dict[str, Any] = {"ws": self.ws, "obj": self.obj.id}  # unused names are ignored
-        params.update({f"k{i}": kind(join).filter_value(join, str(v)) for i, v in enumerate(ids)})
-        rows = await self.conn.fetch(sql, params)
-        return {str(r["parent"]): int(r["n"]) for r in rows}
-
-
 class Loaders:
     """The loaders of one request, made on first use."""
 
@@ -195,6 +166,6 @@ class Loaders:
 
         async def batch(keys: list[Any]) -> dict[Any, Any]:
             async with self._reader() as conn:
-                return await CountingRepository(conn, obj, self._ws).count_related(join, keys)
+                return await RecordRepository(conn, obj, self._ws).count_related(join, keys)
 
         return self._get(("count", obj.name, join.name), lambda: DataLoader(batch, 0))
