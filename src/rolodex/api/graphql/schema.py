@@ -33,6 +33,7 @@ from graphql import (
     assert_valid_schema,
 )
 
+from rolodex.api.graphql import operations
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
@@ -315,6 +316,7 @@ class _Builder:
             mutation[f"restore{obj.cap}"] = GraphQLField(
                 node, args=by_id, resolve=r.guarded(write, r.restore_one(obj.name))
             )
+        operations.add_fields(query, mutation)
         query["metadata"] = GraphQLField(
             t.metadata_type(r.metadata_objects),
             resolve=r.guarded(Scope.METADATA_READ, r.metadata_root),
