@@ -68,7 +68,6 @@ def test_custom_fields_and_objects_through_graphql(client: httpx.Client) -> None
              {fieldId: "lead_score", value: "42"}]}) { customFields { fieldId value } } }""",
     )
     assert [c["value"] for c in q["createPerson"]["customFields"]] == [42]
-    )
     found = data(client, "{ people(filter: {leadScore: {gte: 50}}) { edges { node { name } } } }")
     assert [e["node"]["name"] for e in found["people"]["edges"]] == ["Ada"]
     defs = data(client, '{ customFieldDefinitions(object: "person") }')["customFieldDefinitions"]
