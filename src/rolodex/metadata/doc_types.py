@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit.errors import ValidationError
+from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType
 from rolodex.metadata.scalar_types import (
     _CURRENCY,
@@ -40,7 +41,7 @@ class JsonDocKind(Kind):
     def expr(self, table: sa.Table, f: FieldDef) -> Any:
         if f.column is not None:
             return table.c[f.column]
-        return table.c.custom[f.name]
+        return CustomValue(f.name, "json")
 
     def from_string(self, f: FieldDef, text: str) -> Any:
         from rolodex.kit.jsonutil import loads

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
+from rolodex.metadata.custom_sql import index_sql
 from rolodex.metadata.storage import custom_record, field_metadata, object_metadata, workspace
 
 
@@ -244,21 +245,30 @@ async def create_custom_index(
     field_id: uuid.UUID,
     name: str,
     unique: bool,
+    cast: str,
 ) -> None:
-    """An expression index on one custom field, for one workspace (a partial index).
+    """An index on one custom field's value, led by the workspace.
 
-    ``name`` is a validated identifier and the ids are UUIDs, so inlining them
-    into the DDL is safe; DDL takes no bound parameters.
+    The indexed expression is exactly the one queries use
+    (``custom_sql.CustomValue``), so the planner can match it. A unique
+    index is partial (this workspace only), since uniqueness is one
+    workspace's choice; a plain one is not, so prepared statements' generic
+    plans, which cannot prove a partial index's predicate, still use it.
+    ``name`` is a validated identifier and the ids are UUIDs: inlining them
+    into the DDL is safe, and DDL takes no bound parameters.
     """
     idx = index_name(table, workspace_id, field_id)
-    kind = "UNIQUE INDEX" if unique else "INDEX"
-    if conn.sqlite:
-        expr = f"json_extract(custom, '$.{name}')"
-        where = f"workspace_id = '{workspace_id}'"
+    dialect = "sqlite" if conn.sqlite else "postgresql"
+    expr = index_sql(name, cast, dialect)
+    lead = "workspace_id, object_id" if table == "custom_record" else "workspace_id"
+    if unique:
+        literal = f"'{workspace_id}'" if conn.sqlite else f"'{workspace_id}'::uuid"
+        ddl = (
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {idx} ON {table} ({lead}, {expr}) "
+            f"WHERE workspace_id = {literal}"
+        )
     else:
-        expr = f"(custom ->> '{name}')"
-        where = f"workspace_id = '{workspace_id}'::uuid"
-    ddl = f"CREATE {kind} IF NOT EXISTS {idx} ON {table} (workspace_id, {expr}) WHERE {where}"
+        ddl = f"CREATE INDEX IF NOT EXISTS {idx} ON {table} ({lead}, {expr})"
     await conn.execute(conn.db.compile(sa.text(ddl)), {})
 
 

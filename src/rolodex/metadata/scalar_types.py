@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.ids import parse_uuid
+from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType
 
 MAX_TEXT = 100_000
@@ -96,7 +97,7 @@ class Kind:
     def expr(self, table: sa.Table, f: FieldDef) -> Any:
         if f.column is not None:
             return table.c[f.column]
-        return table.c.custom[f.name].as_string()
+        return CustomValue(f.name, "text")
 
     def filter_value(self, f: FieldDef, value: Any) -> Any:
         """A filter operand as a SQL parameter comparable with ``expr``."""
@@ -233,7 +234,7 @@ class NumberKind(Kind):
     def expr(self, table: sa.Table, f: FieldDef) -> Any:
         if f.column is not None:
             return table.c[f.column]
-        return table.c.custom[f.name].as_float()
+        return CustomValue(f.name, "float")
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "integer" if self._integer(f) else "number"}
@@ -281,7 +282,7 @@ class BooleanKind(Kind):
     def expr(self, table: sa.Table, f: FieldDef) -> Any:
         if f.column is not None:
             return table.c[f.column]
-        return table.c.custom[f.name].as_boolean()
+        return CustomValue(f.name, "boolean")
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return {"type": "boolean"}

@@ -18,8 +18,10 @@ from rolodex.kit.db import Conn
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.metadata import repository, schemas
+from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, field_from_row
+from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
 
 
@@ -122,7 +124,7 @@ class FieldService:
             },
         )
         if definition["unique"] or definition["indexed"]:
-            await self._index(obj, fid, name, unique=definition["unique"] is True)
+            await self._index(obj, fid, probe, unique=definition["unique"] is True)
         row, _ = await self._load(fid)
         after = self._to_dict(row, True)
         await self._changed("created", after, None)
@@ -160,7 +162,8 @@ class FieldService:
                 "updated_at": now,
             },
         )
-        await self._index(obj, fid, name + "Id", unique=False)
+        join = FieldDef(name + "Id", FieldType.UUID, label, is_custom=True)
+        await self._index(obj, fid, join, unique=False)
         row, _ = await self._load(fid)
         after = self._to_dict(row, True)
         await self._changed("created", after, None)
@@ -215,12 +218,15 @@ class FieldService:
         if indexed != definition.get("indexed", False) and not definition.get("unique"):
             definition["indexed"] = indexed
             if indexed:
-                await self._index(obj, row.id, name, unique=False)
+                await self._index(obj, row.id, probe, unique=False)
             else:
                 await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
-        elif "name" in values and (definition.get("indexed") or definition.get("unique")):
+        elif ("name" in values or "type" in values) and (
+            definition.get("indexed") or definition.get("unique")
+        ):
+            # The indexed expression names the field and casts by type: rebuild it.
             await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
-            await self._index(obj, row.id, name, unique=definition.get("unique") is True)
+            await self._index(obj, row.id, probe, unique=definition.get("unique") is True)
         if "isActive" in body:
             active = _bool(body, "isActive", True)
             values["is_active"] = active
@@ -345,9 +351,14 @@ class FieldService:
             )
         await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)
 
-    async def _index(self, obj: ObjectDef, fid: uuid.UUID, name: str, *, unique: bool) -> None:
+    async def _index(self, obj: ObjectDef, fid: uuid.UUID, f: FieldDef, *, unique: bool) -> None:
+        name = f.name
+        expr = kind(f).expr(table_for(obj), f)
+        cast = expr.as_type if isinstance(expr, CustomValue) else "text"
         try:
-            await repository.create_custom_index(self.conn, obj.table, self.ws, fid, name, unique)
+            await repository.create_custom_index(
+                self.conn, obj.table, self.ws, fid, name, unique, cast
+            )
         except Conflict:
             raise Conflict(
                 f"Existing {obj.plural} share values of {name}; it cannot be unique",

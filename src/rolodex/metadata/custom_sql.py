@@ -1,0 +1,59 @@
+"""The SQL expression of a custom field's value inside a record's JSON document.
+
+The field's name is written into the SQL as a literal, never as a bound
+parameter: PostgreSQL matches an expression index only against an identical
+expression, and a prepared statement's generic plan cannot see through a
+parameter (a filter on an indexed custom field took 3 s instead of
+milliseconds over 100,000 people). Names are validated identifiers
+(``metadata.schemas.field_name``), so inlining them is safe.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+
+_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+CASTS = {"text": sa.Text(), "float": sa.Float(), "boolean": sa.Boolean(), "json": sa.JSON()}
+
+
+class CustomValue(ColumnElement[Any]):
+    """``custom ->> 'name'`` (cast as asked) on PostgreSQL, ``json_extract`` on SQLite."""
+
+    inherit_cache = True
+
+    def __init__(self, name: str, cast: str) -> None:
+        if not _SAFE.match(name) or cast not in CASTS:
+            raise ValueError(f"not a custom field expression: {name!r} {cast!r}")
+        self.field_name = name
+        self.as_type = cast
+        self.type = CASTS[cast]  # type: ignore[assignment]
+
+
+def sql_text(name: str, cast: str, dialect: str) -> str:
+    """The expression as SQL text, for queries and for index definitions alike."""
+    if dialect == "sqlite":
+        return f"json_extract(custom, '$.\"{name}\"')"
+    if cast == "json":
+        return f"(custom -> '{name}')"
+    text = f"(custom ->> '{name}')"
+    return {"text": text, "float": f"({text})::float8", "boolean": f"({text})::boolean"}[cast]
+
+
+@compiles(CustomValue, "postgresql")
+def _pg(element: CustomValue, compiler: Any, **kw: Any) -> str:
+    return f"({sql_text(element.field_name, element.as_type, 'postgresql')})"
+
+
+@compiles(CustomValue, "sqlite")
+def _sqlite(element: CustomValue, compiler: Any, **kw: Any) -> str:
+    return sql_text(element.field_name, element.as_type, "sqlite")
+
+
+def index_sql(name: str, cast: str, dialect: str) -> str:
+    """The indexed expression, parenthesised as CREATE INDEX wants it."""
+    return f"({sql_text(name, cast, dialect)})"
