@@ -61,11 +61,29 @@ def make(
     )
 
 
+_WRITTEN = (
+    "workspace_id",
+    "id",
+    "type",
+    "object_name",
+    "record_id",
+    "occurred_at",
+    "actor",
+    "record",
+    "changes",
+    "previous",
+)
+
+
 async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) -> None:
     """Insert ``events`` on ``conn``, inside the caller's transaction."""
     if not events:
         return
-    sql = conn.db.sql("events.insert", lambda: sa.insert(event_table))
+    sql = conn.db.sql(
+        "events.insert",
+        # seq and fanned_out are left to the database's defaults.
+        lambda: sa.insert(event_table).values({c: sa.bindparam(c) for c in _WRITTEN}),
+    )
     rows = [
         {
             "workspace_id": workspace_id,

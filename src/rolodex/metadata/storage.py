@@ -99,6 +99,10 @@ event = sa.Table(
     sa.Column("record", JSON),
     sa.Column("changes", JSON),
     sa.Column("previous", JSON),
+    # Filled by the database (a sequence on PostgreSQL), in commit order per record;
+    # the dispatcher fans events out in this order and marks them done.
+    sa.Column("seq", sa.BigInteger),
+    sa.Column("fanned_out", sa.Boolean, nullable=False),
 )
 
 object_metadata = sa.Table(

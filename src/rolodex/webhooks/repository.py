@@ -13,15 +13,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit import clock
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.jsonutil import loads
+from rolodex.metadata.storage import JSON, TIMESTAMP, UUID, event
 
-UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
-JSON = sa.JSON().with_variant(pg.JSONB(), "postgresql")
-TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
 meta = sa.MetaData()
 
 webhook = sa.Table(
@@ -86,23 +83,6 @@ attempt = sa.Table(
     sa.Column("next_attempt_at", TIMESTAMP),
 )
 
-# The outbox as the dispatcher sees it: storage.event plus the fan-out columns.
-event = sa.Table(
-    "event",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("type", sa.Text, nullable=False),
-    sa.Column("object_name", sa.Text, nullable=False),
-    sa.Column("record_id", UUID, nullable=False),
-    sa.Column("occurred_at", TIMESTAMP, nullable=False),
-    sa.Column("actor", JSON),
-    sa.Column("record", JSON),
-    sa.Column("changes", JSON),
-    sa.Column("previous", JSON),
-    sa.Column("seq", sa.BigInteger),
-    sa.Column("fanned_out", sa.Boolean, nullable=False),
-)
 
 WS: Any = sa.bindparam("ws")
 ID: Any = sa.bindparam("id")
