@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from rolodex.auth.routes import routes as key_routes
     from rolodex.consent.routes import routes as consent_routes
     from rolodex.events.routes import routes as event_routes
+    from rolodex.events.stream import routes as stream_routes
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import batch_routes
     from rolodex.records.routes import routes as record_routes
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *metadata_routes(),
         *consent_routes(),
         *event_routes(),
+        *stream_routes(),
         *webhook_routes(),
     ]
     app = Starlette(
