@@ -10,6 +10,7 @@ from rolodex import __version__
 from rolodex.cli import transfer
 from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json
 from rolodex.cli.keys import keys_app, workspaces_app
+from rolodex.cli.listen import listen
 from rolodex.cli.webhooks import webhooks_app
 from rolodex.cli.worker import worker
 
@@ -25,6 +26,7 @@ app.command("import")(transfer.import_command)
 app.command("export")(transfer.export_command)
 app.add_typer(webhooks_app, name="webhooks")
 app.command()(worker)
+app.command()(listen)
 
 
 @app.command()
