@@ -1,5 +1,6 @@
-"""The seed's TypeScript ``TwentyClient``, its usage block and its pagination loop, run
-with node against a live Rolodex.
+"""The seed's TypeScript ``TwentyClient`` with its usage block, batch calls (Method 3),
+create-with-company (Method 4), ``upsertPerson`` (Method 5) and the pagination loop,
+run with node against a live Rolodex.
 
 The code is taken from the seed at test time. TypeScript annotations are
 stripped by the small, explicit rewrites below (the seed uses only these
@@ -45,6 +46,7 @@ REWRITES = [
     ),
     (r"process\.env\.TWENTY_API_KEY!", "process.env.TWENTY_API_KEY"),
     (r"let cursor: string \| null = null;", "let cursor = null;"),
+    (r"upsertPerson\(email: string, data: PersonData\)", "upsertPerson(email, data)"),
 ]
 
 
@@ -52,9 +54,15 @@ def javascript() -> str:
     text = SEED.read_text()
     start = text.index("// twenty-client.ts")
     client = text[start : text.index("```", start)]
-    loop_at = text.index("async function getAllPeople()")
-    loop = text[loop_at : text.index("```", loop_at)]
-    code = client + "\n" + loop
+    blocks = [client]
+    for marker in (
+        "// Create multiple people efficiently",
+        "async function upsertPerson",
+        "async function getAllPeople()",
+    ):
+        at = text.index(marker)
+        blocks.append(text[at : text.index("```", at)])
+    code = "\n".join(blocks)
     for pattern, repl in REWRITES:
         code, n = re.subn(pattern, repl, code)
         assert n, f"the seed no longer has {pattern!r}"
@@ -65,8 +73,10 @@ const company = await client.createCompany({
   name: 'Acme Corp', domain: 'acme.com', employees: 250 });
 const linked = await client.createPerson({
   name: 'John Doe 2', email: 'john@acme.com', companyId: company.createCompany.id });
+const updated = await upsertPerson('person1@example.com', { name: 'Person One' });
+const created = await upsertPerson('new@example.com', { name: 'New', email: 'new@example.com' });
 const all = await getAllPeople();
-console.log(JSON.stringify({ person, company, linked, count: all.length,
+console.log(JSON.stringify({ person, company, linked, updated, created, count: all.length,
   unique: new Set(all.map(p => p.id)).size }));
 """
     )
@@ -100,5 +110,8 @@ def test_seed_typescript_client_runs_under_node(server, api_key: str, tmp_path: 
         pid = result["linked"]["createPerson"]["id"]
         got = c.get(f"/rest/people/{pid}").json()["data"]["person"]
         assert got["companyId"] == result["company"]["createCompany"]["id"]
-    # getAllPeople pages through everyone (250 seeded + 2 created), no duplicates.
-    assert result["count"] == result["unique"] == 252
+    # Method 3's batch made person1..3; Method 5's upsert updated one and created one.
+    assert result["updated"]["updatePerson"]["name"] == "Person One"
+    assert result["created"]["createPerson"]["email"] == "new@example.com"
+    # getAllPeople pages through everyone (250 seeded + 6 created), no duplicates.
+    assert result["count"] == result["unique"] == 256
