@@ -40,7 +40,7 @@ async def objects(ctx: Context) -> AsyncIterator[ObjectService]:
 
 async def list_objects(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
-    return JSONResponse({"data": {"objects": service.describe(registry)}})
+    return JSONResponse({"data": {"objects": schemas.describe(registry)}})
 
 
 async def get_object(ctx: Context) -> JSONResponse:
@@ -81,7 +81,7 @@ async def restore_object(ctx: Context) -> JSONResponse:
 
 async def list_picklists(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
-    return JSONResponse({"data": {"picklists": service.picklists(registry)}})
+    return JSONResponse({"data": {"picklists": schemas.picklists(registry)}})
 
 
 async def list_fields(ctx: Context) -> JSONResponse:

@@ -257,3 +257,28 @@ def reject_unknown(body: dict[str, Any], allowed: frozenset[str]) -> None:
             raise ValidationError(
                 f"Unknown property {key!r}; allowed: {', '.join(sorted(allowed))}", field=key
             )
+
+
+def describe(registry: Any) -> list[dict[str, Any]]:
+    """Every object of a registry with its fields, as the metadata API shows them."""
+    return [object_to_dict(o) for o in registry.objects.values()]
+
+
+def picklists(registry: Any) -> list[dict[str, Any]]:
+    """The options of every select field, for building forms."""
+    out = []
+    for obj in registry.objects.values():
+        for f in obj.fields.values():
+            if f.options:
+                out.append(
+                    {
+                        "objectName": obj.name,
+                        "fieldName": f.name,
+                        "type": f.type.value,
+                        "options": [
+                            {"value": o.value, "label": o.label, "color": o.color}
+                            for o in f.options
+                        ],
+                    }
+                )
+    return out

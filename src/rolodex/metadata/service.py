@@ -25,30 +25,6 @@ from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
 
 
-def describe(registry: Registry) -> list[dict[str, Any]]:
-    return [schemas.object_to_dict(o) for o in registry.objects.values()]
-
-
-def picklists(registry: Registry) -> list[dict[str, Any]]:
-    """The options of every select field, for building forms."""
-    out = []
-    for obj in registry.objects.values():
-        for f in obj.fields.values():
-            if f.options:
-                out.append(
-                    {
-                        "objectName": obj.name,
-                        "fieldName": f.name,
-                        "type": f.type.value,
-                        "options": [
-                            {"value": o.value, "label": o.label, "color": o.color}
-                            for o in f.options
-                        ],
-                    }
-                )
-    return out
-
-
 class FieldService:
     """Custom field changes for one workspace, on the caller's transaction."""
 
