@@ -18,8 +18,12 @@ def now() -> datetime:
 
 def iso(t: datetime) -> str:
     """``2025-10-31T10:30:45.123Z``: fixed width, so text order is time order."""
-    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    elif t.utcoffset():
+        t = t.astimezone(UTC)
+    # isoformat is several times faster than strftime; this runs per timestamp served.
+    return t.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_datetime(value: object, *, field: str) -> datetime:
