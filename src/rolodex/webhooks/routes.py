@@ -100,13 +100,8 @@ async def rotate_secret(ctx: Context) -> JSONResponse:
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationError(f"Unknown field {name!r}", field=name)
-    grace = body.get("graceSeconds")
-    if grace is not None and (
-        isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 2592000
-    ):
-        raise ValidationError("graceSeconds must be between 0 and 2592000", field="graceSeconds")
     async with service(ctx, write=True) as svc:
-        hook = await svc.rotate_secret(_id(ctx), body.get("secret"), grace)
+        hook = await svc.rotate_secret(_id(ctx), body.get("secret"), body.get("graceSeconds"))
     return JSONResponse({"data": {"rotateWebhookSecret": hook.to_dict(with_secret=True)}})
 
 

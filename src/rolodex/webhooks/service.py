@@ -69,6 +69,9 @@ def delivery_to_dict(row: Row, attempts: list[Row]) -> dict[str, Any]:
     }
 
 
+MAX_GRACE = 2_592_000  # 30 days, in seconds
+
+
 class WebhookService:
     """Webhooks of one workspace."""
 
@@ -155,6 +158,14 @@ class WebhookService:
         """A new secret; the old one keeps signing for ``grace`` seconds (default 24 h)."""
         from rolodex.webhooks import signing
 
+        if grace is not None and (
+            isinstance(grace, bool)
+            or not isinstance(grace, int | float)
+            or not 0 <= grace <= MAX_GRACE
+        ):
+            raise ValidationError(
+                f"graceSeconds must be between 0 and {MAX_GRACE}", field="graceSeconds"
+            )
         hook = await self.get(webhook_id)
         new = signing.check_secret(secret) if secret is not None else signing.generate_secret()
         grace = self.config.secret_grace if grace is None else grace

@@ -110,8 +110,6 @@ async def rotate_webhook_secret(
     secret: str | None = None,
     graceSeconds: int | None = None,
 ) -> Any:
-    if graceSeconds is not None and not 0 <= graceSeconds <= 2592000:
-        raise ValidationError("graceSeconds must be between 0 and 2592000", field="graceSeconds")
     async with _conn(info, write=True) as conn:
         hook = await _webhooks(info, conn).rotate_secret(id, secret, graceSeconds)
     _after_webhook_write(info)
