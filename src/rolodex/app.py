@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rolodex.api.rest.hot import HotRoutes
 from rolodex.api.rest.http import JSONResponse, error_response, internal_error
 from rolodex.auth.ratelimit import RateLimiter
 from rolodex.auth.service import Authenticator
@@ -54,6 +55,21 @@ class StripTrailingSlash:
                 scope["path"] = path.rstrip("/") or "/"
                 scope["raw_path"] = scope["path"].encode()
         await self.app(scope, receive, send)
+
+
+class RolodexApp(Starlette):
+    """Starlette, with the record routes' hot path (api/rest/hot.py) tried first."""
+
+    hot: HotRoutes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.hot is not None and scope["type"] == "http":
+            handler = self.hot.match(scope)
+            if handler is not None:
+                scope["app"] = self
+                await self.hot.serve(handler, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:
@@ -104,7 +120,7 @@ async def _flush_key_usage(state: AppState) -> None:
             log.exception("Could not record API key usage")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> RolodexApp:
     """Build the application; the database is opened in its lifespan."""
     from rolodex.api.graphql import routes as graphql_routes
     from rolodex.api.rest.openapi import routes as openapi_routes
@@ -113,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from rolodex.events.routes import routes as event_routes
     from rolodex.events.stream import routes as stream_routes
     from rolodex.metadata.routes import routes as metadata_routes
-    from rolodex.records.routes import batch_routes
+    from rolodex.records.routes import batch_routes, hot_routes
     from rolodex.records.routes import routes as record_routes
     from rolodex.webhooks.dispatcher import start_dispatcher
     from rolodex.webhooks.routes import routes as webhook_routes
@@ -169,7 +185,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *stream_routes(),
         *webhook_routes(),
     ]
-    app = Starlette(
+    app = RolodexApp(
         routes=routes,
         middleware=[Middleware(StripTrailingSlash)],
         lifespan=lifespan,
@@ -180,5 +196,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
     )
     app.router.redirect_slashes = False
+    app.hot = hot_routes()
     app.state.rolodex = state
     return app

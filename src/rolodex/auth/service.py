@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import time
 import uuid
@@ -138,8 +139,9 @@ class Authenticator:
     def __init__(self, db: Database, ttl: float = 1.0) -> None:
         self.db = db
         self.ttl = ttl
-        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
-        self._uses: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
+        # digest -> (when read, principal or None, expiry as a time.time() value)
+        self._cache: dict[str, tuple[float, Principal | None, float]] = {}
+        self._uses: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
 
     async def authenticate(self, authorization: str | None) -> Principal:
         secret = _bearer(authorization)
@@ -151,20 +153,24 @@ class Authenticator:
                 self._cache.clear()
             async with self.db.connect() as conn:
                 found = await repository.key_by_digest(conn, d)
-            key = None
+            principal = None
+            expires = math.inf
             if found is not None and hmac.compare_digest(found[1], d):
                 key = found[0]
-            hit = self._cache[d] = (now, key)
-        key = hit[1]
-        if key is None:
+                principal = Principal(key.workspace_id, key, key.actor)
+                if key.expires_at is not None:
+                    expires = key.expires_at.timestamp()
+            hit = self._cache[d] = (now, principal, expires)
+        principal = hit[1]
+        if principal is None:
             raise Unauthenticated("The API key is not valid.")
-        if key.revoked_at is not None:
+        if principal.key.revoked_at is not None:
             raise Unauthenticated("The API key has been revoked.")
-        at = clock.now()
-        if key.expires_at is not None and key.expires_at <= at:
+        at = time.time()
+        if hit[2] <= at:
             raise Unauthenticated("The API key has expired.")
-        self._uses[(key.workspace_id, key.id)] = at
-        return Principal(key.workspace_id, key, key.actor)
+        self._uses[(principal.workspace_id, principal.key.id)] = at
+        return principal
 
     async def flush(self) -> None:
         """Write the remembered ``last_used_at`` values; called every few seconds."""
@@ -172,7 +178,9 @@ class Authenticator:
             return
         uses, self._uses = self._uses, {}
         async with self.db.transaction() as conn:
-            await repository.touch_keys(conn, [(ws, k, t) for (ws, k), t in uses.items()])
+            await repository.touch_keys(
+                conn, [(ws, k, clock.from_timestamp(t)) for (ws, k), t in uses.items()]
+            )
 
 
 def _bearer(authorization: str | None) -> str:

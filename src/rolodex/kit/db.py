@@ -31,6 +31,7 @@ from sqlalchemy.sql import ClauseElement
 
 from rolodex.kit import clock
 from rolodex.kit.errors import Conflict, Unavailable, ValidationError
+from rolodex.kit.pgpool import PgPool
 
 Row = Mapping[str, Any]
 
@@ -79,7 +80,7 @@ class Database:
         self.sqlite = self.kind == "sqlite"
         self.pool_size = pool_size
         self._cache: dict[Hashable, Sql] = {}
-        self._pg_pool: Any = None
+        self._pg_pool: PgPool | None = None
         self._sqlite_pool: asyncio.Queue[Any] | None = None
         self._sqlite_all: list[Any] = []
         self._write_lock = asyncio.Lock()
@@ -140,12 +141,12 @@ class Database:
                         schema="pg_catalog",
                     )
 
+            pool = PgPool(self.url, self.pool_size, init)
             try:
-                self._pg_pool = await asyncpg.create_pool(
-                    self.url, min_size=1, max_size=self.pool_size, init=init, reset=_pg_reset
-                )
+                await pool.open()
             except (OSError, asyncpg.PostgresError) as exc:
                 raise Unavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
+            self._pg_pool = pool
 
     async def close(self) -> None:
         if self._pg_pool is not None:
@@ -168,9 +169,15 @@ class Database:
             finally:
                 self._sqlite_pool.put_nowait(raw)
         else:
-            assert self._pg_pool is not None, "Database.open() was not called"
-            async with self._pg_pool.acquire() as raw:
+            pool = self._pg_pool
+            assert pool is not None, "Database.open() was not called"
+            raw = await pool.acquire()
+            try:
                 yield PgConn(raw, self)
+            except BaseException as exc:
+                await pool.release(raw, exc)
+                raise
+            await pool.release(raw)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
@@ -264,18 +271,6 @@ class PgConn(Conn):
             await self.raw.executemany(sql.text, [sql.args(r) for r in rows])
         except Exception as exc:
             raise _translate(exc) from exc
-
-
-async def _pg_reset(conn: Any) -> None:
-    """Return a connection to the pool without asyncpg's default reset query.
-
-    The default (UNLISTEN, RESET ALL, advisory unlocks) is a second round trip
-    on every request, about a fifth of a GET by id's time (docs/performance.md).
-    Pooled connections never keep session state here: transactions always end,
-    and anything that LISTENs or SETs uses a connection of its own.
-    """
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
 
 
 def _lower(value: Any) -> Any:

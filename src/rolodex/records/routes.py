@@ -9,7 +9,8 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from rolodex.api.rest.grammar import parse_filter, parse_order_by
-from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.api.rest.hot import HotRoutes
+from rolodex.api.rest.http import Context, Handler, JSONResponse, endpoint, route_table
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
@@ -135,23 +136,26 @@ class ObjectsConvertor(Convertor[str]):
 register_url_convertor("objects", ObjectsConvertor())
 
 
-def routes() -> list[Route]:
-    """Record routes; trailing slashes are stripped before routing (app.py)."""
+def _rows() -> list[tuple[str, Scope, Handler, list[str]]]:
     read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
     return [
-        Route("/rest/{objects:objects}/{id}", endpoint(read, get_record), methods=["GET"]),
-        Route("/rest/{objects:objects}", endpoint(read, list_records), methods=["GET"]),
-        Route("/rest/{objects:objects}", endpoint(write, create_record), methods=["POST"]),
-        Route(
-            "/rest/{objects:objects}/{id}", endpoint(write, update_record), methods=["PATCH", "PUT"]
-        ),
-        Route("/rest/{objects:objects}/{id}", endpoint(write, delete_record), methods=["DELETE"]),
-        Route(
-            "/rest/{objects:objects}/{id}/restore",
-            endpoint(write, restore_record),
-            methods=["PATCH", "POST"],
-        ),
+        ("/rest/{objects:objects}/{id}", read, get_record, ["GET"]),
+        ("/rest/{objects:objects}", read, list_records, ["GET"]),
+        ("/rest/{objects:objects}", write, create_record, ["POST"]),
+        ("/rest/{objects:objects}/{id}", write, update_record, ["PATCH", "PUT"]),
+        ("/rest/{objects:objects}/{id}", write, delete_record, ["DELETE"]),
+        ("/rest/{objects:objects}/{id}/restore", write, restore_record, ["PATCH", "POST"]),
     ]
+
+
+def routes() -> list[Route]:
+    """Record routes; trailing slashes are stripped before routing (app.py)."""
+    return route_table(_rows())
+
+
+def hot_routes() -> HotRoutes:
+    """The same routes for the hot path (api/rest/hot.py), served ahead of Starlette."""
+    return HotRoutes(ObjectsConvertor.regex, _rows())
 
 
 def batch_routes() -> list[Route]:

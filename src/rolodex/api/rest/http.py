@@ -75,6 +75,8 @@ class Context:
 
     def int_param(self, name: str, default: int, lo: int, hi: int) -> int:
         """A whole-number query parameter within [lo, hi]; a 400 naming it otherwise."""
+        if not self.request.scope.get("query_string"):
+            return default  # the usual case; parsing an empty query string is not free
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             return default
@@ -88,6 +90,8 @@ class Context:
 
     def flag(self, name: str) -> bool:
         """A true/false query parameter (``true``, ``false``, ``1``, ``0``)."""
+        if not self.request.scope.get("query_string"):
+            return False
         raw = self.request.query_params.get(name, "false").lower()
         if raw not in ("true", "false", "1", "0", ""):
             raise BadRequest(f"{name} must be true or false, got {raw!r}", field=name)
