@@ -211,7 +211,7 @@ class RecordRepository:
         filter_params = dict(walk.params)
         filter_shape = tuple(walk.shape)
         # A filter on deletedAt asks about soft-deleted records too (Twenty's convention).
-        base = self._scope() if walk.mentions_deleted else self._live()
+        with_deleted = walk.mentions_deleted
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
         shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys))
@@ -219,7 +219,7 @@ class RecordRepository:
 
         def build() -> Any:
             w = FilterWalk(self.obj, self.table, self.conn.sqlite)
-            where = list(base)
+            where = self._scope() if with_deleted else self._live()
             if q.filter is not None:
                 where.append(w.walk(q.filter, build=True))
             if cursor_values is not None:
@@ -239,20 +239,20 @@ class RecordRepository:
             rows.reverse()
         total = None
         if q.with_total:
-            total = await self._count(q, filter_shape, filter_params, base)
+            total = await self._count(q, filter_shape, filter_params, with_deleted)
         return rows, more, total
 
     async def _count(
-        self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any], base: list[Any]
+        self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any], with_deleted: bool
     ) -> int:
         def build() -> Any:
             w = FilterWalk(self.obj, self.table, self.conn.sqlite)
-            where = list(base)
+            where = self._scope() if with_deleted else self._live()
             if q.filter is not None:
                 where.append(w.walk(q.filter, build=True))
             return sa.select(sa.func.count()).select_from(self.table).where(*where)
 
-        sql = self.db.sql(self._key("count", shape), build)
+        sql = self.db.sql(self._key("count", shape, with_deleted), build)
         return int(await self.conn.fetchval(sql, {**self.base, **params}) or 0)
 
     async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from rolodex.auth.schemas import Actor
@@ -21,11 +22,11 @@ from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.lifecycle import Lifecycle
-from rolodex.records.query import ListQuery
+from rolodex.records.query import Direction, ListQuery
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import Input, check_required, serializer, stored_custom, validate
-from rolodex.records.sql import encode_cursor, order_fields
+from rolodex.records.sql import encode_cursor, order_fields, order_tag
 
 MAX_BATCH = 2000
 
@@ -36,24 +37,31 @@ class Page:
     def __init__(
         self,
         records: list[dict[str, Any]],
-        cursors: list[str],
+        keys: list[tuple[FieldDef, Direction]],
         has_next: bool,
         has_previous: bool,
         total: int | None,
     ) -> None:
         self.records = records
-        self.cursors = cursors
+        self.keys = keys
         self.has_next = has_next
         self.has_previous = has_previous
         self.total = total
 
+    @cached_property
+    def cursors(self) -> list[str]:
+        """Every record's cursor (GraphQL edges); REST needs only the first and last."""
+        tag = order_tag(self.keys)
+        return [encode_cursor(self.keys, r, tag) for r in self.records]
+
     @property
     def page_info(self) -> dict[str, Any]:
+        records = self.records
         return {
             "hasNextPage": self.has_next,
             "hasPreviousPage": self.has_previous,
-            "startCursor": self.cursors[0] if self.cursors else None,
-            "endCursor": self.cursors[-1] if self.cursors else None,
+            "startCursor": encode_cursor(self.keys, records[0]) if records else None,
+            "endCursor": encode_cursor(self.keys, records[-1]) if records else None,
         }
 
 
@@ -105,7 +113,6 @@ class RecordService:
         serialise = serializer(obj)
         records = [serialise(r, self.conn.sqlite) for r in rows]
         keys = order_fields(obj, q.order)
-        cursors = [encode_cursor(keys, r) for r in records]
         backwards = q.before is not None or (q.last and q.after is None)
         if backwards:
             has_previous, has_next = more, q.before is not None
@@ -116,7 +123,7 @@ class RecordService:
             )
         if depth:
             await embed(self.conn, self.registry, self.ws, obj, records)
-        return Page(records, cursors, has_next, has_previous, total)
+        return Page(records, keys, has_next, has_previous, total)
 
     # -- creates --------------------------------------------------------------
     async def create(self, obj: ObjectDef, data: Any, *, upsert: bool = False) -> dict[str, Any]:

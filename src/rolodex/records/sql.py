@@ -177,13 +177,16 @@ def order_clause(table: sa.Table, keys: Sequence[tuple[FieldDef, Direction]]) ->
 
 
 # -- cursors --------------------------------------------------------------------
-def _order_tag(keys: Sequence[tuple[FieldDef, Direction]]) -> str:
+def order_tag(keys: Sequence[tuple[FieldDef, Direction]]) -> str:
+    """A short tag of an ordering, so a cursor from another ordering is recognised."""
     text = ",".join(f"{f.name}:{d.value}" for f, d in keys)
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def encode_cursor(keys: Sequence[tuple[FieldDef, Direction]], record: dict[str, Any]) -> str:
-    payload = [_order_tag(keys), *(record.get(f.name) for f, _ in keys)]
+def encode_cursor(
+    keys: Sequence[tuple[FieldDef, Direction]], record: dict[str, Any], tag: str | None = None
+) -> str:
+    payload = [tag or order_tag(keys), *(record.get(f.name) for f, _ in keys)]
     return base64.urlsafe_b64encode(dumps(payload)).decode().rstrip("=")
 
 
@@ -196,7 +199,7 @@ def decode_cursor(keys: Sequence[tuple[FieldDef, Direction]], cursor: str) -> li
         raise BadRequest("The cursor is not valid.", field="cursor") from None
     if not isinstance(payload, list) or len(payload) != len(keys) + 1:
         raise BadRequest("The cursor is not valid.", field="cursor")
-    if payload[0] != _order_tag(keys):
+    if payload[0] != order_tag(keys):
         raise BadRequest("The cursor belongs to a different ordering.", field="cursor")
     out = []
     for (f, _), value in zip(keys, payload[1:], strict=True):

@@ -21,7 +21,7 @@ from rolodex.kit.errors import BadRequest, NotFound
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.records.query import ListQuery
 from rolodex.records.service import Page
-from rolodex.records.sql import encode_cursor, order_fields
+from rolodex.records.sql import encode_cursor, order_fields, order_tag
 
 Resolver = Callable[..., Any]
 
@@ -143,7 +143,8 @@ def _nested_connection(
 ) -> dict[str, Any]:
     keys = order_fields(obj, ())
     shown = rows[:size]
-    cursors = [encode_cursor(keys, r) for r in shown]
+    tag = order_tag(keys)
+    cursors = [encode_cursor(keys, r, tag) for r in shown]
     overflow = len(rows) > ctx.limits.max_nested
 
     def total(_info: GraphQLResolveInfo) -> Any:
