@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     ids = rest.seed(client)
                     with psycopg.connect(rest.DB_URL, autocommit=True) as conn:
                         conn.execute("VACUUM ANALYZE")
+                        conn.execute("CHECKPOINT")
                     took = time.perf_counter() - t0
                     print(f"  seeded {len(ids):,} people, {rest.COMPANIES} companies: {took:.1f} s")
                     check(client)

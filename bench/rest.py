@@ -385,6 +385,7 @@ def bench_rolodex(tmp: Path, args: Args) -> tuple[list[WrkResult], list[float]]:
             # that it does not happen in the middle of a measurement.
             with psycopg.connect(DB_URL, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE")
+                conn.execute("CHECKPOINT")
             took = time.perf_counter() - t0
             print(f"  seeded {len(ids):,} people, {COMPANIES} companies, vacuumed: {took:.1f} s")
             pool = ids[:: max(1, len(ids) // ID_POOL)][:ID_POOL]
