@@ -363,7 +363,8 @@ def report(rows: list[WrkResult], batch: list[float]) -> list[dict[str, Any]]:
 def bench_ceiling(tmp: Path, args: Args) -> WrkResult:
     port = free_port()
     cmd = [str(BIN / "granian"), "--interface", "asgi", "--workers", "1", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--log-level", "warning", "bench.ceiling:app"]
+    cmd += ["--port", str(port), "--log-level", "warning", "--http", "1", "--no-ws"]
+    cmd += ["bench.ceiling:app"]  # the same HTTP settings as ``rolodex serve``
     print(f"ceiling: bench/ceiling.py on granian, 1 worker, port {port}", flush=True)
     with serve("ceiling", cmd, port, "/person", tmp / "ceiling.log"):
         return measure("ceiling (bare endpoint)", f"http://127.0.0.1:{port}/person", args)
