@@ -167,12 +167,25 @@ def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef,
     return out
 
 
+def never_null(f: FieldDef) -> bool:
+    """System columns every record has (id, createdAt, updatedAt).
+
+    Ordering on them needs no NULLS FIRST / LAST, and must not have one: with
+    it, PostgreSQL cannot walk the ``(workspace_id, id)`` or ``(workspace_id,
+    created_at, id)`` index and sorts every record of the workspace for each
+    page instead (5.4 ms instead of 0.09 ms for the first page of 10,000).
+    """
+    return f.system and not f.nullable and f.column is not None
+
+
 def order_clause(table: sa.Table, keys: Sequence[tuple[FieldDef, Direction]]) -> list[Any]:
     clauses = []
     for f, d in keys:
         expr = kind(f).expr(table, f)
         c = expr.desc() if d.descending else expr.asc()
-        clauses.append(c.nulls_first() if d.nulls_first else c.nulls_last())
+        if not never_null(f):
+            c = c.nulls_first() if d.nulls_first else c.nulls_last()
+        clauses.append(c)
     return clauses
 
 
@@ -233,7 +246,7 @@ def after_clause(
             p = walk._param(value)
             if build:
                 beyond = expr < p if d.descending else expr > p
-                after = beyond if d.nulls_first else sa.or_(beyond, expr.is_(None))
+                after = beyond if d.nulls_first or never_null(f) else sa.or_(beyond, expr.is_(None))
                 same = expr == p
             else:
                 after = same = None

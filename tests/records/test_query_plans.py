@@ -1,0 +1,68 @@
+"""PostgreSQL serves list pages from indexes, without sorting the workspace's records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from tests.conftest import LiveServer
+
+from rolodex.kit.db import Sql
+
+
+def _plans(db_url: str, statements: list[Sql], params: list[list[Any]]) -> list[str]:
+    """EXPLAIN of each statement with sorting priced out: a Sort left means no index fits."""
+    out = []
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SET enable_sort = off")
+        conn.execute("ANALYZE person")
+        for n, (sql, args) in enumerate(zip(statements, params, strict=True)):
+            conn.execute(f"PREPARE q{n} AS {sql.text}")
+            quoted = [
+                conn.execute("SELECT quote_nullable(%s::text)", (a,)).fetchone() for a in args
+            ]
+            literals = ", ".join(q[0] for q in quoted if q is not None)
+            rows = conn.execute(f"EXPLAIN EXECUTE q{n}({literals})").fetchall()
+            out.append("\n".join(r[0] for r in rows))
+    return out
+
+
+def _page_statements(server: LiveServer) -> list[Sql]:
+    cache = server.app.state.rolodex.db._cache
+    return [sql for key, sql in cache.items() if key[:3] == ("records", "person", "page")]
+
+
+@pytest.mark.parametrize("order", [None, "createdAt[DescNullsFirst]", "createdAt"])
+def test_pages_walk_an_index(
+    backend: str, db_url: str, server: LiveServer, client: httpx.Client, order: str | None
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    people = [{"name": f"P{i}", "email": f"p{i}@example.com"} for i in range(300)]
+    assert client.post("/rest/batch/people", json=people).status_code == 201
+    params = {"limit": 5, **({"order_by": order} if order else {})}
+    first = client.get("/rest/people", params=params).json()
+    after = first["pageInfo"]["endCursor"]
+    assert client.get("/rest/people", params={**params, "starting_after": after}).is_success
+    statements = _page_statements(server)
+    # The first page, the page after a cursor, and the look back for hasPreviousPage.
+    assert len(statements) == 3
+    ws = str(server.app.state.rolodex.registries._entries.popitem()[0])
+    row = first["data"]["people"][-1]
+    args = [
+        [ws if n == "ws" else 6 if n == "limit" else None for n in sql.names] for sql in statements
+    ]
+    # The cursor's values: the created time and the id of the last record shown.
+    for sql, a in zip(statements, args, strict=True):
+        values = iter([row["createdAt"], row["id"]] if order else [row["id"]])
+        for i, n in enumerate(sql.names):
+            if n not in ("ws", "limit", "obj"):
+                a[i] = next(values)
+    for plan in _plans(db_url, statements, args):
+        # An incremental sort orders ties within the index's order (the id after a
+        # descending createdAt) and stops at the limit; a full sort reads everything.
+        full_sorts = [line for line in plan.splitlines() if "Sort" in line and "Key" not in line]
+        assert all("Incremental Sort" in line for line in full_sorts), plan
+        assert "Index Scan" in plan, plan
