@@ -13,10 +13,11 @@ from rolodex.kit.db import Sql
 
 
 def _plans(db_url: str, statements: list[Sql], params: list[list[Any]]) -> list[str]:
-    """EXPLAIN of each statement with sorting priced out: a Sort left means no index fits."""
+    """EXPLAIN of each statement with sorts and scans priced out: left in, no index fits."""
     out = []
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("SET enable_sort = off")
+        conn.execute("SET enable_seqscan = off")
         conn.execute("ANALYZE person")
         for n, (sql, args) in enumerate(zip(statements, params, strict=True)):
             conn.execute(f"PREPARE q{n} AS {sql.text}")
@@ -66,3 +67,29 @@ def test_pages_walk_an_index(
         full_sorts = [line for line in plan.splitlines() if "Sort" in line and "Key" not in line]
         assert all("Incremental Sort" in line for line in full_sorts), plan
         assert "Index Scan" in plan, plan
+
+
+def test_filtered_lists_and_their_totals_use_the_field_index(
+    backend: str, db_url: str, server: LiveServer, client: httpx.Client
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    people = [{"name": f"P{i}", "jobTitle": f"T{i % 5}"} for i in range(200)]
+    assert client.post("/rest/batch/people", json=people).status_code == 201
+    got = client.get("/rest/people", params={"filter": "jobTitle[eq]:T3", "limit": 10}).json()
+    assert got["totalCount"] == 40
+    cache = server.app.state.rolodex.db._cache
+    ws = str(server.app.state.rolodex.registries._entries.popitem()[0])
+    statements = [
+        sql
+        for key, sql in cache.items()
+        if key[:2] == ("records", "person") and key[2] in ("page", "count")
+    ]
+    assert len(statements) == 2
+    args = [[{"ws": ws, "limit": 11}.get(n, "T3") for n in sql.names] for sql in statements]
+    for plan in _plans(db_url, statements, args):
+        assert "ix_person_job_title" in plan, plan
+        assert "Seq Scan" not in plan and "  Sort" not in plan, plan
+    meta = client.get("/rest/metadata/objects/person").json()
+    fields = meta["data"]["object"]["fields"]
+    assert next(f for f in fields if f["name"] == "jobTitle")["isIndexed"] is True

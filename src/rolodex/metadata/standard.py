@@ -128,8 +128,9 @@ def standard_objects() -> dict[str, ObjectDef]:
                 description="Unique among the workspace's people, ignoring case.",
             ),
             FieldDef("phone", T.PHONE, "Phone", column="phone"),
-            FieldDef("jobTitle", T.TEXT, "Job title", column="job_title"),
-            FieldDef("location", T.TEXT, "Location", column="location"),
+            # Indexed fields here and below: migration 0005_list_indexes.
+            FieldDef("jobTitle", T.TEXT, "Job title", column="job_title", indexed=True),
+            FieldDef("location", T.TEXT, "Location", column="location", indexed=True),
             FieldDef("tags", T.ARRAY, "Tags", column="tags"),
             FieldDef(
                 "consents",
@@ -155,7 +156,9 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Company",
         "Companies",
         [
-            FieldDef("name", T.TEXT, "Name", column="name", required=True, nullable=False),
+            FieldDef(
+                "name", T.TEXT, "Name", column="name", required=True, nullable=False, indexed=True
+            ),
             FieldDef(
                 "domain",
                 T.TEXT,
@@ -215,8 +218,9 @@ def standard_objects() -> dict[str, ObjectDef]:
                 options=TASK_STATUS,
                 default="TODO",
                 nullable=False,
+                indexed=True,
             ),
-            FieldDef("dueDate", T.DATE_TIME, "Due date", column="due_date"),
+            FieldDef("dueDate", T.DATE_TIME, "Due date", column="due_date", indexed=True),
             FieldDef(
                 "completedAt",
                 T.DATE_TIME,
