@@ -129,12 +129,13 @@ class RecordRepository:
         if not values:
             return []
         t = self.table
-        col = sa.func.lower(self._join(f))
         lowered = [v.lower() for v in values]
-        sql = self.db.sql(
-            self._key("unique", f.name, self._size(values)),
-            lambda: sa.select(t).where(*self._scope(), self._member(col, "u", lowered, sa.Text())),
-        )
+
+        def build() -> Any:
+            col = sa.func.lower(self._join(f))
+            return sa.select(t).where(*self._scope(), self._member(col, "u", lowered, sa.Text()))
+
+        sql = self.db.sql(self._key("unique", f.name, self._size(values)), build)
         return await self.conn.fetch(sql, {**self.base, **self._members("u", lowered)})
 
     async def referencing(
