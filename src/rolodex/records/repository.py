@@ -24,6 +24,8 @@ from rolodex.records.sql import (
 
 WS: Any = sa.bindparam("ws")
 OBJ: Any = sa.bindparam("obj")
+# The column a page carries its filtered total in, when asked (see _count_clause).
+TOTAL = "total_"
 
 
 def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
@@ -45,14 +47,15 @@ class RecordRepository:
     def _key(self, *parts: Any) -> tuple[Any, ...]:
         return ("records", self.obj.table, *parts)
 
-    def _scope(self) -> list[Any]:
-        t = self.table
+    def _scope(self, table: Any = None) -> list[Any]:
+        t = self.table if table is None else table
         if self.obj.is_custom:
             return [t.c.workspace_id == WS, t.c.object_id == OBJ]
         return [t.c.workspace_id == WS]
 
-    def _live(self) -> list[Any]:
-        return [*self._scope(), self.table.c.deleted_at.is_(None)]
+    def _live(self, table: Any = None) -> list[Any]:
+        t = self.table if table is None else table
+        return [*self._scope(t), t.c.deleted_at.is_(None)]
 
     def _join(self, f: FieldDef) -> Any:
         """The SQL expression of a relation's id field (a column, or JSON for custom ones)."""
@@ -215,7 +218,7 @@ class RecordRepository:
         with_deleted = walk.mentions_deleted
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
-        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys))
+        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), q.with_total)
         limit = q.limit + 1
 
         def build() -> Any:
@@ -225,8 +228,11 @@ class RecordRepository:
                 where.append(w.walk(q.filter, build=True))
             if cursor_values is not None:
                 where.append(after_clause(w, keys, cursor_values, build=True))
+            columns: list[Any] = [self.table]
+            if q.with_total:
+                columns.append(self._count_clause(q, with_deleted).label(TOTAL))
             return (
-                sa.select(self.table)
+                sa.select(*columns)
                 .where(*where)
                 .order_by(*order_clause(self.table, keys))
                 .limit(sa.bindparam("limit"))
@@ -234,24 +240,39 @@ class RecordRepository:
 
         sql = self.db.sql(self._key("page", shape), build)
         rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
+        total = None
+        if q.with_total:
+            if rows:
+                total = int(rows[0][TOTAL])
+            elif cursor is None and q.limit > 0:
+                total = 0  # nothing from the start of the list: nothing at all
+            else:
+                total = await self._count(q, filter_shape, filter_params, with_deleted)
         more = len(rows) > q.limit
         rows = rows[: q.limit]
         if backwards:
             rows.reverse()
-        total = None
-        if q.with_total:
-            total = await self._count(q, filter_shape, filter_params, with_deleted)
         return rows, more, total
+
+    def _count_clause(self, q: ListQuery, with_deleted: bool) -> Any:
+        """``count(*)`` of the records the filter matches, as a scalar subquery.
+
+        Asked inside the page's own statement, the total costs no second round
+        trip; PostgreSQL runs the uncorrelated subquery once. The filter is
+        walked again over an alias, which gives its parameters the same names.
+        """
+        t = self.table.alias("matching")
+        w = FilterWalk(self.obj, t, self.conn.sqlite)
+        where = self._scope(t) if with_deleted else self._live(t)
+        if q.filter is not None:
+            where.append(w.walk(q.filter, build=True))
+        return sa.select(sa.func.count()).select_from(t).where(*where).scalar_subquery()
 
     async def _count(
         self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any], with_deleted: bool
     ) -> int:
         def build() -> Any:
-            w = FilterWalk(self.obj, self.table, self.conn.sqlite)
-            where = self._scope() if with_deleted else self._live()
-            if q.filter is not None:
-                where.append(w.walk(q.filter, build=True))
-            return sa.select(sa.func.count()).select_from(self.table).where(*where)
+            return sa.select(self._count_clause(q, with_deleted))
 
         sql = self.db.sql(self._key("count", shape, with_deleted), build)
         return int(await self.conn.fetchval(sql, {**self.base, **params}) or 0)

@@ -43,7 +43,8 @@ def _escape_like(text: str) -> str:
 class FilterWalk:
     """One walk over a filter: collects the shape and the parameters, and can build SQL."""
 
-    def __init__(self, obj: ObjectDef, table: sa.Table, sqlite: bool) -> None:
+    def __init__(self, obj: ObjectDef, table: Any, sqlite: bool) -> None:
+        # A Table, or an alias of one (the count beside a page, records/repository.py).
         self.obj = obj
         self.table = table
         self.sqlite = sqlite
