@@ -1,12 +1,16 @@
-"""A faster executor for what most of a response is: plain leaf fields of records.
+"""A faster executor for what most of a response is: plain fields of record dicts.
 
 graphql-core resolves every field the same way: a path, a resolve info, the
 default resolver, then completion. For a record's scalar fields (a dict key
 and a scalar's output coercion) that is most of the cost of a page of 60
 people. This executor copies such fields straight from the record, with the
-same coercion, and hands every other field (relations, arguments, nulls in
-non-null positions, anything that fails to coerce) to graphql-core as
-before, so results and errors are exactly what graphql-core would produce.
+same coercion. Object fields with no resolver of their own (a connection's
+``edges`` items, an edge's ``node``, a record's ``createdBy``) whose value is
+already a dict are completed directly too: their sub-selection runs through
+this same executor, with graphql-core's paths and its error handling for the
+field. Every other field (relations, arguments, nulls in non-null positions,
+anything that fails to coerce) goes to graphql-core as before, so results and
+errors are exactly what graphql-core would produce.
 
 It extends graphql-core 3.3's ``Executor`` (the documented ``executor_class``
 hook); with an older graphql-core, execution falls back to the plain executor.
@@ -14,7 +18,7 @@ hook); with an older graphql-core, execution falls back to the plain executor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import (
@@ -28,6 +32,7 @@ from graphql import (
 
 try:
     from graphql.execution.executor import Executor
+    from graphql.pyutils import Path, gather_with_cancel
 except ImportError:  # graphql-core 3.2
     Executor = None  # type: ignore[assignment,misc]
 
@@ -67,6 +72,44 @@ def _leaves(parent_type: GraphQLObjectType) -> dict[str, Leaf]:
     return found
 
 
+# (the object type, its field's type as declared, nullable, a list of them)
+Nested = tuple[GraphQLObjectType, Any, bool, bool]
+
+
+def _nested(field: GraphQLField) -> Nested | None:
+    if field.resolve is not None or field.args:
+        return None
+    t: Any = field.type
+    nullable = not isinstance(t, GraphQLNonNull)
+    if not nullable:
+        t = t.of_type
+    is_list = isinstance(t, GraphQLList)
+    if is_list:
+        if not isinstance(t.of_type, GraphQLNonNull):
+            return None
+        t = t.of_type.of_type
+    if not isinstance(t, GraphQLObjectType) or t.is_type_of is not None:
+        return None
+    return t, field.type, nullable, is_list
+
+
+def _objects(parent_type: GraphQLObjectType) -> dict[str, Nested]:
+    """The object fields of a type that can be completed straight from a dict."""
+    found: dict[str, Nested] | None = parent_type.__dict__.get("_rolodex_objects")
+    if found is None:
+        found = {}
+        for name, field in parent_type.fields.items():
+            nested = _nested(field)
+            if nested is not None:
+                found[name] = nested
+        parent_type._rolodex_objects = found  # type: ignore[attr-defined]
+    return found
+
+
+async def _later(item: Any) -> Any:
+    return await item if isinstance(item, Awaitable) else item
+
+
 def _value(leaf: Leaf, value: Any) -> Any:
     coerce, nullable, is_list = leaf
     if value is None:
@@ -101,8 +144,10 @@ if Executor is not None:
                     parent_type, source_value, path, grouped_field_set, position_context
                 )
             leaves = _leaves(parent_type)
+            objects = _objects(parent_type)
             results: dict[str, Any] = {}
             slow: dict[str, Any] = {}
+            pending: list[str] = []
             for key, details in grouped_field_set.items():
                 name = details[0].node.name.value
                 leaf = leaves.get(name)
@@ -111,22 +156,99 @@ if Executor is not None:
                     if value is not _SKIP:
                         results[key] = value
                         continue
+                nested = objects.get(name)
+                if nested is not None:
+                    done = self._complete_nested(
+                        nested, details, Path(path, key, parent_type.name), source_value.get(name)
+                    )
+                    if done is not _SKIP:
+                        results[key] = done
+                        if self.is_awaitable(done):
+                            pending.append(key)
+                        continue
                 slow[key] = details
                 results[key] = None  # keeps the response's key order
-            if not slow:
+            rest: Any = None
+            if slow:
+                try:
+                    rest = super().execute_fields(
+                        parent_type, source_value, path, slow, position_context
+                    )
+                except Exception:
+                    if pending:
+                        self.settle_in_background([results[k] for k in pending])
+                    raise
+                if not self.is_awaitable(rest):
+                    results.update(rest)
+                    rest = None
+            if not pending and rest is None:
                 return results
-            done: Any = super().execute_fields(
-                parent_type, source_value, path, slow, position_context
-            )
-            if self.is_awaitable(done):
 
-                async def merge() -> dict[str, Any]:
-                    results.update(await done)
-                    return results
+            async def merge() -> dict[str, Any]:
+                waits = [results[k] for k in pending] + ([rest] if rest is not None else [])
+                done = await gather_with_cancel(*waits)
+                results.update(zip(pending, done[: len(pending)], strict=True))
+                if rest is not None:
+                    results.update(done[-1])
+                return results
 
-                return merge()
-            results.update(done)
-            return results
+            return merge()
+
+        def _complete_nested(self, nested: Nested, details: Any, path: Any, value: Any) -> Any:
+            """An object field (or list of them) completed from dicts; _SKIP if it can't be."""
+            obj_type, declared, nullable, is_list = nested
+            if value is None:
+                return None if nullable else _SKIP
+            if is_list:
+                if type(value) is not list or any(type(v) is not dict for v in value):
+                    return _SKIP
+            elif type(value) is not dict:
+                return _SKIP
+            try:
+                if not is_list:
+                    done = self.collect_and_execute_subfields(obj_type, details, path, value, None)
+                else:
+                    done = self._complete_items(obj_type, details, path, value)
+            except Exception as exc:
+                # As graphql-core's execute_field: null here, or up to the parent.
+                self.handle_field_error(exc, declared, details, path)
+                return None
+            if not self.is_awaitable(done):
+                return done
+
+            async def wait() -> Any:
+                try:
+                    return await done
+                except Exception as exc:
+                    self.handle_field_error(exc, declared, details, path)
+                    return None
+
+            return wait()
+
+        def _complete_items(
+            self, obj_type: GraphQLObjectType, details: Any, path: Any, values: list[Any]
+        ) -> Any:
+            """Items of a list of non-null objects; an error in one fails the list."""
+            items: list[Any] = []
+            try:
+                for i, v in enumerate(values):
+                    items.append(
+                        self.collect_and_execute_subfields(
+                            obj_type, details, Path(path, i, None), v, None
+                        )
+                    )
+            except Exception:
+                waiting = [item for item in items if self.is_awaitable(item)]
+                if waiting:
+                    self.settle_in_background(waiting)
+                raise
+            if not any(self.is_awaitable(item) for item in items):
+                return items
+
+            async def gather_items() -> list[Any]:
+                return list(await gather_with_cancel(*(_later(item) for item in items)))
+
+            return gather_items()
 
     executor_class: Any = FastExecutor
 else:  # pragma: no cover - only with graphql-core 3.2
