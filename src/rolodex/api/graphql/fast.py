@@ -22,12 +22,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
 )
 
 try:
@@ -37,6 +40,12 @@ except ImportError:  # graphql-core 3.2
     Executor = None  # type: ignore[assignment,misc]
 
 _SKIP = object()
+# Output coercions that return values of these types unchanged.
+_IDENTITY: dict[Any, tuple[type, ...]] = {
+    GraphQLString.serialize: (str,),
+    GraphQLID.serialize: (str,),
+    GraphQLBoolean.serialize: (bool,),
+}
 # (output coercion, nullable, a list of non-null items)
 Leaf = tuple[Callable[[Any], Any], bool, bool]
 
@@ -143,20 +152,21 @@ if Executor is not None:
                 return super().execute_fields(
                     parent_type, source_value, path, grouped_field_set, position_context
                 )
-            leaves = _leaves(parent_type)
-            objects = _objects(parent_type)
             results: dict[str, Any] = {}
             slow: dict[str, Any] = {}
             pending: list[str] = []
-            for key, details in grouped_field_set.items():
-                name = details[0].node.name.value
-                leaf = leaves.get(name)
+            for key, details, name, leaf, same, nested in self._steps(
+                parent_type, grouped_field_set
+            ):
                 if leaf is not None:
-                    value = _value(leaf, source_value.get(name))
+                    value = source_value.get(name)
+                    if type(value) in same:  # the output coercion would return it as is
+                        results[key] = value
+                        continue
+                    value = _value(leaf, value)
                     if value is not _SKIP:
                         results[key] = value
                         continue
-                nested = objects.get(name)
                 if nested is not None:
                     done = self._complete_nested(
                         nested, details, Path(path, key, parent_type.name), source_value.get(name)
@@ -193,6 +203,28 @@ if Executor is not None:
                 return results
 
             return merge()
+
+        def _steps(self, parent_type: GraphQLObjectType, grouped: dict[str, Any]) -> list[Any]:
+            """How to execute each field of a selection, worked out once per request.
+
+            graphql-core collects a list item's sub-selection once and hands the
+            same dict for every item, so its identity is a good key.
+            """
+            plans: dict[int, Any] = self.__dict__.setdefault("_rolodex_steps", {})
+            hit = plans.get(id(grouped))
+            if hit is not None and hit[0] is grouped:
+                return hit[1]
+            leaves, objects = _leaves(parent_type), _objects(parent_type)
+            steps = []
+            for key, details in grouped.items():
+                name = details[0].node.name.value
+                leaf = leaves.get(name)
+                same = _IDENTITY.get(leaf[0], ()) if leaf is not None and not leaf[2] else ()
+                if leaf is not None and leaf[1]:
+                    same = (*same, type(None))
+                steps.append((key, details, name, leaf, frozenset(same), objects.get(name)))
+            plans[id(grouped)] = (grouped, steps)  # holding ``grouped`` keeps its id unique
+            return steps
 
         def _complete_nested(self, nested: Nested, details: Any, path: Any, value: Any) -> Any:
             """An object field (or list of them) completed from dicts; _SKIP if it can't be."""
