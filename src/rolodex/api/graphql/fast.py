@@ -33,6 +33,8 @@ from graphql import (
     GraphQLString,
 )
 
+from rolodex.api.graphql.types import JSON, Date, DateTime
+
 try:
     from graphql.execution.executor import Executor
     from graphql.pyutils import Path, gather_with_cancel
@@ -45,6 +47,9 @@ _IDENTITY: dict[Any, tuple[type, ...]] = {
     GraphQLString.serialize: (str,),
     GraphQLID.serialize: (str,),
     GraphQLBoolean.serialize: (bool,),
+    DateTime.serialize: (str,),  # records hold instants and dates as ISO strings
+    Date.serialize: (str,),
+    JSON.serialize: (str, int, float, bool, dict, list),
 }
 # (output coercion, nullable, a list of non-null items)
 Leaf = tuple[Callable[[Any], Any], bool, bool]
