@@ -27,4 +27,5 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py
 	$(BIN)/python bench/graphql.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/import_people.py
