@@ -56,6 +56,26 @@ def test_person_name_rule(client: httpx.Client, db_url: str) -> None:
 
 
 # -- uniqueness --------------------------------------------------------------
+def test_clashes_of_a_single_create_are_409s_and_write_nothing(
+    client: httpx.Client, db_url: str
+) -> None:
+    """A single create learns of a clash from its insert; the answer is the same as a batch's."""
+    first = factories.person(client, name="Ada", email="ada@example.com")
+    gone = factories.person(client, name="Gone", email="gone@example.com")
+    assert client.delete(f"/rest/people/{gone['id']}", params={"soft_delete": "true"}).is_success
+    before = event_count(db_url), client.get("/rest/people").json()["totalCount"]
+    # The same id as an existing record: no field to name.
+    body = error(client.post("/rest/people", json={"id": first["id"], "name": "Twin"}), 409)
+    assert "unique" in body["message"]
+    # A soft-deleted record still holds its email.
+    body = error(client.post("/rest/people", json={"name": "G", "email": "GONE@example.com"}), 409)
+    assert body["field"] == "email" and body["existingId"] == gone["id"]
+    # The same answers in a batch of one, which looks before it inserts.
+    r = client.post("/rest/batch/people", json=[{"name": "G", "email": "gone@example.com"}])
+    assert error(r, 409, "email")["existingId"] == gone["id"]
+    assert (event_count(db_url), client.get("/rest/people").json()["totalCount"]) == before
+
+
 def test_email_unique_per_workspace_ignoring_case(client: httpx.Client, db_url: str) -> None:
     first = factories.person(client, email="ada@example.com")
     before = event_count(db_url)

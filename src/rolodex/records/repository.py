@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
@@ -309,14 +311,30 @@ class RecordRepository:
     # -- writes ---------------------------------------------------------------
     async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
-        extra: dict[str, Any] = {"workspace_id": self.ws}
-        if self.obj.is_custom:
-            extra["object_id"] = self.obj.id
-        full = [{**extra, **r} for r in rows]
+        full = [self._keyed(r) for r in rows]
         if len(full) == 1:
             await self.conn.execute(sql, full[0])
         else:
             await self.conn.executemany(sql, full)
+
+    async def insert_new(self, row: dict[str, Any]) -> bool:
+        """Insert one record unless it clashes with a unique value; whether it went in.
+
+        One statement where a look-up and an insert would be two: a clash (rare)
+        leaves the transaction usable, so the caller can find out which record
+        it clashed with and say so.
+        """
+        insert = pg_insert if not self.conn.sqlite else sqlite_insert
+        sql = self.db.sql(
+            self._key("insert_new"), lambda: insert(self.table).on_conflict_do_nothing()
+        )
+        return await self.conn.execute(sql, self._keyed(row)) == 1
+
+    def _keyed(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row with the keys every record carries: its workspace (and object)."""
+        if self.obj.is_custom:
+            return {"workspace_id": self.ws, "object_id": self.obj.id, **row}
+        return {"workspace_id": self.ws, **row}
 
     async def update(self, record_id: uuid.UUID, values: dict[str, Any]) -> None:
         columns = tuple(sorted(values))

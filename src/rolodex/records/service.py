@@ -145,7 +145,10 @@ class RecordService:
             except RolodexError as exc:
                 raise _at(i if batch else None, exc) from None
             inputs.append(inp)
-        matches = await self._match_unique(obj, inputs, upsert, batch)
+        # A single plain create finds out about clashes from its insert (one
+        # statement fewer); batches and upserts look first.
+        single = not batch and not upsert and len(inputs) == 1
+        matches = {} if single else await self._match_unique(obj, inputs, upsert, batch)
         results: list[dict[str, Any] | None] = [None] * len(inputs)
         new_rows: list[dict[str, Any]] = []
         new_index: list[int] = []
@@ -183,7 +186,11 @@ class RecordService:
         await self._check_references(
             obj, [inp.values for inp in inputs], list(range(len(inputs))) if batch else None
         )
-        if new_rows:
+        if single and new_rows:
+            if not await self.repo(obj).insert_new(new_rows[0]):
+                await self._match_unique(obj, inputs, upsert, batch)  # names the field
+                raise Conflict("Another record already has this unique value.")
+        elif new_rows:
             await self.repo(obj).insert(new_rows)
         for i, row in zip(new_index, new_rows, strict=True):
             record = self._serialise(obj, row, False)
