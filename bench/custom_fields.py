@@ -90,8 +90,7 @@ def seed(client: httpx.Client, people: int, custom: bool) -> list[str]:
 
 
 def cli(*argv: str) -> str:
-    exe = [str(rest.BIN / "rolodex")] if (rest.BIN / "rolodex").exists() else []
-    cmd = [*(exe or [sys.executable, "-m", "rolodex.cli.main"]), *argv]
+    cmd = rest.rolodex_cmd(*argv)
     done = subprocess.run(cmd, cwd=rest.ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise rest.BenchError(f"rolodex {' '.join(argv)}: {done.stderr[-500:]}")
@@ -117,9 +116,7 @@ def run(tmp: Path, args: argparse.Namespace) -> dict[str, list[rest.WrkResult]]:
     """Both workspaces on one server and database; measured in turns, ``args.rounds`` each."""
     with rest.bench_database():
         port = rest.free_port()
-        exe = [str(rest.BIN / "rolodex")] if (rest.BIN / "rolodex").exists() else []
-        cmd = [*(exe or [sys.executable, "-m", "rolodex.cli.main"]), "serve"]
-        cmd += ["--port", str(port), "--database", rest.DB_URL]
+        cmd = rest.rolodex_cmd("serve", "--port", str(port), "--database", rest.DB_URL)
         with rest.serve("rolodex serve", cmd, port, "/healthz", tmp / "serve.log") as log:
             base = f"http://127.0.0.1:{port}"
             cli("workspaces", "create", "With custom fields", "--database", rest.DB_URL)
@@ -127,8 +124,9 @@ def run(tmp: Path, args: argparse.Namespace) -> dict[str, list[rest.WrkResult]]:
                 "keys", "create", "--name", "bench", "--workspace", "With custom fields",
                 "--database", rest.DB_URL,
             )  # fmt: skip
+            base_key = rest.read_key(log)
             targets = [
-                (*prepare(base, rest.read_key(log), args, custom=False), rest.read_key(log)),
+                (*prepare(base, base_key, args, custom=False), base_key),
                 (*prepare(base, custom_key, args, custom=True), custom_key),
             ]
             # What autovacuum and the checkpointer would do soon after a bulk load

@@ -87,9 +87,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tmp = Path(tmp_name)
         with rest.bench_database():
             port = rest.free_port()
-            exe = [str(rest.BIN / "rolodex")] if (rest.BIN / "rolodex").exists() else []
-            cmd = [*(exe or [sys.executable, "-m", "rolodex.cli.main"]), "serve"]
-            cmd += ["--port", str(port), "--database", rest.DB_URL]
+            cmd = rest.rolodex_cmd("serve", "--port", str(port), "--database", rest.DB_URL)
             print(f"rolodex: 1 granian worker, port {port}, database {rest.DB_NAME}", flush=True)
             with rest.serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
                 key, base = rest.read_key(log), f"http://127.0.0.1:{port}"

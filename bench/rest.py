@@ -370,11 +370,15 @@ def bench_ceiling(tmp: Path, args: Args) -> WrkResult:
         return measure("ceiling (bare endpoint)", f"http://127.0.0.1:{port}/person", args)
 
 
+def rolodex_cmd(*argv: str) -> list[str]:
+    """The ``rolodex`` command of this checkout's environment, with ``argv``."""
+    exe = [str(BIN / "rolodex")] if (BIN / "rolodex").exists() else []
+    return [*(exe or [sys.executable, "-m", "rolodex.cli.main"]), *argv]
+
+
 def bench_rolodex(tmp: Path, args: Args) -> tuple[list[WrkResult], list[float]]:
     port = free_port()
-    exe = [str(BIN / "rolodex")] if (BIN / "rolodex").exists() else []
-    cmd = [*(exe or [sys.executable, "-m", "rolodex.cli.main"]), "serve", "--port", str(port)]
-    cmd += ["--database", DB_URL]
+    cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
     print(f"rolodex: 1 granian worker, port {port}, database {DB_NAME}", flush=True)
     with serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
         key, base = read_key(log), f"http://127.0.0.1:{port}"

@@ -202,6 +202,7 @@ def assert_pages(client: httpx.Client, want: list[str], limit: int, **params: An
         client, "people", limit=limit, starting_after=pages[-1]["pageInfo"]["endCursor"], **params
     )
     assert end["data"]["people"] == [] and end["pageInfo"]["hasNextPage"] is False
+    assert end["totalCount"] == total  # an empty page still counts every match
 
     back: list[dict[str, Any]] = []
     cursor = pages[-1]["pageInfo"]["startCursor"]

@@ -56,12 +56,16 @@ class Page:
 
     @property
     def page_info(self) -> dict[str, Any]:
-        records = self.records
+        start = end = None
+        if self.records:
+            tag = order_tag(self.keys)
+            start = encode_cursor(self.keys, self.records[0], tag)
+            end = encode_cursor(self.keys, self.records[-1], tag)
         return {
             "hasNextPage": self.has_next,
             "hasPreviousPage": self.has_previous,
-            "startCursor": encode_cursor(self.keys, records[0]) if records else None,
-            "endCursor": encode_cursor(self.keys, records[-1]) if records else None,
+            "startCursor": start,
+            "endCursor": end,
         }
 
 

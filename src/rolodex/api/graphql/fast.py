@@ -53,44 +53,14 @@ _IDENTITY: dict[Any, tuple[type, ...]] = {
 }
 # (output coercion, nullable, a list of non-null items)
 Leaf = tuple[Callable[[Any], Any], bool, bool]
-
-
-def _leaf(field: GraphQLField) -> Leaf | None:
-    if field.resolve is not None or field.args:
-        return None
-    t: Any = field.type
-    nullable = not isinstance(t, GraphQLNonNull)
-    if not nullable:
-        t = t.of_type
-    is_list = isinstance(t, GraphQLList)
-    if is_list:
-        if not isinstance(t.of_type, GraphQLNonNull):
-            return None
-        t = t.of_type.of_type
-    if not isinstance(t, GraphQLScalarType | GraphQLEnumType):
-        return None
-    coerce = getattr(t, "coerce_output_value", None) or t.serialize
-    return coerce, nullable, is_list
-
-
-def _leaves(parent_type: GraphQLObjectType) -> dict[str, Leaf]:
-    """The plain leaf fields of a type, worked out once per type."""
-    found: dict[str, Leaf] | None = parent_type.__dict__.get("_rolodex_leaves")
-    if found is None:
-        found = {}
-        for name, field in parent_type.fields.items():
-            leaf = _leaf(field)
-            if leaf is not None:
-                found[name] = leaf
-        parent_type._rolodex_leaves = found  # type: ignore[attr-defined]
-    return found
-
-
 # (the object type, its field's type as declared, nullable, a list of them)
 Nested = tuple[GraphQLObjectType, Any, bool, bool]
 
 
-def _nested(field: GraphQLField) -> Nested | None:
+def _unwrap(field: GraphQLField) -> tuple[Any, bool, bool] | None:
+    """A plain field's named type, whether it is nullable, and whether it is a
+    list of non-null items; None for fields this executor leaves to graphql-core
+    (a resolver, arguments, or a list whose items may be null)."""
     if field.resolve is not None or field.args:
         return None
     t: Any = field.type
@@ -102,22 +72,49 @@ def _nested(field: GraphQLField) -> Nested | None:
         if not isinstance(t.of_type, GraphQLNonNull):
             return None
         t = t.of_type.of_type
-    if not isinstance(t, GraphQLObjectType) or t.is_type_of is not None:
+    return t, nullable, is_list
+
+
+def _leaf(field: GraphQLField) -> Leaf | None:
+    plain = _unwrap(field)
+    if plain is None or not isinstance(plain[0], GraphQLScalarType | GraphQLEnumType):
+        return None
+    t, nullable, is_list = plain
+    coerce = getattr(t, "coerce_output_value", None) or t.serialize
+    return coerce, nullable, is_list
+
+
+def _nested(field: GraphQLField) -> Nested | None:
+    plain = _unwrap(field)
+    if plain is None or not isinstance(plain[0], GraphQLObjectType):
+        return None
+    t, nullable, is_list = plain
+    if t.is_type_of is not None:
         return None
     return t, field.type, nullable, is_list
 
 
-def _objects(parent_type: GraphQLObjectType) -> dict[str, Nested]:
-    """The object fields of a type that can be completed straight from a dict."""
-    found: dict[str, Nested] | None = parent_type.__dict__.get("_rolodex_objects")
+def _per_type(parent_type: GraphQLObjectType, attr: str, of: Callable[[GraphQLField], Any]) -> Any:
+    """``of`` for each field of a type where it is not None, worked out once per type."""
+    found = parent_type.__dict__.get(attr)
     if found is None:
         found = {}
         for name, field in parent_type.fields.items():
-            nested = _nested(field)
-            if nested is not None:
-                found[name] = nested
-        parent_type._rolodex_objects = found  # type: ignore[attr-defined]
+            value = of(field)
+            if value is not None:
+                found[name] = value
+        setattr(parent_type, attr, found)
     return found
+
+
+def _leaves(parent_type: GraphQLObjectType) -> dict[str, Leaf]:
+    """The plain leaf fields of a type."""
+    return _per_type(parent_type, "_rolodex_leaves", _leaf)
+
+
+def _objects(parent_type: GraphQLObjectType) -> dict[str, Nested]:
+    """The object fields of a type that can be completed straight from a dict."""
+    return _per_type(parent_type, "_rolodex_objects", _nested)
 
 
 async def _later(item: Any) -> Any:
