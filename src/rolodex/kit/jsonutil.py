@@ -13,6 +13,11 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
+def embedded(text: bytes) -> Any:
+    """JSON text that ``dumps`` writes into a document as it is, without parsing it."""
+    return orjson.Fragment(text)
+
+
 def dumps_str(value: Any) -> str:
     return orjson.dumps(value).decode()
 

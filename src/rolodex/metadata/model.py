@@ -106,6 +106,9 @@ class ObjectDef:
     unique_keys: tuple[str, ...] = ()  # fields ``upsert`` matches on, in order
     label_field: str = "name"  # the field that names a record in summaries
     id: uuid.UUID | None = None
+    # Keys of deactivated custom fields: their values stay in the records'
+    # custom documents until the field is purged, but are not shown.
+    hidden_keys: tuple[str, ...] = ()
     # Things derived from this definition (its table, its serialiser), built once.
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -115,6 +118,16 @@ class ObjectDef:
     @property
     def stored_fields(self) -> Iterable[FieldDef]:
         return (f for f in self.fields.values() if f.stored)
+
+    @property
+    def custom_keys(self) -> tuple[str, ...]:
+        """The keys of the active custom values in a record's custom document."""
+        keys = self.cache.get("custom_keys")
+        if keys is None:
+            keys = self.cache["custom_keys"] = tuple(
+                f.name for f in self.stored_fields if f.column is None
+            )
+        return keys
 
     @property
     def relations(self) -> Iterable[FieldDef]:

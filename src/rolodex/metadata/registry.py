@@ -99,8 +99,13 @@ def build(
     version: int,
     custom_fields: Iterable[repository.FieldRow],
     custom_objects: Iterable[repository.ObjectRow] = (),
+    inactive_fields: Iterable[repository.FieldRow] = (),
 ) -> Registry:
-    """A registry: the standard objects plus the workspace's custom objects and fields."""
+    """A registry: the standard objects plus the workspace's custom objects and fields.
+
+    ``inactive_fields`` (deactivated, not yet purged) are not part of it; only
+    their keys are noted, because their values are still in the records.
+    """
     objects = {name: copy.copy(obj) for name, obj in _STANDARD.items()}
     for obj in objects.values():
         obj.fields = dict(obj.fields)
@@ -113,6 +118,11 @@ def build(
             target = objects.get(object_name)
             if target is not None and f.name not in target.fields:
                 target.fields[f.name] = f
+    for field_row in inactive_fields:
+        target = objects.get(field_row.object_name)
+        if target is not None:
+            key = fields_from_row(field_row)[0][1].name  # a relation keeps its id
+            target.hidden_keys = (*target.hidden_keys, key)
     return Registry(version, objects.values())
 
 
@@ -208,8 +218,13 @@ class RegistryCache:
             self._entries[workspace_id] = (now, entry[1])
             return entry[1]
         objects = await repository.active_objects(conn, workspace_id)
-        fields = await repository.active_fields(conn, workspace_id)
-        registry = build(version, fields, objects)
+        fields = await repository.all_fields(conn, workspace_id)
+        registry = build(
+            version,
+            [row for row, active in fields if active],
+            objects,
+            [row for row, active in fields if not active],
+        )
         self._entries[workspace_id] = (now, registry)
         return registry
 

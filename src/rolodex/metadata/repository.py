@@ -48,47 +48,6 @@ async def bump_version(conn: Conn, workspace_id: uuid.UUID) -> None:
     await conn.execute(sql, {"ws": workspace_id})
 
 
-async def active_fields(conn: Conn, workspace_id: uuid.UUID) -> list[FieldRow]:
-    t = field_metadata
-    sql = conn.db.sql(
-        "metadata.fields",
-        lambda: (
-            sa.select(
-                t.c.id,
-                t.c.object_name,
-                t.c.name,
-                t.c.type,
-                t.c.label,
-                t.c.description,
-                t.c.definition,
-            )
-            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.is_active.is_(True))
-            .order_by(t.c.created_at, t.c.id)
-        ),
-    )
-    rows = await conn.fetch(sql, {"ws": workspace_id})
-    out = []
-    for r in rows:
-        definition = r["definition"]
-        if isinstance(definition, str):
-            from rolodex.kit.jsonutil import loads
-
-            definition = loads(definition)
-        fid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
-        out.append(
-            FieldRow(
-                fid,
-                r["object_name"],
-                r["name"],
-                r["type"],
-                r["label"],
-                r["description"],
-                definition,
-            )
-        )
-    return out
-
-
 async def insert_field(conn: Conn, values: dict[str, Any]) -> None:
     sql = conn.db.sql("metadata.insert_field", lambda: sa.insert(field_metadata))
     await conn.execute(sql, values)

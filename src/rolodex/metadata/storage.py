@@ -20,6 +20,11 @@ TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
 
 meta = sa.MetaData()
 
+# Columns PostgreSQL generates from each record's ``custom`` document
+# (migration 0006): its text and its number of keys. They are never written,
+# and are not in the tables below because SQLite has no such columns.
+DERIVED_COLUMNS = ("custom_text", "custom_size")
+
 
 _tables: dict[tuple[object, ...], sa.Table] = {}
 

@@ -13,9 +13,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
-from rolodex.metadata.storage import table_for
+from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
 from rolodex.metadata.types import kind
 from rolodex.records.query import ListQuery
+from rolodex.records.schemas import CUSTOM_SIZE
 from rolodex.records.sql import (
     FilterWalk,
     after_clause,
@@ -59,6 +60,21 @@ class RecordRepository:
         t = self.table if table is None else table
         return [*self._scope(t), t.c.deleted_at.is_(None)]
 
+    def _columns(self, as_text: bool) -> list[Any]:
+        """What a read returns: the whole row. With ``as_text`` (PostgreSQL only), the
+        custom document is the text PostgreSQL keeps beside it (migration 0006),
+        which spares it converting the ``jsonb`` on every read, with its number
+        of keys (see ``schemas.Spliced``); the serialiser parses the text."""
+        t = self.table
+        if not as_text:
+            return [t]
+        text, size = DERIVED_COLUMNS
+        return [
+            *(c for c in t.c if c.name != "custom"),
+            sa.literal_column(f"{t.name}.{text}", sa.Text()).label("custom"),
+            sa.literal_column(f"{t.name}.{size}", sa.Integer()).label(CUSTOM_SIZE),
+        ]
+
     def _join(self, f: FieldDef) -> Any:
         """The SQL expression of a relation's id field (a column, or JSON for custom ones)."""
         return kind(f).expr(self.table, f)
@@ -68,10 +84,15 @@ class RecordRepository:
 
     # -- reads ----------------------------------------------------------------
     async def get(
-        self, record_id: uuid.UUID, *, lock: bool = False, deleted: bool | None = False
+        self,
+        record_id: uuid.UUID,
+        *,
+        lock: bool = False,
+        deleted: bool | None = False,
+        as_text: bool = False,
     ) -> Row | None:
         """A record by id: live ones (``deleted=False``), soft-deleted ones (``True``),
-        or either (``None``)."""
+        or either (``None``); ``as_text`` as for ``_columns``."""
         t = self.table
         lock = lock and not self.conn.sqlite  # SQLite writers already hold the database lock
 
@@ -79,10 +100,10 @@ class RecordRepository:
             where = [*self._scope(), t.c.id == sa.bindparam("id")]
             if deleted is not None:
                 where.append(t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None))
-            stmt = sa.select(t).where(*where)
+            stmt = sa.select(*self._columns(as_text)).where(*where)
             return stmt.with_for_update() if lock else stmt
 
-        sql = self.db.sql(self._key("get", lock, deleted), build)
+        sql = self.db.sql(self._key("get", lock, deleted, as_text), build)
         return await self.conn.fetchrow(sql, {**self.base, "id": record_id})
 
     def _member(self, expr: Any, name: str, values: Sequence[Any], elem: Any) -> Any:
@@ -202,7 +223,10 @@ class RecordRepository:
         return {str(r["parent"]): int(r["n"]) for r in rows}
 
     async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
-        """One page of records, whether more follow, and (if asked) the total."""
+        """One page of records, whether more follow, and (if asked) the total.
+
+        Pages are only ever serialised, so on PostgreSQL their custom documents
+        come as text (``_columns``)."""
         keys = order_fields(self.obj, q.order)
         backwards = q.before is not None or (q.last and q.after is None)
         cursor = q.before if backwards else q.after
@@ -230,7 +254,7 @@ class RecordRepository:
                 where.append(w.walk(q.filter, build=True))
             if cursor_values is not None:
                 where.append(after_clause(w, keys, cursor_values, build=True))
-            columns: list[Any] = [self.table]
+            columns = self._columns(not self.conn.sqlite)
             if q.with_total:
                 columns.append(self._count_clause(q, with_deleted).label(TOTAL))
             return (

@@ -15,6 +15,7 @@ from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
 from rolodex.records.query import ListQuery
+from rolodex.records.schemas import json_ready
 from rolodex.records.service import RecordService
 
 DEFAULT_LIMIT = 60
@@ -54,10 +55,10 @@ async def list_records(ctx: Context) -> JSONResponse:
     q = list_query(ctx)
     depth = ctx.int_param("depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
-        page = await svc.page(obj, q, depth=depth)
+        page = await svc.page(obj, q, depth=depth, pass_through=True)
     return JSONResponse(
         {
-            "data": {obj.plural: page.records},
+            "data": {obj.plural: json_ready(page.records)},
             "pageInfo": page.page_info,
             "totalCount": page.total,
         }
@@ -67,8 +68,8 @@ async def list_records(ctx: Context) -> JSONResponse:
 async def get_record(ctx: Context) -> JSONResponse:
     depth = ctx.int_param("depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
-        record = await svc.get(obj, ctx.request.path_params["id"], depth=depth)
-    return JSONResponse({"data": {obj.name: record}})
+        record = await svc.get(obj, ctx.request.path_params["id"], depth=depth, pass_through=True)
+    return JSONResponse({"data": {obj.name: json_ready(record)}})
 
 
 async def create_record(ctx: Context) -> JSONResponse:

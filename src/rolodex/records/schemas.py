@@ -9,7 +9,7 @@ from typing import Any
 
 from rolodex.kit.db import Row
 from rolodex.kit.errors import ValidationError
-from rolodex.kit.jsonutil import loads
+from rolodex.kit.jsonutil import dumps, embedded, loads
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
 from rolodex.metadata.types import Kind, kind
 
@@ -131,10 +131,40 @@ def check_required(obj: ObjectDef, values: Mapping[str, Any]) -> None:
 # -- output -----------------------------------------------------------------
 Serializer = Callable[[Row, bool], dict[str, Any]]
 
+# The column a read adds when it may pass custom documents through (see Spliced):
+# how many keys the document holds.
+CUSTOM_SIZE = "custom_size_"
 
-def serializer(obj: ObjectDef) -> Serializer:
-    """A function from a stored row to the API's record, built once per object."""
-    cached = obj.cache.get("serializer")
+
+class Spliced(dict[str, Any]):
+    """A record whose custom values are still the JSON text of its stored document.
+
+    The document holds exactly the object's active custom keys, so the REST API
+    writes it into the response as it is (``json_ready``) rather than parsing it
+    and encoding every value again: that was most of what custom fields cost a
+    list. The dict itself holds the standard fields.
+
+    A document holds only keys of the object's custom fields, active or
+    deactivated: writes take the active ones, and renames and purges rewrite
+    every document. So when the object has no deactivated field with values
+    left (``hidden_keys``), a document with as many keys as there are active
+    fields holds exactly those.
+    """
+
+    __slots__ = ("custom_json",)
+
+    custom_json: str
+
+
+def serializer(obj: ObjectDef, *, pass_through: bool = False) -> Serializer:
+    """A function from a stored row to the API's record, built once per object.
+
+    With ``pass_through``, rows carry their custom document as text and its
+    ``CUSTOM_SIZE``, and complete ones become ``Spliced`` records; the caller
+    makes sure the object has no ``hidden_keys``.
+    """
+    key = "serializer.pass_through" if pass_through else "serializer"
+    cached = obj.cache.get(key)
     if cached is not None:
         return cached
     columns = []
@@ -143,13 +173,16 @@ def serializer(obj: ObjectDef) -> Serializer:
             k = kind(f)
             plain = type(k).from_db is Kind.from_db  # no conversion: skip the call per value
             columns.append((f.name, f.column, None if plain else k.from_db))
-    custom = [f.name for f in obj.stored_fields if f.column is None]
+    custom = obj.custom_keys
 
-    def serialise(row: Row, sqlite: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def standard(out: dict[str, Any], row: Row, sqlite: bool) -> dict[str, Any]:
         for name, column, convert in columns:
             value = row[column]
             out[name] = value if convert is None or value is None else convert(value, sqlite)
+        return out
+
+    def serialise(row: Row, sqlite: bool) -> dict[str, Any]:
+        out = standard({}, row, sqlite)
         if custom:
             stored = row["custom"]
             if isinstance(stored, str):
@@ -159,8 +192,32 @@ def serializer(obj: ObjectDef) -> Serializer:
                 out[name] = stored.get(name)
         return out
 
-    obj.cache["serializer"] = serialise
-    return serialise
+    def splice(row: Row, sqlite: bool) -> dict[str, Any]:
+        if row[CUSTOM_SIZE] != len(custom):
+            return serialise(row, sqlite)
+        out = Spliced()
+        out.custom_json = row["custom"]
+        return standard(out, row, sqlite)
+
+    obj.cache[key] = splice if pass_through else serialise
+    return obj.cache[key]
+
+
+def _record_json(record: dict[str, Any]) -> bytes:
+    if type(record) is not Spliced:
+        return dumps(record)
+    # Both are JSON objects with keys (a record always has an id; a complete
+    # document holds every active custom key): join them into one.
+    return dumps(record)[:-1] + b"," + record.custom_json[1:].encode()
+
+
+def json_ready(records: Any) -> Any:
+    """A record or a list of records, ready for the JSON encoder (``Spliced`` ones spliced)."""
+    if isinstance(records, list):
+        if not any(type(r) is Spliced for r in records):
+            return records
+        return embedded(b"[" + b",".join(_record_json(r) for r in records) + b"]")
+    return embedded(_record_json(records)) if type(records) is Spliced else records
 
 
 def stored_custom(row: Row) -> dict[str, Any]:

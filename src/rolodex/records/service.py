@@ -101,22 +101,50 @@ class RecordService:
         return serializer(obj)(row, sqlite)
 
     # -- reads ----------------------------------------------------------------
-    async def get(self, obj: ObjectDef, record_id: Any, *, depth: int = 0) -> dict[str, Any]:
+    def _passes_through(self, obj: ObjectDef, asked: bool, depth: int) -> bool:
+        """Whether a read may leave custom documents as JSON text (``schemas.Spliced``).
+
+        Only where the caller writes the records out as they are (REST), without
+        related records nested in them; only on PostgreSQL, which keeps each
+        document's text and size (SQLite returns the text anyway); and only while
+        no deactivated field's values are left in the documents.
+        """
+        return (
+            asked
+            and not depth
+            and not self.conn.sqlite
+            and bool(obj.custom_keys)
+            and not obj.hidden_keys
+        )
+
+    async def get(
+        self, obj: ObjectDef, record_id: Any, *, depth: int = 0, pass_through: bool = False
+    ) -> dict[str, Any]:
+        """A live record; ``pass_through`` allows a ``Spliced`` one (for REST output)."""
         rid = parse_uuid(record_id)
-        row = await self.repo(obj).get(rid)
+        raw = self._passes_through(obj, pass_through, depth)
+        row = await self.repo(obj).get(rid, as_text=raw)
         if row is None:
             raise NotFound(f"No {obj.name} with id {rid}.", field="id")
-        record = self._serialise(obj, row, self.conn.sqlite)
+        record = serializer(obj, pass_through=raw)(row, self.conn.sqlite)
         if depth:
             await embed(self.conn, self.registry, self.ws, obj, [record])
         return record
 
-    async def page(self, obj: ObjectDef, q: ListQuery, *, depth: int = 0) -> Page:
+    async def page(
+        self, obj: ObjectDef, q: ListQuery, *, depth: int = 0, pass_through: bool = False
+    ) -> Page:
+        """One page of live records; ``pass_through`` as for ``get``."""
         repo = self.repo(obj)
-        rows, more, total = await repo.page(q)
-        serialise = serializer(obj)
-        records = [serialise(r, self.conn.sqlite) for r in rows]
         keys = order_fields(obj, q.order)
+        # Cursors are made from the first and last records: custom values must be
+        # parsed when the order names one.
+        raw = self._passes_through(obj, pass_through, depth) and all(
+            f.column is not None for f, _ in keys
+        )
+        rows, more, total = await repo.page(q)
+        serialise = serializer(obj, pass_through=raw)
+        records = [serialise(r, self.conn.sqlite) for r in rows]
         backwards = q.before is not None or (q.last and q.after is None)
         if backwards:
             has_previous, has_next = more, q.before is not None
