@@ -117,6 +117,10 @@ def _objects(parent_type: GraphQLObjectType) -> dict[str, Nested]:
     return _per_type(parent_type, "_rolodex_objects", _nested)
 
 
+# Values execution builds itself; never awaitable, so no need to ask is_awaitable.
+_BUILT = frozenset({dict, list, type(None)})
+
+
 async def _later(item: Any) -> Any:
     return await item if isinstance(item, Awaitable) else item
 
@@ -175,7 +179,7 @@ if Executor is not None:
                     )
                     if done is not _SKIP:
                         results[key] = done
-                        if self.is_awaitable(done):
+                        if type(done) not in _BUILT and self.is_awaitable(done):
                             pending.append(key)
                         continue
                 slow[key] = details
@@ -212,7 +216,9 @@ if Executor is not None:
             graphql-core collects a list item's sub-selection once and hands the
             same dict for every item, so its identity is a good key.
             """
-            plans: dict[int, Any] = self.__dict__.setdefault("_rolodex_steps", {})
+            plans: dict[int, Any] | None = self.__dict__.get("_rolodex_steps")
+            if plans is None:
+                plans = self.__dict__["_rolodex_steps"] = {}
             hit = plans.get(id(grouped))
             if hit is not None and hit[0] is grouped:
                 return hit[1]
@@ -247,7 +253,7 @@ if Executor is not None:
                 # As graphql-core's execute_field: null here, or up to the parent.
                 self.handle_field_error(exc, declared, details, path)
                 return None
-            if not self.is_awaitable(done):
+            if type(done) in _BUILT or not self.is_awaitable(done):
                 return done
 
             async def wait() -> Any:
@@ -262,13 +268,18 @@ if Executor is not None:
         def _complete_items(
             self, obj_type: GraphQLObjectType, details: Any, path: Any, values: list[Any]
         ) -> Any:
-            """Items of a list of non-null objects; an error in one fails the list."""
+            """Items of a list of non-null objects; an error in one fails the list.
+
+            The items share one selection: it is collected once for all of them
+            (``collect_and_execute_subfields`` would look it up for each).
+            """
+            grouped, defers, _ = self.collect_subfields(obj_type, details)
             items: list[Any] = []
             try:
                 for i, v in enumerate(values):
                     items.append(
-                        self.collect_and_execute_subfields(
-                            obj_type, details, Path(path, i, None), v, None
+                        self.execute_collected_subfields(
+                            obj_type, v, Path(path, i, None), grouped, defers, None
                         )
                     )
             except Exception:
@@ -276,7 +287,9 @@ if Executor is not None:
                 if waiting:
                     self.settle_in_background(waiting)
                 raise
-            if not any(self.is_awaitable(item) for item in items):
+            if all(type(item) in _BUILT for item in items) or not any(
+                self.is_awaitable(item) for item in items
+            ):
                 return items
 
             async def gather_items() -> list[Any]:
