@@ -38,6 +38,26 @@ async def _later_boom(source: Any, info: Any) -> Any:
     raise ValueError("late boom")
 
 
+class _FromContext:
+    """A resolver the fast executor may call without a resolve info, as
+    ``resolvers.ToOne``: it returns a dict, None, a future not done yet, or raises."""
+
+    calls = 0  # through graphql-core
+
+    def __call__(self, source: Any, info: Any) -> Any:
+        _FromContext.calls += 1
+        return self.from_context(source, info.context)
+
+    def from_context(self, source: Any, ctx: Any) -> Any:
+        if source["id"] == 2:
+            raise ValueError("no owner for 2")
+        if source["id"] == 3:
+            future = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_soon(future.set_result, {"name": "late"})
+            return future
+        return source.get("by")
+
+
 Actor = GraphQLObjectType(
     "Actor",
     {
@@ -57,6 +77,8 @@ Node = GraphQLObjectType(
         "strictBy": GraphQLField(GraphQLNonNull(Actor)),
         "tags": GraphQLField(GraphQLList(GraphQLNonNull(GraphQLString))),
         "label": GraphQLField(GraphQLString, args={"upper": GraphQLArgument(GraphQLInt)}),
+        "owner": GraphQLField(Actor, resolve=_FromContext()),
+        "strictOwner": GraphQLField(GraphQLNonNull(Actor), resolve=_FromContext()),
     },
 )
 Edge = GraphQLObjectType("Edge", {"node": GraphQLField(GraphQLNonNull(Node))})
@@ -75,6 +97,7 @@ def _data() -> dict[str, Any]:
 
     ada, nameless = {"name": "ada", "strictName": "ada"}, {"name": None, "strictName": None}
     edges = [{"node": node(1, ada)}, {"node": node(2, nameless)}, {"node": node(3, None)}]
+    edges.append({"node": node(4, None)})
     return {"edges": edges, "maybeEdges": edges}
 
 
@@ -93,6 +116,10 @@ QUERIES = [
     "{ conn { edges { node { by { shout } strictBy { strictShout } } } } }",
     "{ conn { edges { node { label(upper: 1) by { name } } } } }",
     "{ conn { edges { n: node { id } node { by { name } } } } }",
+    "{ conn { edges { node { id owner { name strictName } } } } }",
+    "{ conn { edges { node { id strictOwner { name } } } } }",
+    "{ conn { maybeEdges { node { id strictOwner { name } } } } }",
+    "{ conn { maybeEdges { node { owner { shout strictFails } } } } }",
 ]
 
 
@@ -115,3 +142,13 @@ def _run(query: str, fast: bool) -> Any:
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_results_and_errors_as_graphql_core(query: str) -> None:
     assert _run(query, fast=True) == _run(query, fast=False)
+
+
+def test_relations_ready_in_the_context_skip_graphql_core() -> None:
+    query = "{ conn { edges { node { id owner { name } } } } }"
+    _FromContext.calls = 0
+    _run(query, fast=False)
+    assert _FromContext.calls == 4
+    _FromContext.calls = 0
+    _run(query, fast=True)
+    assert _FromContext.calls == 2  # the one that raised and the one not loaded yet

@@ -8,9 +8,11 @@ same coercion. Object fields with no resolver of their own (a connection's
 ``edges`` items, an edge's ``node``, a record's ``createdBy``) whose value is
 already a dict are completed directly too: their sub-selection runs through
 this same executor, with graphql-core's paths and its error handling for the
-field. Every other field (relations, arguments, nulls in non-null positions,
-anything that fails to coerce) goes to graphql-core as before, so results and
-errors are exactly what graphql-core would produce.
+field. So are relations whose resolver can answer from the request's context
+alone (``from_context``, see ``resolvers.ToOne``) when the related record is
+already loaded. Every other field (arguments, nulls in non-null positions,
+anything that fails to coerce or is not loaded yet) goes to graphql-core as
+before, so results and errors are exactly what graphql-core would produce.
 
 It extends graphql-core 3.3's ``Executor`` (the documented ``executor_class``
 hook); with an older graphql-core, execution falls back to the plain executor.
@@ -55,13 +57,15 @@ _IDENTITY: dict[Any, tuple[type, ...]] = {
 Leaf = tuple[Callable[[Any], Any], bool, bool]
 # (the object type, its field's type as declared, nullable, a list of them)
 Nested = tuple[GraphQLObjectType, Any, bool, bool]
+# (a resolver's ``from_context``, and how to complete what it returns)
+Direct = tuple[Callable[[Any, Any], Any], Nested]
 
 
-def _unwrap(field: GraphQLField) -> tuple[Any, bool, bool] | None:
+def _unwrap(field: GraphQLField, *, resolved: bool = False) -> tuple[Any, bool, bool] | None:
     """A plain field's named type, whether it is nullable, and whether it is a
     list of non-null items; None for fields this executor leaves to graphql-core
-    (a resolver, arguments, or a list whose items may be null)."""
-    if field.resolve is not None or field.args:
+    (a resolver unless ``resolved``, arguments, or a list whose items may be null)."""
+    if (field.resolve is not None and not resolved) or field.args:
         return None
     t: Any = field.type
     nullable = not isinstance(t, GraphQLNonNull)
@@ -84,14 +88,22 @@ def _leaf(field: GraphQLField) -> Leaf | None:
     return coerce, nullable, is_list
 
 
-def _nested(field: GraphQLField) -> Nested | None:
-    plain = _unwrap(field)
+def _nested(field: GraphQLField, *, resolved: bool = False) -> Nested | None:
+    plain = _unwrap(field, resolved=resolved)
     if plain is None or not isinstance(plain[0], GraphQLObjectType):
         return None
     t, nullable, is_list = plain
     if t.is_type_of is not None:
         return None
     return t, field.type, nullable, is_list
+
+
+def _direct(field: GraphQLField) -> Direct | None:
+    from_context = getattr(field.resolve, "from_context", None)
+    if from_context is None:
+        return None
+    nested = _nested(field, resolved=True)
+    return None if nested is None else (from_context, nested)
 
 
 def _per_type(parent_type: GraphQLObjectType, attr: str, of: Callable[[GraphQLField], Any]) -> Any:
@@ -115,6 +127,11 @@ def _leaves(parent_type: GraphQLObjectType) -> dict[str, Leaf]:
 def _objects(parent_type: GraphQLObjectType) -> dict[str, Nested]:
     """The object fields of a type that can be completed straight from a dict."""
     return _per_type(parent_type, "_rolodex_objects", _nested)
+
+
+def _directs(parent_type: GraphQLObjectType) -> dict[str, Direct]:
+    """The object fields of a type whose resolver can answer from the context."""
+    return _per_type(parent_type, "_rolodex_directs", _direct)
 
 
 # Values execution builds itself; never awaitable, so no need to ask is_awaitable.
@@ -161,7 +178,7 @@ if Executor is not None:
             results: dict[str, Any] = {}
             slow: dict[str, Any] = {}
             pending: list[str] = []
-            for key, details, name, leaf, same, nested in self._steps(
+            for key, details, name, leaf, same, nested, direct in self._steps(
                 parent_type, grouped_field_set
             ):
                 if leaf is not None:
@@ -173,9 +190,19 @@ if Executor is not None:
                     if value is not _SKIP:
                         results[key] = value
                         continue
+                if direct is not None:
+                    try:
+                        value = direct[0](source_value, self.context_value)
+                    except Exception:  # graphql-core calls the resolver again and reports it
+                        value = _SKIP
+                    # A related record not loaded yet (a future) goes to graphql-core,
+                    # whose call finds the same future in the loader.
+                    nested = direct[1] if value is None or type(value) is dict else None
+                else:
+                    value = source_value.get(name) if nested is not None else None
                 if nested is not None:
                     done = self._complete_nested(
-                        nested, details, Path(path, key, parent_type.name), source_value.get(name)
+                        nested, details, Path(path, key, parent_type.name), value
                     )
                     if done is not _SKIP:
                         results[key] = done
@@ -223,6 +250,7 @@ if Executor is not None:
             if hit is not None and hit[0] is grouped:
                 return hit[1]
             leaves, objects = _leaves(parent_type), _objects(parent_type)
+            directs = _directs(parent_type)
             steps = []
             for key, details in grouped.items():
                 name = details[0].node.name.value
@@ -230,7 +258,8 @@ if Executor is not None:
                 same = _IDENTITY.get(leaf[0], ()) if leaf is not None and not leaf[2] else ()
                 if leaf is not None and leaf[1]:
                     same = (*same, type(None))
-                steps.append((key, details, name, leaf, frozenset(same), objects.get(name)))
+                nested, direct = objects.get(name), directs.get(name)
+                steps.append((key, details, name, leaf, frozenset(same), nested, direct))
             plans[id(grouped)] = (grouped, steps)  # holding ``grouped`` keeps its id unique
             return steps
 
