@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 from rolodex.auth.schemas import Actor
@@ -22,51 +21,14 @@ from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.lifecycle import Lifecycle
-from rolodex.records.query import Direction, ListQuery
+from rolodex.records.page import Page
+from rolodex.records.query import ListQuery
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import Input, check_required, serializer, stored_custom, validate
-from rolodex.records.sql import encode_cursor, order_fields, order_tag
+from rolodex.records.sql import order_fields
 
 MAX_BATCH = 2000
-
-
-class Page:
-    """One page of a list, with Relay-style page info."""
-
-    def __init__(
-        self,
-        records: list[dict[str, Any]],
-        keys: list[tuple[FieldDef, Direction]],
-        has_next: bool,
-        has_previous: bool,
-        total: int | None,
-    ) -> None:
-        self.records = records
-        self.keys = keys
-        self.has_next = has_next
-        self.has_previous = has_previous
-        self.total = total
-
-    @cached_property
-    def cursors(self) -> list[str]:
-        """Every record's cursor (GraphQL edges); REST needs only the first and last."""
-        tag = order_tag(self.keys)
-        return [encode_cursor(self.keys, r, tag) for r in self.records]
-
-    @property
-    def page_info(self) -> dict[str, Any]:
-        start = end = None
-        if self.records:
-            tag = order_tag(self.keys)
-            start = encode_cursor(self.keys, self.records[0], tag)
-            end = encode_cursor(self.keys, self.records[-1], tag)
-        return {
-            "hasNextPage": self.has_next,
-            "hasPreviousPage": self.has_previous,
-            "startCursor": start,
-            "endCursor": end,
-        }
 
 
 def _api(f: FieldDef, value: Any) -> Any:

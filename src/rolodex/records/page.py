@@ -1,0 +1,48 @@
+"""A page of records as a list read returns it, with its cursors and page info."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from rolodex.metadata.model import FieldDef
+from rolodex.records.query import Direction
+from rolodex.records.sql import encode_cursor, order_tag
+
+
+class Page:
+    """One page of a list, with Relay-style page info."""
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        keys: list[tuple[FieldDef, Direction]],
+        has_next: bool,
+        has_previous: bool,
+        total: int | None,
+    ) -> None:
+        self.records = records
+        self.keys = keys
+        self.has_next = has_next
+        self.has_previous = has_previous
+        self.total = total
+
+    @cached_property
+    def cursors(self) -> list[str]:
+        """Every record's cursor (GraphQL edges); REST needs only the first and last."""
+        tag = order_tag(self.keys)
+        return [encode_cursor(self.keys, r, tag) for r in self.records]
+
+    @property
+    def page_info(self) -> dict[str, Any]:
+        start = end = None
+        if self.records:
+            tag = order_tag(self.keys)
+            start = encode_cursor(self.keys, self.records[0], tag)
+            end = encode_cursor(self.keys, self.records[-1], tag)
+        return {
+            "hasNextPage": self.has_next,
+            "hasPreviousPage": self.has_previous,
+            "startCursor": start,
+            "endCursor": end,
+        }
