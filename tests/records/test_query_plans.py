@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import httpx
@@ -91,3 +92,24 @@ def test_filtered_lists_and_their_totals_use_the_field_index(
     meta = client.get("/rest/metadata/objects/person").json()
     fields = meta["data"]["object"]["fields"]
     assert next(f for f in fields if f["name"] == "jobTitle")["isIndexed"] is True
+
+
+def test_unfiltered_totals_count_from_the_live_index(
+    backend: str, db_url: str, server: LiveServer, client: httpx.Client
+) -> None:
+    """``totalCount`` of a whole list reads the index of live records, not every row."""
+    people = [{"name": f"P{i}"} for i in range(50)]
+    assert client.post("/rest/batch/people", json=people).status_code == 201
+    assert client.get("/rest/people", params={"limit": 5}).json()["totalCount"] == 50
+    [sql] = _page_statements(server)
+    ws = str(server.app.state.rolodex.registries._entries.popitem()[0])
+    args = [ws if n == "ws" else 6 for n in sql.names]
+    if backend == "postgresql":
+        [plan] = _plans(db_url, [sql], [args])
+    else:
+        from rolodex.kit.db import sqlite_path
+
+        with sqlite3.connect(sqlite_path(db_url)) as conn:
+            rows = conn.execute(f"EXPLAIN QUERY PLAN {sql.text}", args).fetchall()
+        plan = "\n".join(str(r[-1]) for r in rows)
+    assert "ix_person_live" in plan, plan
