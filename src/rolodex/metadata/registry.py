@@ -121,8 +121,7 @@ def build(
     for field_row in inactive_fields:
         target = objects.get(field_row.object_name)
         if target is not None:
-            key = fields_from_row(field_row)[0][1].name  # a relation keeps its id
-            target.hidden_keys = (*target.hidden_keys, key)
+            target.hidden_keys = (*target.hidden_keys, field_row.document_key)
     return Registry(version, objects.values())
 
 
@@ -148,7 +147,7 @@ def fields_from_row(row: repository.FieldRow) -> list[tuple[str, FieldDef]]:
     }
     if t is FieldType.RELATION:
         target, inverse = d["target"], d["inverse"]
-        join = f"{row.name}Id"
+        join = row.document_key
         return [
             (
                 row.object_name,

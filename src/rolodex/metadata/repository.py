@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.metadata.custom_sql import index_sql
+from rolodex.metadata.model import FieldType
 from rolodex.metadata.storage import custom_record, field_metadata, object_metadata, workspace
 
 
@@ -23,6 +24,11 @@ class FieldRow:
     label: str
     description: str
     definition: dict[str, Any]
+
+    @property
+    def document_key(self) -> str:
+        """The key of its values in records' custom documents (a relation keeps its id)."""
+        return self.name + "Id" if self.type == FieldType.RELATION.value else self.name
 
 
 async def metadata_version(conn: Conn, workspace_id: uuid.UUID) -> int:

@@ -242,7 +242,7 @@ class FieldService:
         if active:
             raise ValidationError("Deactivate the field (DELETE) before purging it.", field="id")
         obj = self.registry.object(row.object_name)
-        key = row.name + "Id" if row.type == FieldType.RELATION.value else row.name
+        key = row.document_key
         docs = await repository.custom_documents(self.conn, obj.table, self.ws, obj.id)
         changed = [(rid, {k: v for k, v in d.items() if k != key}) for rid, d in docs if key in d]
         await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)

@@ -174,6 +174,7 @@ def serializer(obj: ObjectDef, *, pass_through: bool = False) -> Serializer:
             plain = type(k).from_db is Kind.from_db  # no conversion: skip the call per value
             columns.append((f.name, f.column, None if plain else k.from_db))
     custom = obj.custom_keys
+    complete = len(custom)
 
     def standard(out: dict[str, Any], row: Row, sqlite: bool) -> dict[str, Any]:
         for name, column, convert in columns:
@@ -193,7 +194,7 @@ def serializer(obj: ObjectDef, *, pass_through: bool = False) -> Serializer:
         return out
 
     def splice(row: Row, sqlite: bool) -> dict[str, Any]:
-        if row[CUSTOM_SIZE] != len(custom):
+        if row[CUSTOM_SIZE] != complete:
             return serialise(row, sqlite)
         out = Spliced()
         out.custom_json = row["custom"]
