@@ -29,3 +29,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/import_people.py
+	$(BIN)/python bench/soak.py
