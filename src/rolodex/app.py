@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rolodex.api.rest.hot import HotRoutes
 from rolodex.api.rest.http import JSONResponse, error_response, internal_error
-from rolodex.auth.ratelimit import RateLimiter
+from rolodex.auth.ratelimit import FailureThrottle, RateLimiter
 from rolodex.auth.service import Authenticator
 from rolodex.config import Settings
 from rolodex.kit.db import Database
@@ -139,9 +139,20 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     state = AppState(
         settings=settings,
         db=db,
-        auth=Authenticator(db, ttl=settings.key_cache_seconds),
+        auth=Authenticator(
+            db,
+            ttl=settings.key_cache_seconds,
+            failures=FailureThrottle(
+                settings.auth_failure_rate, settings.auth_failure_burst, settings.trusted_proxies
+            ),
+        ),
         registries=RegistryCache(settings.metadata_check_seconds),
-        limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
+        limiter=RateLimiter(
+            settings.rate_limit,
+            settings.rate_burst,
+            settings.workspace_rate_limit,
+            settings.workspace_rate_burst,
+        ),
     )
 
     @contextlib.asynccontextmanager

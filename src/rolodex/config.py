@@ -26,6 +26,23 @@ class Settings:
     # Requests per second per API key and process, and the burst allowed above it.
     rate_limit: float = field(default_factory=lambda: _float("RATE_LIMIT", 500))
     rate_burst: float = field(default_factory=lambda: _float("RATE_BURST", 2000))
+    # The same over all of a workspace's keys, so more keys do not mean more rate.
+    workspace_rate_limit: float = field(
+        default_factory=lambda: _float("WORKSPACE_RATE_LIMIT", 4 * _float("RATE_LIMIT", 500))
+    )
+    workspace_rate_burst: float = field(
+        default_factory=lambda: _float("WORKSPACE_RATE_BURST", 4 * _float("RATE_BURST", 2000))
+    )
+    # Failed authentications per client address and process, and their burst;
+    # past them, the address gets 429s without a database lookup.
+    auth_failure_rate: float = field(default_factory=lambda: _float("AUTH_FAILURE_RATE", 10))
+    auth_failure_burst: float = field(default_factory=lambda: _float("AUTH_FAILURE_BURST", 50))
+    # Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client.
+    trusted_proxies: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()
+        )
+    )
     max_body_bytes: int = field(default_factory=lambda: int(_float("MAX_BODY_BYTES", 10_000_000)))
     pool_size: int = field(default_factory=lambda: int(_float("POOL_SIZE", 10)))
     # How long a process trusts what it read about an API key (revocation delay).

@@ -8,10 +8,12 @@ import math
 import secrets
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any, NoReturn
 
 from rolodex.auth import repository
+from rolodex.auth.ratelimit import FailureThrottle
 from rolodex.auth.schemas import ApiKey, Principal
 from rolodex.auth.scopes import ALL_SCOPES, Scope
 from rolodex.kit import clock
@@ -132,45 +134,83 @@ class Authenticator:
     """Resolves bearer keys to principals, with a cache short enough for revocation.
 
     A key's row is re-read at most ``ttl`` seconds after it was last read, so
-    a revoked key stops working within that time in every process. Uses are
-    remembered and written to ``last_used_at`` in batches by ``flush``.
+    a revoked key stops working within that time in every process. Digests
+    that matched no key are remembered apart (``negative_ttl`` seconds, at most
+    ``MAX_UNKNOWN``), so repeated invalid keys cost no database lookup and a
+    flood of them cannot push valid keys out of the cache. Failures are
+    charged to the client's address (``failures``): once it has none left,
+    the address gets 429s and no lookups. Uses are remembered and written to
+    ``last_used_at`` in batches by ``flush``.
     """
 
-    def __init__(self, db: Database, ttl: float = 1.0) -> None:
+    MAX_CACHED = 10_000
+    MAX_UNKNOWN = 10_000
+
+    def __init__(
+        self,
+        db: Database,
+        ttl: float = 1.0,
+        failures: FailureThrottle | None = None,
+        negative_ttl: float = 10.0,
+    ) -> None:
         self.db = db
         self.ttl = ttl
-        # digest -> (when read, principal or None, expiry as a time.time() value)
-        self._cache: dict[str, tuple[float, Principal | None, float]] = {}
+        self.negative_ttl = max(ttl, negative_ttl)
+        self.failures = failures or FailureThrottle(0, 0)
+        # digest -> (when read, principal, expiry as a time.time() value)
+        self._cache: dict[str, tuple[float, Principal, float]] = {}
+        # digest -> when it was found to match no key; oldest first
+        self._unknown: dict[str, float] = {}
         self._uses: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
 
-    async def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(
+        self, authorization: str | None, scope: Mapping[str, Any] | None = None
+    ) -> Principal:
+        """The caller of a request from its Authorization header and ASGI ``scope``."""
         secret = _bearer(authorization)
         d = digest(secret)
         now = time.monotonic()
         hit = self._cache.get(d)
         if hit is None or now - hit[0] >= self.ttl:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            async with self.db.connect() as conn:
-                found = await repository.key_by_digest(conn, d)
-            principal = None
-            expires = math.inf
-            if found is not None and hmac.compare_digest(found[1], d):
-                key = found[0]
-                principal = Principal(key.workspace_id, key, key.actor)
-                if key.expires_at is not None:
-                    expires = key.expires_at.timestamp()
-            hit = self._cache[d] = (now, principal, expires)
+            hit = await self._lookup(d, now, scope)
         principal = hit[1]
-        if principal is None:
-            raise Unauthenticated("The API key is not valid.")
-        if principal.key.revoked_at is not None:
-            raise Unauthenticated("The API key has been revoked.")
         at = time.time()
+        if principal.key.revoked_at is not None:
+            self._fail(scope, "The API key has been revoked.")
         if hit[2] <= at:
-            raise Unauthenticated("The API key has expired.")
+            self._fail(scope, "The API key has expired.")
         self._uses[(principal.workspace_id, principal.key.id)] = at
         return principal
+
+    async def _lookup(
+        self, d: str, now: float, scope: Mapping[str, Any] | None
+    ) -> tuple[float, Principal, float]:
+        """Read the key with digest ``d``, unless it is known not to exist or the
+        address is out of failures; either way such a request costs no lookup."""
+        seen = self._unknown.get(d)
+        if seen is not None and now - seen < self.negative_ttl:
+            self._fail(scope, "The API key is not valid.")
+        self.failures.admit(self.failures.address(scope))
+        async with self.db.connect() as conn:
+            found = await repository.key_by_digest(conn, d)
+        if found is None or not hmac.compare_digest(found[1], d):
+            self._cache.pop(d, None)
+            self._unknown.pop(d, None)
+            if len(self._unknown) >= self.MAX_UNKNOWN:
+                del self._unknown[next(iter(self._unknown))]  # the oldest
+            self._unknown[d] = now
+            self._fail(scope, "The API key is not valid.")
+        key = found[0]
+        expires = key.expires_at.timestamp() if key.expires_at is not None else math.inf
+        if len(self._cache) >= self.MAX_CACHED:
+            self._cache.clear()
+        hit = self._cache[d] = (now, Principal(key.workspace_id, key, key.actor), expires)
+        return hit
+
+    def _fail(self, scope: Mapping[str, Any] | None, message: str) -> NoReturn:
+        """A 401, charged to the client's address; a 429 once it is out of failures."""
+        self.failures.failed(self.failures.address(scope))
+        raise Unauthenticated(message)
 
     async def flush(self) -> None:
         """Write the remembered ``last_used_at`` values; called every few seconds."""

@@ -89,9 +89,18 @@ class RateLimited(RolodexError):
     status = 429
     code = "RATE_LIMITED"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str, *, retry_after: int, limit: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.limit = limit  # the refused bucket's rate, per second
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After``, and the limit that refused (``X-RateLimit-*``)."""
+        out = {"Retry-After": str(self.retry_after)}
+        if self.limit is not None:
+            out["X-RateLimit-Limit"] = f"{self.limit:g}"
+            out["X-RateLimit-Remaining"] = "0"
+        return out
 
 
 class Unavailable(RolodexError):

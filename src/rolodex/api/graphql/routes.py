@@ -39,7 +39,7 @@ def _error_response(exc: RolodexError) -> JSONResponse:
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="rolodex"'
     if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
+        headers.update(exc.headers())
     body = {"errors": [{"message": exc.message, "extensions": extensions}]}
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
@@ -93,8 +93,10 @@ class GraphQLEndpoint:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             return HTMLResponse(graphiql_html(request.url.path))
         try:
-            principal = await state.auth.authenticate(request.headers.get("authorization"))
-            state.limiter.check(principal.key.id)
+            principal = await state.auth.authenticate(
+                request.headers.get("authorization"), request.scope
+            )
+            state.limiter.check(principal.key.id, principal.workspace_id)
             query, variables, name = await self._params(request, Context(request, principal, state))
             return await self._run(request, state, principal, query, variables, name)
         except RolodexError as exc:

@@ -40,7 +40,7 @@ class JSONResponse(Response):
 def error_response(exc: RolodexError) -> JSONResponse:
     headers = {}
     if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
+        headers.update(exc.headers())
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="rolodex"'
     return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
@@ -128,8 +128,10 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
     async def asgi(request: Request) -> Response:
         state = request.app.state.rolodex
         try:
-            principal = await state.auth.authenticate(request.headers.get("authorization"))
-            state.limiter.check(principal.key.id)
+            principal = await state.auth.authenticate(
+                request.headers.get("authorization"), request.scope
+            )
+            state.limiter.check(principal.key.id, principal.workspace_id)
             require(principal.scopes, scope)
             return await handler(Context(request, principal, state))
         except RolodexError as exc:

@@ -291,8 +291,8 @@ async def _registry_for(request: Request) -> tuple[Registry, uuid.UUID | None]:
     if header is None:
         return _standard(), None
     state = request.app.state.rolodex
-    principal = await state.auth.authenticate(header)
-    state.limiter.check(principal.key.id)
+    principal = await state.auth.authenticate(header, request.scope)
+    state.limiter.check(principal.key.id, principal.workspace_id)
     async with state.db.connect() as conn:
         registry = await state.registries.get(conn, principal.workspace_id)
     return registry, principal.workspace_id
