@@ -33,11 +33,16 @@ MAX_DEPTH = int(os.environ.get("ROLODEX_MAX_JSON_DEPTH", "64") or 64)
 BODY = "The request body"
 
 
+def _field(what: str) -> str | None:
+    """The field an error names: none for the body itself, else the part parsed."""
+    return None if what == BODY else what
+
+
 def _too_deep(max_depth: int, what: str) -> BadRequest:
     return BadRequest(
         f"{what} nests arrays and objects more than {max_depth} levels deep "
         "(ROLODEX_MAX_JSON_DEPTH).",
-        field=None if what == BODY else what,
+        field=_field(what),
         maxDepth=max_depth,
     )
 
@@ -65,13 +70,13 @@ def check_depth(value: Any, max_depth: int, what: str = BODY) -> None:
 def parse_body(data: bytes | str, max_depth: int = MAX_DEPTH, what: str = BODY) -> Any:
     """Parse a request body; anything that is not JSON, or nests too deep, is a 400."""
     if not data.strip():
-        raise BadRequest(f"{what} is empty; send a JSON document.")
+        raise BadRequest(f"{what} is empty; send a JSON document.", field=_field(what))
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if "depth" in str(exc) or "recursion" in str(exc):
             raise _too_deep(max_depth, what) from None
-        raise BadRequest(f"{what} is not valid JSON: {exc}") from None
+        raise BadRequest(f"{what} is not valid JSON: {exc}", field=_field(what)) from None
     # Most bodies hold fewer brackets than the limit: no need to walk them.
     raw = data.encode() if isinstance(data, str) else data
     opened = raw.count(b"[") + raw.count(b"{")
