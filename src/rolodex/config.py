@@ -44,6 +44,8 @@ class Settings:
         )
     )
     max_body_bytes: int = field(default_factory=lambda: int(_float("MAX_BODY_BYTES", 10_000_000)))
+    # How deeply arrays and objects may nest in a JSON request body (a 400 beyond).
+    max_json_depth: int = field(default_factory=lambda: int(_float("MAX_JSON_DEPTH", 64)))
     pool_size: int = field(default_factory=lambda: int(_float("POOL_SIZE", 10)))
     # How long a process trusts what it read about an API key (revocation delay).
     key_cache_seconds: float = field(default_factory=lambda: _float("KEY_CACHE_SECONDS", 1.0))

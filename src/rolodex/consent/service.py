@@ -19,6 +19,7 @@ from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.jsonutil import loads
+from rolodex.kit.show import shown
 from rolodex.metadata.registry import Registry
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import serializer
@@ -106,17 +107,26 @@ class ConsentService:
         unknown = set(body) - set(FIELDS)
         if unknown:
             name = sorted(unknown)[0]
-            raise ValidationError(f"Unknown field {name!r}; use {', '.join(FIELDS)}", field=name)
+            raise ValidationError(
+                f"Unknown field {shown(name)}; use {', '.join(FIELDS)}", field=name
+            )
         options = await self.options()
         values = {k: body.get(k) for k in FIELDS}
         for key, allowed in (
             ("purpose", options["purposes"]),
             ("legalBasis", options["legalBases"]),
         ):
+            if values[key] is None:
+                raise ValidationError(
+                    f"{key} is required: one of {', '.join(allowed)} (see "
+                    "/rest/metadata/consent-options)",
+                    field=key,
+                    allowed=allowed,
+                )
             if values[key] not in allowed:
                 raise ValidationError(
                     f"{key} must be one of {', '.join(allowed)} (see "
-                    f"/rest/metadata/consent-options); got {values[key]!r}",
+                    f"/rest/metadata/consent-options); got {shown(values[key])}",
                     field=key,
                     allowed=allowed,
                 )
@@ -183,7 +193,7 @@ class ConsentService:
         rows = {r["purpose"]: r for r in await repository.for_person(self.conn, self.ws, pid)}
         row = rows.get(purpose)
         if row is None:
-            raise NotFound(f"The person has no consent for {purpose!r}.", field="purpose")
+            raise NotFound(f"The person has no consent for {shown(purpose)}.", field="purpose")
         before = to_dict(row)
         if remove:
             await repository.delete(self.conn, self.ws, row["id"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.show import shown
 
 
 def now() -> datetime:
@@ -69,7 +70,7 @@ def parse_datetime(value: object, *, field: str) -> datetime:
             t = datetime.fromisoformat(text)
         except ValueError:
             raise ValidationError(
-                f"{field} must be an ISO 8601 date-time, got {value!r}", field=field
+                f"{field} must be an ISO 8601 date-time, got {shown(value)}", field=field
             ) from None
     else:
         raise ValidationError(f"{field} must be an ISO 8601 date-time", field=field)
@@ -92,4 +93,4 @@ def parse_date(value: object, *, field: str) -> date:
             return date.fromisoformat(value.strip()[:10])
         except ValueError:
             pass
-    raise ValidationError(f"{field} must be a date (YYYY-MM-DD), got {value!r:.40}", field=field)
+    raise ValidationError(f"{field} must be a date (YYYY-MM-DD), got {shown(value)}", field=field)

@@ -320,6 +320,35 @@ class SqliteConn(Conn):
             raise _translate(exc) from exc
 
 
+def _value_error(exc: Exception) -> ValidationError:
+    """A value the database refused: a 400 quoting its reason, bounded, naming the column."""
+    reason = str(exc).split("\n", 1)[0].strip() or type(exc).__name__
+    if len(reason) > 200:
+        reason = reason[:197] + "..."
+    column = getattr(exc, "column_name", None)
+    field = None
+    if isinstance(column, str) and column:
+        head, *rest = column.split("_")
+        field = head + "".join(p.title() for p in rest)
+    return ValidationError(f"A value is not accepted by the database: {reason}", field=field)
+
+
+def _is_value_error(exc: Exception) -> bool:
+    """Whether the driver blames a value (PostgreSQL's class 22, SQLite's bounds)."""
+    if isinstance(exc, OverflowError | sqlite3.DataError):
+        return True
+    if type(exc).__module__.startswith("asyncpg"):
+        import asyncpg
+
+        return isinstance(
+            exc,
+            asyncpg.exceptions.DataError  # SQLSTATE class 22: data exceptions
+            | asyncpg.exceptions.ProgramLimitExceededError  # e.g. a value too big to index
+            | asyncpg.exceptions._base.DataError,  # asyncpg's own check of a parameter
+        )
+    return False
+
+
 def _translate(exc: Exception) -> Exception:
     """Turn driver errors a user can cause into 4xx errors; leave bugs alone."""
     name = type(exc).__name__
@@ -327,15 +356,8 @@ def _translate(exc: Exception) -> Exception:
         isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
     ):
         return _conflict(exc)
-    if name in (
-        "NumericValueOutOfRangeError",
-        "StringDataRightTruncationError",
-        "CharacterNotInRepertoireError",
-        "UntranslatableCharacterError",
-        # asyncpg's own check of a parameter against its column type
-        "DataError",
-    ) or (isinstance(exc, OverflowError)):
-        return ValidationError(f"A value is out of range: {exc}")
+    if _is_value_error(exc):
+        return _value_error(exc)
     if name in ("CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError"):
         return Unavailable(f"The database is unavailable: {exc}")
     return exc

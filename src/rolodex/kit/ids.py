@@ -8,6 +8,7 @@ import time
 import uuid
 
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.show import shown
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -47,4 +48,4 @@ def parse_uuid(value: object, *, field: str = "id") -> uuid.UUID:
             return uuid.UUID(value)
         except ValueError:
             pass
-    raise ValidationError(f"{field} must be a UUID, got {value!r:.60}", field=field)
+    raise ValidationError(f"{field} must be a UUID, got {shown(value)}", field=field)

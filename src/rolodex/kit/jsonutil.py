@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import orjson
@@ -26,11 +27,59 @@ def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
-def parse_body(data: bytes) -> Any:
-    """Parse a request body; anything that is not JSON is a 400, never a 500."""
+# How deeply arrays and objects may nest in a request body. The server's
+# setting (``Settings.max_json_depth``) is read from the same variable.
+MAX_DEPTH = int(os.environ.get("ROLODEX_MAX_JSON_DEPTH", "64") or 64)
+BODY = "The request body"
+
+
+def _field(what: str) -> str | None:
+    """The field an error names: none for the body itself, else the part parsed."""
+    return None if what == BODY else what
+
+
+def _too_deep(max_depth: int, what: str) -> BadRequest:
+    return BadRequest(
+        f"{what} nests arrays and objects more than {max_depth} levels deep "
+        "(ROLODEX_MAX_JSON_DEPTH).",
+        field=_field(what),
+        maxDepth=max_depth,
+    )
+
+
+def check_depth(value: Any, max_depth: int, what: str = BODY) -> None:
+    """Refuse ``value`` when its arrays and objects nest deeper than ``max_depth``.
+
+    Iterative, so no depth can overflow the stack; the nesting level of a
+    scalar inside ``n`` containers is ``n``.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth + 1 > max_depth:
+            raise _too_deep(max_depth, what)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def parse_body(data: bytes | str, max_depth: int = MAX_DEPTH, what: str = BODY) -> Any:
+    """Parse a request body; anything that is not JSON, or nests too deep, is a 400."""
     if not data.strip():
-        raise BadRequest("The request body is empty; send a JSON document.")
+        raise BadRequest(f"{what} is empty; send a JSON document.", field=_field(what))
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+        if "depth" in str(exc) or "recursion" in str(exc):
+            raise _too_deep(max_depth, what) from None
+        raise BadRequest(f"{what} is not valid JSON: {exc}", field=_field(what)) from None
+    # Most bodies hold fewer brackets than the limit: no need to walk them.
+    raw = data.encode() if isinstance(data, str) else data
+    opened = raw.count(b"[") + raw.count(b"{")
+    if opened > max_depth:
+        check_depth(value, max_depth, what)
+    return value

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.show import shown
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType
 from rolodex.metadata.scalar_types import (
@@ -16,10 +17,47 @@ from rolodex.metadata.scalar_types import (
     LIST_OPS,
     Kind,
     _bad,
-    _show,
-    js_json,
     js_number,
 )
+
+
+def js_json(value: Any, field: str | None = None) -> Any:
+    """A JSON value normalised so JavaScript's JSON.stringify writes it back unchanged.
+
+    Refused: NUL characters in strings and keys (PostgreSQL's JSON cannot hold
+    them), numbers that are not finite, and integers beyond 64 bits (no JSON
+    encoder here writes them).
+    """
+    where = f"{field}: " if field else ""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(
+                f"{where}JSON strings must not contain NUL characters", field=field
+            )
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ValidationError(f"{where}JSON integers must fit in 64 bits", field=field)
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(f"{where}JSON numbers must be finite", field=field)
+        return js_number(value)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            key = str(k)
+            if "\x00" in key:
+                raise ValidationError(
+                    f"{where}JSON keys must not contain NUL characters", field=field
+                )
+            out[key] = js_json(v, field)
+        return out
+    if isinstance(value, list):
+        return [js_json(v, field) for v in value]
+    return value
 
 
 class JsonDocKind(Kind):
@@ -59,7 +97,7 @@ class JsonKind(JsonDocKind):
     type = FieldType.JSON
 
     def validate(self, f: FieldDef, value: Any) -> Any:
-        return js_json(value)
+        return js_json(value, f.name)
 
 
 class ArrayKind(JsonDocKind):
@@ -70,8 +108,11 @@ class ArrayKind(JsonDocKind):
     max_items = 100
 
     def validate(self, f: FieldDef, value: Any) -> Any:
+        # A lone string is refused, not wrapped: "a, b" would become one tag, and
+        # a client sending a string has a bug worth hearing about. Text input
+        # (CSV cells, REST filters) goes through ``from_string``, which splits.
         if isinstance(value, str):
-            value = [value]
+            raise _bad(f, "a list of strings (not a single string)", value)
         if not isinstance(value, list) or len(value) > self.max_items:
             raise _bad(f, f"a list of at most {self.max_items} strings", value)
         seen: dict[str, None] = {}
@@ -92,6 +133,8 @@ class ArrayKind(JsonDocKind):
     def filter_value(self, f: FieldDef, value: Any) -> Any:
         if not isinstance(value, str):
             raise _bad(f, "a string", value)
+        if "\x00" in value:
+            raise ValidationError(f"{f.name} filters must not contain NUL characters", field=f.name)
         return value
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
@@ -104,7 +147,7 @@ class MultiSelectKind(ArrayKind):
     def check_item(self, f: FieldDef, item: str) -> str:
         if item not in f.option_values:
             raise ValidationError(
-                f"{f.name} values must be among {', '.join(f.option_values)}; got {_show(item)}",
+                f"{f.name} values must be among {', '.join(f.option_values)}; got {shown(item)}",
                 field=f.name,
                 allowed=list(f.option_values),
             )

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from rolodex.kit.errors import NotFound
+from rolodex.kit.show import shown
 
 
 class FieldType(StrEnum):
@@ -142,12 +143,43 @@ class ObjectDef:
         return self.plural[:1].upper() + self.plural[1:]
 
 
+# How alike a name and a candidate must be (difflib's ratio) to be suggested:
+# below this, "persn" was answered "members", which helps nobody.
+CUTOFF = 0.6
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``name`` (ignoring case), if any is alike enough."""
+    by_lower: dict[str, str] = {}
+    for c in candidates:
+        by_lower.setdefault(c.lower(), c)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=CUTOFF)
+    return by_lower[close[0]] if close else None
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    close = closest(name, candidates)
+    return f" Did you mean '{close}'?" if close else ""
 
 
-def unknown_object(name: str, candidates: Iterable[str]) -> NotFound:
+def unknown_object(name: str, objects: Iterable[ObjectDef | str]) -> NotFound:
+    """A 404 for an unknown object name, suggesting the closest object.
+
+    Names are compared with every object's singular and plural, and the
+    suggestion is the plural (the form a REST path takes).
+    """
+    plural_of: dict[str, str] = {}
+    for o in objects:
+        if isinstance(o, ObjectDef):
+            plural_of.setdefault(o.plural.lower(), o.plural)
+            plural_of.setdefault(o.name.lower(), o.plural)
+        else:
+            plural_of.setdefault(o.lower(), o)
+    close = closest(name, plural_of)
+    hint = f" Did you mean '{plural_of[close]}'?" if close else ""
+    known = ", ".join(sorted(set(plural_of.values())))
     return NotFound(
-        f"Unknown object '{name}'.{suggest(name, candidates)}", field="object", object=name
+        f"Unknown object {shown(name)}.{hint} Objects are: {known}.",
+        field="object",
+        object=name[:100],
     )

@@ -72,7 +72,7 @@ class Registry:
             return NotFound(
                 f"Unknown object '{name}'. Did you mean '{exact}'?", field="object", object=name
             )
-        return unknown_object(name, [o.plural for o in self.objects.values()])
+        return unknown_object(name, self.objects.values())
 
 
 _STANDARD = standard_objects()

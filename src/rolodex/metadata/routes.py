@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from starlette.routing import Route
 
-from rolodex.api.rest.http import Context, JSONResponse, route_table
+from rolodex.api.rest.http import Context, JSONResponse, accepts, route_table
 from rolodex.auth.scopes import Scope
 from rolodex.metadata import schemas, service
 from rolodex.metadata.objects import ObjectService
@@ -38,17 +38,20 @@ async def objects(ctx: Context) -> AsyncIterator[ObjectService]:
     ctx.state.registries.invalidate(ctx.workspace_id)
 
 
+@accepts()
 async def list_objects(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
     return JSONResponse({"data": {"objects": schemas.describe(registry)}})
 
 
+@accepts()
 async def get_object(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
     obj = registry.object(ctx.request.path_params["name"])
     return JSONResponse({"data": {"object": schemas.object_to_dict(obj)}})
 
 
+@accepts()
 async def create_object(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     async with objects(ctx) as svc:
@@ -56,6 +59,7 @@ async def create_object(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"createObject": item}}, status_code=201)
 
 
+@accepts()
 async def update_object(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     async with objects(ctx) as svc:
@@ -63,6 +67,7 @@ async def update_object(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"updateObject": item}})
 
 
+@accepts("purge")
 async def delete_object(ctx: Context) -> JSONResponse:
     """Deactivate a custom object (records kept); ``?purge=true`` on a deactivated one
     deletes its records."""
@@ -73,17 +78,20 @@ async def delete_object(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"deleteObject": item}})
 
 
+@accepts()
 async def restore_object(ctx: Context) -> JSONResponse:
     async with objects(ctx) as svc:
         item = await svc.restore(ctx.request.path_params["name"])
     return JSONResponse({"data": {"restoreObject": item}})
 
 
+@accepts()
 async def list_picklists(ctx: Context) -> JSONResponse:
     registry = await _registry(ctx)
     return JSONResponse({"data": {"picklists": schemas.picklists(registry)}})
 
 
+@accepts("object", "objectName", "includeInactive")
 async def list_fields(ctx: Context) -> JSONResponse:
     params = ctx.request.query_params
     async with fields(ctx, write=False) as svc:
@@ -93,12 +101,14 @@ async def list_fields(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"fields": items}})
 
 
+@accepts()
 async def get_field(ctx: Context) -> JSONResponse:
     async with fields(ctx, write=False) as svc:
         item = await svc.get(ctx.request.path_params["id"])
     return JSONResponse({"data": {"field": item}})
 
 
+@accepts()
 async def create_field(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     async with fields(ctx, write=True) as svc:
@@ -106,6 +116,7 @@ async def create_field(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"createField": item}}, status_code=201)
 
 
+@accepts()
 async def update_field(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     async with fields(ctx, write=True) as svc:
@@ -113,6 +124,7 @@ async def update_field(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"updateField": item}})
 
 
+@accepts("purge")
 async def delete_field(ctx: Context) -> JSONResponse:
     """Deactivate a field (data kept); ``?purge=true`` on a deactivated one removes its data."""
     purge = ctx.flag("purge")
@@ -122,6 +134,7 @@ async def delete_field(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {"deleteField": item}})
 
 
+@accepts()
 async def restore_field(ctx: Context) -> JSONResponse:
     async with fields(ctx, write=True) as svc:
         item = await svc.restore(ctx.request.path_params["id"])

@@ -16,8 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.kit import clock
+from rolodex.kit.domains import normalise_domain
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.ids import parse_uuid
+from rolodex.kit.show import shown
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType
 
@@ -38,31 +40,13 @@ def _bad(f: FieldDef, what: str, value: Any) -> ValidationError:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(value)
 
 
 def js_number(value: float | int) -> float | int:
     """Integral floats become ints, as JavaScript writes them (``1`` not ``1.0``)."""
     if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INT:
         return int(value)
-    return value
-
-
-def js_json(value: Any) -> Any:
-    """A JSON value normalised so JavaScript's JSON.stringify writes it back unchanged."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValidationError("JSON strings must not contain NUL characters")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValidationError("JSON numbers must be finite")
-        return js_number(value)
-    if isinstance(value, dict):
-        return {str(k): js_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [js_json(v) for v in value]
     return value
 
 
@@ -120,7 +104,22 @@ class TextKind(Kind):
             raise ValidationError(f"{f.name} must not contain NUL characters", field=f.name)
         if len(value) > MAX_TEXT:
             raise ValidationError(f"{f.name} is longer than {MAX_TEXT} characters", field=f.name)
+        if f.settings.get("format") == "domain":
+            return self._domain(f, value)
         return value
+
+    def _domain(self, f: FieldDef, value: str) -> str | None:
+        if not value.strip():
+            return None
+        host = normalise_domain(value)
+        if host is None:
+            raise _bad(f, "a domain name such as acme.com", value)
+        return host
+
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        if f.settings.get("format") == "domain":
+            return {"type": "string", "format": "hostname"}
+        return {"type": "string"}
 
     def filter_value(self, f: FieldDef, value: Any) -> Any:
         if not isinstance(value, str):
@@ -244,7 +243,12 @@ class RatingKind(NumberKind):
     type = FieldType.RATING
 
     def validate(self, f: FieldDef, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value != int(value)
+        ):
             raise _bad(f, "a whole number from 1 to 5", value)
         if not 1 <= value <= int(f.settings.get("max", 5)):
             raise _bad(f, f"a whole number from 1 to {f.settings.get('max', 5)}", value)

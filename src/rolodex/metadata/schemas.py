@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option
 from rolodex.metadata.types import kind
 
@@ -113,8 +114,8 @@ def field_name(raw: Any) -> str:
     name = camel(raw.strip())
     if not _NAME.match(name):
         raise ValidationError(
-            f"name {raw!r} must start with a lowercase letter and hold only letters and digits "
-            "(snake_case is converted to camelCase), at most 63 characters",
+            f"name {shown(raw)} must start with a lowercase letter and hold only letters and "
+            "digits (snake_case is converted to camelCase), at most 63 characters",
             field="name",
         )
     if name in RESERVED:
@@ -141,7 +142,7 @@ def check_unused(obj: ObjectDef, name: str, *, ignore: str | None = None) -> Non
 def field_type(raw: Any) -> FieldType:
     allowed = ", ".join(sorted(t.value for t in CUSTOM_TYPES))
     try:
-        t = FieldType(str(raw).upper())
+        t = FieldType(raw.upper() if isinstance(raw, str) else "")
     except ValueError:
         raise ValidationError(f"type must be one of {allowed}", field="type") from None
     if t not in CUSTOM_TYPES:
@@ -172,7 +173,7 @@ def options(raw: Any, t: FieldType) -> list[dict[str, Any]]:
         if not isinstance(value, str) or not value.strip() or len(value) > 100:
             raise ValidationError("option values are non-empty strings", field="options")
         if value in seen:
-            raise ValidationError(f"option {value!r} appears twice", field="options")
+            raise ValidationError(f"option {shown(value)} appears twice", field="options")
         seen.add(value)
         label = item.get("label") or value
         color = item.get("color")
@@ -197,7 +198,8 @@ def settings(raw: Any, t: FieldType) -> dict[str, Any]:
         check = allowed.get((t, key))
         if check is None or isinstance(value, bool) or not check(value):
             raise ValidationError(
-                f"setting {key!r}={value!r} does not apply to {t.value}", field="settings"
+                f"setting {shown(key)}={shown(value)} does not apply to {t.value}",
+                field="settings",
             )
     return dict(raw)
 
@@ -255,7 +257,8 @@ def reject_unknown(body: dict[str, Any], allowed: frozenset[str]) -> None:
     for key in body:
         if key not in allowed:
             raise ValidationError(
-                f"Unknown property {key!r}; allowed: {', '.join(sorted(allowed))}", field=key
+                f"Unknown property {shown(key)}; allowed: {', '.join(sorted(allowed))}",
+                field=key,
             )
 
 

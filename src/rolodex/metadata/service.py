@@ -17,6 +17,7 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
+from rolodex.kit.show import shown
 from rolodex.metadata import repository, schemas
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
@@ -61,7 +62,7 @@ class FieldService:
         for row, _ in await repository.all_fields(self.conn, self.ws):
             if row.object_name == obj.name and row.name.lower() == name.lower():
                 raise Conflict(
-                    f"{obj.name} has an inactive field {row.name!r}; restore it or purge it first",
+                    f"{obj.name} has an inactive field '{row.name}'; restore it or purge it first",
                     field="name",
                 )
         t = schemas.field_type(body.get("type"))
@@ -151,9 +152,18 @@ class FieldService:
             raise ValidationError("The body must be a JSON object.")
         schemas.reject_unknown(body, schemas.UPDATE_KEYS)
         if row.type == FieldType.RELATION.value and set(body) - {"label", "description"}:
+            other = sorted(set(body) - {"label", "description"})[0]
             raise ValidationError(
-                "Only a relation field's label and description can change; to change more, "
-                "delete it and create another",
+                f"Only a relation field's label and description can change, not {other}; "
+                "to change more, delete the relation and create another",
+                field=other,
+            )
+        if "type" in body and schemas.field_type(body["type"]) is FieldType.RELATION:
+            raise ValidationError(
+                f"{row.name} cannot become a relation: a relation is a new field. Create it "
+                'with POST /rest/metadata/fields {"objectName": ..., "name": ..., '
+                '"type": "RELATION", "relationTarget": "company"} (GraphQL: createField), '
+                "then copy the ids into its ...Id field and delete this one",
                 field="type",
             )
         before = self._to_dict(row, active)
@@ -322,7 +332,7 @@ class FieldService:
         if failures:
             raise ValidationError(
                 f"{failures} existing value(s) of {row.name} do not convert to {new.type.value} "
-                f"(for example {example[1]!r} on record {example[0]}); the change is refused",
+                f"(for example {shown(example[1])} on record {example[0]}); the change is refused",
                 field="type",
             )
         await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)

@@ -165,7 +165,10 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Domain",
                 column="domain",
                 unique=True,
-                description="Unique among the workspace's companies, ignoring case.",
+                settings={"format": "domain"},
+                description="A host name such as acme.com, unique among the workspace's "
+                "companies. Stored normalised: lowercase, without scheme, www., path, "
+                "port or trailing dot (https://www.Acme.com/ is acme.com).",
             ),
             FieldDef("website", T.LINK, "Website", column="website"),
             FieldDef(

@@ -14,6 +14,7 @@ from rolodex.metadata.doc_types import (
     CurrencyKind,
     JsonKind,
     MultiSelectKind,
+    js_json,
 )
 from rolodex.metadata.model import FieldDef, FieldType
 from rolodex.metadata.scalar_types import (
@@ -31,7 +32,6 @@ from rolodex.metadata.scalar_types import (
     SelectKind,
     TextKind,
     UuidKind,
-    js_json,
     js_number,
 )
 

@@ -10,7 +10,14 @@ from starlette.routing import Route
 
 from rolodex.api.rest.grammar import parse_filter, parse_order_by
 from rolodex.api.rest.hot import HotRoutes
-from rolodex.api.rest.http import Context, Handler, JSONResponse, endpoint, route_table
+from rolodex.api.rest.http import (
+    Context,
+    Handler,
+    JSONResponse,
+    accepts,
+    endpoint,
+    route_table,
+)
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
@@ -50,6 +57,7 @@ def list_query(ctx: Context) -> ListQuery:
     )
 
 
+@accepts("filter", "order_by", "limit", "starting_after", "ending_before", "depth")
 async def list_records(ctx: Context) -> JSONResponse:
     """List records: filter, order_by, limit, starting_after / ending_before, depth."""
     q = list_query(ctx)
@@ -65,6 +73,7 @@ async def list_records(ctx: Context) -> JSONResponse:
     )
 
 
+@accepts("depth")
 async def get_record(ctx: Context) -> JSONResponse:
     depth = ctx.int_param("depth", 0, 0, 1)
     async with service(ctx, write=False) as (svc, obj):
@@ -72,6 +81,7 @@ async def get_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {obj.name: json_ready(record)}})
 
 
+@accepts("upsert")
 async def create_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     upsert = ctx.flag("upsert")
@@ -80,6 +90,7 @@ async def create_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"create{obj.cap}": record}}, status_code=201)
 
 
+@accepts("upsert")
 async def create_batch(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     if isinstance(body, dict) and isinstance(body.get("data"), list):
@@ -92,6 +103,7 @@ async def create_batch(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"create{obj.cap_plural}": records}}, status_code=201)
 
 
+@accepts()
 async def update_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     async with service(ctx, write=True) as (svc, obj):
@@ -99,6 +111,7 @@ async def update_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"update{obj.cap}": record}})
 
 
+@accepts("soft_delete")
 async def delete_record(ctx: Context) -> JSONResponse:
     """Delete for good; ``?soft_delete=true`` hides the record instead (restorable)."""
     soft = ctx.flag("soft_delete")
@@ -109,6 +122,7 @@ async def delete_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"delete{obj.cap}": body}})
 
 
+@accepts()
 async def restore_record(ctx: Context) -> JSONResponse:
     async with service(ctx, write=True) as (svc, obj):
         record = await svc.restore(obj, ctx.request.path_params["id"])

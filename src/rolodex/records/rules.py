@@ -7,6 +7,7 @@ from typing import Any
 
 from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.show import shown
 from rolodex.records.schemas import clean_spaces
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None], None]
@@ -50,7 +51,8 @@ def person_names(values: dict[str, Any], current: dict[str, Any] | None) -> None
     joined = join_name(first, last)
     if has_name and clean_spaces(values["name"] or "") != (joined or ""):
         raise ValidationError(
-            f"name ({values['name']!r}) must equal firstName + ' ' + lastName ({joined!r}); "
+            f"name ({shown(values['name'])}) must equal firstName + ' ' + lastName "
+            f"({shown(joined)}); "
             "send name alone, or the parts alone",
             field="name",
         )

@@ -10,12 +10,26 @@ from typing import Any
 from rolodex.kit.db import Row
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.jsonutil import dumps, embedded, loads
+from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
 from rolodex.metadata.types import Kind, kind
 
 # Keys a client may send that name no field but are harmless to ignore on
-# write: GraphQL clients echo ``__typename``, REST clients echo ``id`` on PATCH.
+# write: GraphQL clients echo ``__typename``.
 _IGNORED = frozenset({"__typename"})
+
+
+def _json_type(value: Any) -> str:
+    """A JSON value's type as JSON names it (messages must not speak Python)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 @dataclass(slots=True)
@@ -65,7 +79,7 @@ def _custom_fields_form(obj: ObjectDef, items: Any) -> dict[str, Any]:
             f = resolve_field(obj, key)
         if f is None or not f.is_custom:
             raise ValidationError(
-                f"customFields: no custom field {key!r} on {obj.name}", field="customFields"
+                f"customFields: no custom field {shown(key)} on {obj.name}", field="customFields"
             )
         value = item.get("value")
         if isinstance(value, str) and f.type not in (
@@ -83,7 +97,7 @@ def _custom_fields_form(obj: ObjectDef, items: Any) -> dict[str, Any]:
 def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
     """Check a create or update body; every problem is a 400 naming the field."""
     if not isinstance(data, dict):
-        raise ValidationError(f"A {obj.name} must be a JSON object, got {type(data).__name__}")
+        raise ValidationError(f"A {obj.name} must be a JSON object, got {_json_type(data)}")
     result = Input()
     items: dict[str, Any] = dict(data)
     if "customFields" in items and resolve_field(obj, "customFields") is None:
@@ -95,9 +109,11 @@ def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
         if f is None:
             raise unknown_field(obj, name)
         if f.name == "id":
-            if creating and value is not None:
+            # On create, a client-chosen id; on update, an id echoed from a read,
+            # which the service checks against the path's.
+            if value is not None or not creating:
                 result.record_id = kind(f).validate(f, value)
-            continue  # an id echoed in an update body is ignored; the path names the record
+            continue
         if f.read_only or f.system:
             raise ValidationError(f"{f.name} is read-only", field=f.name)
         if f.type is FieldType.RELATION:
@@ -116,6 +132,18 @@ def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
             continue
         result.values[f.name] = converted
     if creating:
+        if not result.values:
+            required = next((f for f in obj.fields.values() if f.required), None)
+            if required is not None:
+                raise ValidationError(
+                    f"{required.name} is required to create a {obj.name}", field=required.name
+                )
+            writable = [f.name for f in obj.fields.values() if not (f.read_only or f.system)]
+            raise ValidationError(
+                f"A new {obj.name} must set at least one field; "
+                f"for example {', '.join(writable[:6])}",
+                field=None,
+            )
         for f in obj.fields.values():
             if f.name not in result.values and f.default is not None and f.stored:
                 result.values[f.name] = kind(f).validate(f, f.default)

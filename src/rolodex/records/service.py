@@ -16,6 +16,7 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
+from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
@@ -129,6 +130,8 @@ class RecordService:
         """Create (or, with ``upsert``, update by unique key) all of ``items`` or none."""
         if len(items) > MAX_BATCH:
             raise ValidationError(f"A batch holds at most {MAX_BATCH} records.")
+        if upsert and not obj.unique_keys:
+            raise ValidationError(self._no_upsert(obj), field="upsert")
         inputs: list[Input] = []
         for i, data in enumerate(items):
             try:
@@ -209,6 +212,18 @@ class RecordService:
         await self.flush()
         return [r for r in results if r is not None]
 
+    def _no_upsert(self, obj: ObjectDef) -> str:
+        """Why ``upsert`` does not apply to ``obj``, and where it does."""
+        keyed = [
+            f"{o.plural} (by {o.unique_keys[0]})"
+            for o in self.registry.objects.values()
+            if o.unique_keys
+        ]
+        return (
+            f"{obj.plural} have no unique field, so upsert has nothing to match on; "
+            f"upsert works on {', '.join(keyed) or 'no object'}. Create without ?upsert=true."
+        )
+
     async def _match_unique(
         self, obj: ObjectDef, inputs: list[Input], upsert: bool, batch: bool
     ) -> dict[int, Row]:
@@ -230,7 +245,7 @@ class RecordService:
                         raise _at(
                             i if batch else None,
                             Conflict(
-                                f"{f.name} {value!r} appears twice in this batch "
+                                f"{f.name} {shown(value)} appears twice in this batch "
                                 f"(items {seen[key]} and {i})",
                                 field=f.name,
                             ),
@@ -248,7 +263,7 @@ class RecordService:
                     raise _at(
                         i if batch else None,
                         Conflict(
-                            f"A {obj.name} with {f.name} {inputs[i].values[f.name]!r} already "
+                            f"A {obj.name} with {f.name} {shown(inputs[i].values[f.name])} already "
                             f"exists (id {row['id']}).",
                             field=f.name,
                             existingId=str(row["id"]),
@@ -283,6 +298,12 @@ class RecordService:
     async def update(self, obj: ObjectDef, record_id: Any, data: Any) -> dict[str, Any]:
         rid = parse_uuid(record_id)
         inp = validate(obj, data, creating=False)
+        if inp.record_id is not None and inp.record_id != rid:
+            raise ValidationError(
+                f"id in the body ({inp.record_id}) is not the id in the path ({rid}); "
+                "an update cannot change a record's id",
+                field="id",
+            )
         row = await self.repo(obj).get(rid, lock=True)
         if row is None:
             raise NotFound(f"No {obj.name} with id {rid}.", field="id")
@@ -309,7 +330,7 @@ class RecordService:
                 ]
                 if clash:
                     raise Conflict(
-                        f"A {obj.name} with {f.name} {changed[f.name]!r} already exists "
+                        f"A {obj.name} with {f.name} {shown(changed[f.name])} already exists "
                         f"(id {clash[0]['id']}).",
                         field=f.name,
                         existingId=str(clash[0]["id"]),

@@ -40,6 +40,37 @@ def _escape_like(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
+# The escape character of like/ilike patterns, declared on every LIKE (SQLite
+# has none by default, PostgreSQL's is this one): both backends then agree.
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str) -> str:
+    """A user's like/ilike pattern, made safe and the same on both backends.
+
+    ``%`` and ``_`` are wildcards; ``\\%``, ``\\_`` and ``\\\\`` are a literal
+    percent, underscore and backslash. A backslash before any other character
+    is dropped (``\\a`` is ``a``), and a lone backslash at the end is a literal
+    one: PostgreSQL refuses a pattern ending in its escape character.
+    """
+    if LIKE_ESCAPE not in text:
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c != LIKE_ESCAPE:
+            out.append(c)
+        elif i + 1 == n:
+            out.append(LIKE_ESCAPE * 2)
+        else:
+            i += 1
+            nxt = text[i]
+            out.append(LIKE_ESCAPE + nxt if nxt in "%_" + LIKE_ESCAPE else nxt)
+        i += 1
+    return "".join(out)
+
+
 class FilterWalk:
     """One walk over a filter: collects the shape and the parameters, and can build SQL."""
 
@@ -85,7 +116,7 @@ class FilterWalk:
             # SQL's NOT of an unknown (NULL) is unknown and drops the row; "not equal
             # to X" must keep records whose field is empty, as neq does.
             return sa.not_(sa.func.coalesce(inner, sa.false())) if build else None
-        raise BadRequest(f"Unsupported filter node {node!r}")
+        raise BadRequest(f"Unsupported filter node {type(node).__name__}")
 
     def cond(self, c: Cond, build: bool) -> Any:
         f = self.field(c.field)
@@ -129,6 +160,8 @@ class FilterWalk:
                 return None
             return expr.like(p, escape="/") if op == "startsWith" else expr.ilike(p, escape="/")
         value = k.filter_value(f, c.value)
+        if op in ("like", "ilike"):
+            value = like_pattern(value)
         p = self._param(value)
         if not build:
             return None
@@ -137,9 +170,9 @@ class FilterWalk:
         if op == "neq":  # unlike SQL's <>, "not equal to X" includes empty fields
             return sa.or_(expr != p, expr.is_(None))
         if op == "like":
-            return expr.like(p)
+            return expr.like(p, escape=LIKE_ESCAPE)
         if op == "ilike":
-            return expr.ilike(p)
+            return expr.ilike(p, escape=LIKE_ESCAPE)
         return {"gt": expr > p, "gte": expr >= p, "lt": expr < p, "lte": expr <= p}[op]
 
     def _array_contains(self, f: FieldDef, expr: Any, value: Any, build: bool) -> Any:

@@ -26,7 +26,7 @@ from rolodex.api.graphql.schema import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
 from rolodex.auth.schemas import Principal
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
-from rolodex.kit.jsonutil import loads
+from rolodex.kit.jsonutil import parse_body
 
 log = logging.getLogger("rolodex.graphql")
 
@@ -53,7 +53,7 @@ def _variables(raw: Any) -> dict[str, Any]:
         return {}
     if isinstance(raw, str):
         try:
-            raw = loads(raw)
+            raw = parse_body(raw, what="variables")  # bounded depth, as bodies are
         except ValueError:
             raise BadRequest("variables is not valid JSON.", field="variables") from None
     if raw is None:

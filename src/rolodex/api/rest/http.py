@@ -26,6 +26,7 @@ from rolodex.kit.errors import (
     RolodexError,
     UnsupportedMediaType,
 )
+from rolodex.kit.show import shown
 
 log = logging.getLogger("rolodex.api")
 
@@ -83,7 +84,9 @@ class Context:
         try:
             value = int(raw)
         except ValueError:
-            raise BadRequest(f"{name} must be a whole number, got {raw!r}", field=name) from None
+            raise BadRequest(
+                f"{name} must be a whole number, got {shown(raw)}", field=name
+            ) from None
         if not lo <= value <= hi:
             raise BadRequest(f"{name} must be between {lo} and {hi}, got {value}", field=name)
         return value
@@ -94,15 +97,20 @@ class Context:
             return False
         raw = self.request.query_params.get(name, "false").lower()
         if raw not in ("true", "false", "1", "0", ""):
-            raise BadRequest(f"{name} must be true or false, got {raw!r}", field=name)
+            raise BadRequest(f"{name} must be true or false, got {shown(raw)}", field=name)
         return raw in ("true", "1")
 
     async def json(self) -> Any:
-        """The request body as JSON, within the size limit; a 4xx otherwise."""
-        content_type = self.request.headers.get("content-type", "application/json")
-        if "json" not in content_type and not content_type.startswith("text/plain"):
+        """The request body as JSON, within the size and depth limits; a 4xx otherwise.
+
+        The body must be declared JSON (``application/json`` or a ``+json``
+        type); a body with no Content-Type at all is read as JSON too.
+        """
+        content_type = self.request.headers.get("content-type")
+        if content_type is not None and not is_json_media_type(content_type):
             raise UnsupportedMediaType(
-                f"Send JSON with 'Content-Type: application/json', not {content_type!r}."
+                f"Send JSON with 'Content-Type: application/json', not {shown(content_type, 100)}.",
+                field="Content-Type",
             )
         limit = self.state.settings.max_body_bytes
         declared = self.request.headers.get("content-length")
@@ -115,7 +123,38 @@ class Context:
             if size > limit:
                 raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
             chunks.append(chunk)
-        return jsonutil.parse_body(b"".join(chunks))
+        return jsonutil.parse_body(b"".join(chunks), self.state.settings.max_json_depth)
+
+    def check_params(self, accepted: frozenset[str]) -> None:
+        """Refuse query parameters this route does not take (a typo must not pass silently)."""
+        if not self.request.scope.get("query_string"):
+            return
+        for name in self.request.query_params:
+            if name not in accepted:
+                listed = ", ".join(sorted(accepted)) if accepted else "none"
+                raise BadRequest(
+                    f"Unknown query parameter {shown(name)}; this route accepts: {listed}.",
+                    field=name,
+                    accepted=sorted(accepted),
+                )
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or any ``+json`` type, whatever its parameters."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def accepts(*names: str) -> Callable[[Handler], Handler]:
+    """Declare the query parameters a handler takes; ``endpoint`` refuses any other."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.query_params = frozenset(names)  # type: ignore[attr-defined]
+        return handler
+
+    return mark
 
 
 Handler = Callable[[Context], Awaitable[Response]]
@@ -125,6 +164,8 @@ RouteRow = tuple[str, Scope, "Handler", list[str]]
 def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Wrap ``handler``: authenticate, rate-limit, check ``scope``, render errors."""
 
+    accepted: frozenset[str] | None = getattr(handler, "query_params", None)
+
     async def asgi(request: Request) -> Response:
         state = request.app.state.rolodex
         try:
@@ -133,7 +174,10 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
             )
             state.limiter.check(principal.key.id, principal.workspace_id)
             require(principal.scopes, scope)
-            return await handler(Context(request, principal, state))
+            ctx = Context(request, principal, state)
+            if accepted is not None:
+                ctx.check_params(accepted)
+            return await handler(ctx)
         except RolodexError as exc:
             return error_response(exc)
 
