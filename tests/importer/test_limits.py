@@ -226,6 +226,8 @@ def test_cli_limits(db_url: str, tmp_path: Path) -> None:
     assert run.returncode == 1 and "longer than 3 characters" in run.stderr, run.stderr
     done = cli("import", "people", str(path), "-d", db_url, "--max-line", "huge", code=2)
     one_error(done, "not a size")
+    done = cli("import", "people", str(path), "-d", db_url, "--max-cells", "lots", code=2)
+    one_error(done, "--max-cells takes a whole number")
     done = cli("import", "people", str(path), "-d", db_url, "--max-rows", "0", code=2)
     one_error(done, "--max-rows must be at least 1")
     assert "--max-unzipped" in cli("import", "--help").stdout

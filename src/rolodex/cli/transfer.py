@@ -63,7 +63,7 @@ def _limit(name: str, default: str, what: str) -> Any:
         f"--{name}",
         envvar=f"ROLODEX_IMPORT_{name.replace('-', '_').upper()}",
         metavar="N" if name in ("max-rows", "max-cells", "max-ratio") else "SIZE",
-        help=f"Stop with an error at {what} (default {default}).",
+        help=f"Stop with an error at {what}.",
         rich_help_panel="Limits",
     )
 
@@ -201,7 +201,7 @@ def import_command(
 
     Example: rolodex import people contacts.csv --upsert-by email --map "Work mail=email"
     """
-    from rolodex.importer.limits import Limits, parse_size
+    from rolodex.importer.limits import Limits
     from rolodex.importer.mapping import parse_maps
     from rolodex.importer.service import ImportOptions, Summary, import_local
 
@@ -210,13 +210,7 @@ def import_command(
         return
     try:
         mapping = parse_maps(maps or [])
-        limits = Limits(
-            max_rows=_count(max_rows, "--max-rows"),
-            max_cells=_count(max_cells, "--max-cells"),
-            max_line=parse_size(max_line),
-            max_unzipped=parse_size(max_unzipped),
-            max_ratio=_count(max_ratio, "--max-ratio"),
-        )
+        limits = Limits.parse(max_rows, max_cells, max_line, max_unzipped, max_ratio)
     except (ValueError, RolodexError) as exc:
         fail(exc.message if isinstance(exc, RolodexError) else str(exc), code=2)
         return
@@ -255,13 +249,6 @@ def import_command(
         _report(summary, as_json, quiet)
         raise typer.Exit(130) from None
     _report(summary, as_json, quiet)
-
-
-def _count(text: str, option: str) -> int:
-    try:
-        return int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise ValueError(f"{option} takes a whole number, not {text!r}") from None
 
 
 def undo_command(

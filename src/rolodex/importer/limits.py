@@ -57,6 +57,24 @@ class Limits:
             if getattr(self, name) < 1:
                 raise BadRequest(f"--{name.replace('_', '-')} must be at least 1")
 
+    @classmethod
+    def parse(cls, rows: str, cells: str, line: str, unzipped: str, ratio: str) -> Limits:
+        """The bounds as the CLI's options give them; ``ValueError`` for a malformed one."""
+        return cls(
+            _count(rows, "--max-rows"),
+            _count(cells, "--max-cells"),
+            parse_size(line),
+            parse_size(unzipped),
+            _count(ratio, "--max-ratio"),
+        )
+
+
+def _count(text: str, option: str) -> int:
+    try:
+        return int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{option} takes a whole number, not {text!r}") from None
+
 
 def parse_size(text: str) -> int:
     """``"1048576"``, ``"1 MiB"``, ``"200MB"`` as bytes; ``ValueError`` for anything else."""
