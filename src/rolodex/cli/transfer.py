@@ -57,6 +57,17 @@ ApiKeyOption = typer.Option(
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
 
 
+def _limit(name: str, default: str, what: str) -> Any:
+    return typer.Option(
+        default,
+        f"--{name}",
+        envvar=f"ROLODEX_IMPORT_{name.replace('-', '_').upper()}",
+        metavar="N" if name in ("max-rows", "max-cells", "max-ratio") else "SIZE",
+        help=f"Stop with an error at {what}.",
+        rich_help_panel="Limits",
+    )
+
+
 def _run(
     database: str | None,
     url: str | None,
@@ -132,6 +143,14 @@ def _report(s: Summary, as_json: bool, quiet: bool) -> None:
         out.print(f"Rejected rows, with the reason for each: {s.rejects_file}", highlight=False)
     if s.interrupted:
         err.print("Run the same command again to finish: rows already imported are skipped.")
+    if s.import_id and (s.created or s.skipped or s.interrupted):
+        # One line however narrow the output, so that scripts can pick the id up.
+        out.print(
+            f"Import id: {s.import_id} (rolodex import undo {s.import_id} removes the "
+            "records it created)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def import_command(
@@ -159,6 +178,11 @@ def import_command(
     no_webhooks: bool = typer.Option(
         False, "--no-webhooks", help="Record events but do not send them to webhooks."
     ),
+    max_rows: str = _limit("max-rows", "1000000", "more rows than this"),
+    max_cells: str = _limit("max-cells", "50000000", "more cells than this in all"),
+    max_line: str = _limit("max-line", "1MiB", "a longer CSV record or JSON Lines line"),
+    max_unzipped: str = _limit("max-unzipped", "200MB", "an .xlsx inflating to more"),
+    max_ratio: str = _limit("max-ratio", "100", "an .xlsx part compressed more than N to 1"),
     quiet: bool = QuietOption,
     as_json: bool = JsonOption,
     workspace: str = WorkspaceOption,
@@ -172,15 +196,23 @@ def import_command(
     imported. Running the same import again is safe: rows already imported are
     skipped, so an interrupted import resumes where it stopped.
 
+    rolodex import undo ID soft-deletes the records that the import ID (printed at its
+    end) created.
+
     Example: rolodex import people contacts.csv --upsert-by email --map "Work mail=email"
     """
+    from rolodex.importer.limits import Limits
     from rolodex.importer.mapping import parse_maps
     from rolodex.importer.service import ImportOptions, Summary, import_local
 
+    if object_name == "undo" and not file.exists():
+        undo_command(str(file), as_json, quiet, workspace, database, url)
+        return
     try:
         mapping = parse_maps(maps or [])
-    except ValueError as exc:
-        fail(str(exc), code=2)
+        limits = Limits.parse(max_rows, max_cells, max_line, max_unzipped, max_ratio)
+    except (ValueError, RolodexError) as exc:
+        fail(exc.message if isinstance(exc, RolodexError) else str(exc), code=2)
         return
     if url and no_webhooks:
         fail("--no-webhooks works on local imports only, not with --url", code=2)
@@ -194,6 +226,7 @@ def import_command(
         batch_size=batch_size,
         rejects=rejects,
         webhooks=not no_webhooks,
+        limits=limits,
     )
     summary = Summary(object_name, str(file))
     show = sys.stdout.isatty() and not quiet and not as_json
@@ -216,6 +249,50 @@ def import_command(
         _report(summary, as_json, quiet)
         raise typer.Exit(130) from None
     _report(summary, as_json, quiet)
+
+
+def undo_command(
+    import_id: str,
+    as_json: bool,
+    quiet: bool,
+    workspace: str | None,
+    database: str | None,
+    url: str | None,
+) -> None:
+    """``rolodex import undo ID``: soft-delete the records the import ``ID`` created."""
+    from rolodex.importer.undo import UndoSummary, undo_local
+
+    if url:
+        fail(
+            "import undo works on the local database only: through --url an import's "
+            "records are the API key's. Delete them through the API instead.",
+            code=2,
+        )
+
+    async def local(db: Database) -> UndoSummary:
+        return await undo_local(db, import_id, workspace=workspace)
+
+    async def remote(c: httpx.AsyncClient) -> UndoSummary:
+        raise AssertionError("unreachable")
+
+    s = _run(database, None, None, local, remote)
+    if as_json:
+        print_json(s.to_dict())
+        return
+    if quiet:
+        return
+    parts = ", ".join(f"{n:,} {plural}" for plural, n in s.by_object.items())
+    out.print(
+        f"Undid import {s.import_id}: {s.removed:,} records removed"
+        f"{f' ({parts})' if parts else ''}; they can be restored.",
+        highlight=False,
+    )
+    if s.kept_updated:
+        out.print(
+            f"{s.kept_updated:,} records that the import updated (--upsert-by) but did not "
+            "create are left as they are.",
+            highlight=False,
+        )
 
 
 def _opener(output: Path | None) -> tuple[Callable[[], IO[str]], Callable[[bool], None]]:

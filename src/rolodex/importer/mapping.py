@@ -10,16 +10,22 @@ export) are skipped too, so an export imports as it is.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from rolodex.kit.errors import BadRequest, ValidationError
 from rolodex.kit.ids import parse_uuid
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
 from rolodex.metadata.types import kind
 
+if TYPE_CHECKING:
+    from rolodex.importer.reading import Source
+
 IGNORE = "-"
+NO_FIELD = "the row sets no field (its cells are empty or in columns that fill no field)"
+PEEK = 100  # JSON Lines lines read to find the first object, which stands for a header
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 # Common spreadsheet headers that name a field differently; used when the field exists.
 ALIASES = {
@@ -187,3 +193,49 @@ def from_object(mapper: Mapper, item: dict[str, Any]) -> dict[str, Any]:
         source[f.name] = key
         data[f.name] = value
     return data
+
+
+def _names(items: Iterable[str], limit: int = 12) -> str:
+    shown = [repr(n if len(n) <= 40 else n[:37] + "...") for n in itertools.islice(items, limit)]
+    return ", ".join(shown) or "none"
+
+
+def _refusal(mapper: Mapper, source: Source, found: str, columns: Iterable[str]) -> MappingError:
+    obj = mapper.obj
+    fields = [f.name for f in obj.fields.values() if writable(f) and f.name != "id"]
+    return MappingError(
+        f"Nothing imported: no {found} of {source.path.name} fills a field of {obj.plural}. "
+        f"Its {found}s: {_names(columns)}. {obj.plural.capitalize()} have the fields: "
+        f'{_names(fields, 40)}. Name {found}s after fields, or map them with --map "NAME=field".'
+    )
+
+
+def check_columns(source: Source, mapper: Mapper, columns: list[tuple[int, FieldDef]]) -> None:
+    """Refuse a CSV or Excel file whose header fills no field (an id alone fills none)."""
+    if not any(f.name != "id" for _, f in columns):
+        raise _refusal(mapper, source, "column", [h for h in source.headers if h])
+
+
+def check_objects(source: Source, mapper: Mapper) -> Iterator[tuple[int, Any]]:
+    """The rows of a JSON Lines file, once its first object is known to fill a field.
+
+    JSON Lines has no header: its first object stands for one. A file none of
+    whose first lines is a JSON object is not JSON Lines at all.
+    """
+    from rolodex.importer.reading import FileProblem
+
+    ahead: list[tuple[int, Any]] = []
+    for number, raw in source.rows:
+        ahead.append((number, raw))
+        if isinstance(raw, dict):
+            if not any((f := mapper.field(k)) is not None and f.name != "id" for k in raw):
+                raise _refusal(mapper, source, "key", list(raw))
+            break
+        if len(ahead) >= PEEK:
+            break
+    if ahead and not isinstance(ahead[-1][1], dict):
+        raise FileProblem(
+            f"Nothing imported: {source.path.name} is not JSON Lines; none of its first "
+            f"{len(ahead)} lines is a JSON object."
+        )
+    return itertools.chain(ahead, source.rows)

@@ -3,7 +3,8 @@
 Every reader yields ``(row number, row)``: for CSV and Excel the row is a list
 of cell texts in header order, for JSON Lines a dict (or a ``BadLine`` when the
 line is not a JSON object). Row numbers are stable for a given file content,
-which is what makes re-running an import safe (see ``service``).
+which is what makes re-running an import safe (see ``service``). Every reader
+stays within the import's ``Limits`` (see ``limits``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -21,6 +23,14 @@ from typing import Any
 
 import orjson
 
+from rolodex.importer.limits import (
+    BoundedLines,
+    Counter,
+    LimitExceeded,
+    Limits,
+    check_workbook,
+    read_line,
+)
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.types import js_number
 
@@ -99,18 +109,22 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def open_source(path: Path, fmt: str, sheet: str | None = None) -> Source:
-    """Open ``path`` for reading; a missing, unreadable or malformed file is a ``FileProblem``."""
+def open_source(
+    path: Path, fmt: str, sheet: str | None = None, limits: Limits | None = None
+) -> Source:
+    """Open ``path`` for reading; a missing, unreadable or malformed file is a ``FileProblem``,
+    and one beyond ``limits`` a ``LimitExceeded`` (when opened, or as its rows are read)."""
     if not path.exists():
         raise FileProblem(f"No such file: {path}")
     if path.is_dir():
         raise FileProblem(f"{path} is a directory, not a file")
+    limits = limits or Limits()
     try:
         if fmt == "xlsx":
-            return _open_xlsx(path, sheet)
+            return _open_xlsx(path, sheet, limits)
         if fmt == "jsonl":
-            return _open_jsonl(path)
-        return _open_csv(path)
+            return _open_jsonl(path, limits)
+        return _open_csv(path, limits)
     except PermissionError:
         raise FileProblem(f"Cannot read {path}: permission denied") from None
     except OSError as exc:
@@ -170,19 +184,21 @@ def sniff_delimiter(sample: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def _open_csv(path: Path) -> Source:
+def _open_csv(path: Path, limits: Limits) -> Source:
     encoding, sample = _encoding(path)
     delimiter = sniff_delimiter(sample)
     # Cells longer than csv's default limit (128 KiB) should reach validation, which
-    # rejects the row, rather than stop the whole file.
-    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+    # rejects the row, rather than stop the whole file; BoundedLines bounds a record.
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024, limits.max_line + 1))
     raw, progress = _raw(path)
     text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = BoundedLines(text, limits.max_line, path.name)
+    reader = csv.reader(lines, delimiter=delimiter)
+    count = Counter(limits, path.name)
     try:
-        header = _next_row(reader, path)
+        header = _next_row(reader, path, lines)
         while header is not None and not any(c.strip() for c in header):
-            header = _next_row(reader, path)
+            header = _next_row(reader, path, lines)
     except FileProblem:
         text.close()
         raise
@@ -194,17 +210,19 @@ def _open_csv(path: Path) -> Source:
     def rows() -> Iterator[tuple[int, Any]]:
         number = 1  # the header is row 1, as in a spreadsheet
         while True:
-            cells = _next_row(reader, path)
+            cells = _next_row(reader, path, lines)
             if cells is None:
                 return
             number += 1
+            count.row(number - 1, len(cells))
             if any(c.strip() for c in cells):
                 yield number, cells
 
     return Source(path, "csv", headers, rows(), progress, delimiter, [text.close])
 
 
-def _next_row(reader: Any, path: Path) -> list[str] | None:
+def _next_row(reader: Any, path: Path, lines: BoundedLines) -> list[str] | None:
+    lines.next_record()
     try:
         return next(reader)
     except StopIteration:
@@ -217,13 +235,17 @@ def _next_row(reader: Any, path: Path) -> list[str] | None:
         ) from None
 
 
-def _open_jsonl(path: Path) -> Source:
+def _open_jsonl(path: Path, limits: Limits) -> Source:
     _encoding(path)  # refuse binary files with a clear message
     raw, progress = _raw(path)
     buffered = io.BufferedReader(raw, 1 << 16)
+    count = Counter(limits, path.name)
 
     def rows() -> Iterator[tuple[int, Any]]:
-        for number, line in enumerate(buffered, start=1):
+        number = 0
+        while line := read_line(buffered, limits.max_line, path.name, number + 1):
+            number += 1
+            count.row(number, 0, header=False)
             if number == 1:
                 line = line.removeprefix(codecs.BOM_UTF8)
             if not line.strip():
@@ -237,6 +259,7 @@ def _open_jsonl(path: Path) -> Source:
             if not isinstance(value, dict):
                 yield number, BadLine(text, f"line {number} is not a JSON object")
                 continue
+            count.row(number, len(value), header=False)
             yield number, value
 
     return Source(path, "jsonl", [], rows(), progress, _close=[buffered.close])
@@ -256,14 +279,29 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, sheet: str | None) -> Source:
+def _not_xlsx(path: Path, exc: Exception) -> FileProblem:
+    return FileProblem(f"{path.name} is not an Excel .xlsx workbook ({exc}).")
+
+
+def _open_xlsx(path: Path, sheet: str | None, limits: Limits) -> Source:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    broken = (
+        zipfile.BadZipFile,
+        zlib.error,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        EOFError,
+        SyntaxError,  # XML parse errors
+    )
     try:
+        check_workbook(path, limits)  # before openpyxl inflates anything
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-        raise FileProblem(f"{path.name} is not an Excel .xlsx workbook ({exc}).") from None
+    except broken as exc:
+        raise _not_xlsx(path, exc) from None
+    count = Counter(limits, path.name)
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -274,14 +312,18 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
             raise FileProblem(f"{path.name} has no sheet {sheet!r}; its sheets are {names}.")
         cells = ws.iter_rows(values_only=True)
         header: list[str] | None = None
-        for values in cells:
+        for index, values in enumerate(cells, start=1):
+            count.row(index - 1, len(values))
             texts = [cell_text(v) for v in values]
             if any(t.strip() for t in texts):
                 header = texts
                 break
-    except FileProblem:
+    except (FileProblem, LimitExceeded):
         book.close()
         raise
+    except broken as exc:  # a damaged sheet, or one larger than its zip entry says
+        book.close()
+        raise _not_xlsx(path, exc) from None
     if header is None:
         book.close()
         raise FileProblem(f"{path.name} is empty: its sheet {ws.title!r} has no header row.")
@@ -292,11 +334,17 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
 
     def rows() -> Iterator[tuple[int, Any]]:
         # Row numbers count from the header, which is row 1 of the import.
-        for number, values in enumerate(cells, start=2):
-            done[0] = number
-            texts = [cell_text(v) for v in values]
-            if any(t.strip() for t in texts):
-                yield number, texts
+        number = 1
+        try:
+            for values in cells:
+                number += 1
+                done[0] = number
+                count.row(number - 1, len(values))
+                texts = [cell_text(v) for v in values]
+                if any(t.strip() for t in texts):
+                    yield number, texts
+        except broken as exc:
+            raise FileProblem(f"{path.name}, row {number}: the sheet is damaged ({exc}).") from None
 
     def progress() -> float:
         return min(done[0] / total, 1.0) if total else 0.0

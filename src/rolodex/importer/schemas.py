@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rolodex.auth.schemas import Actor
+from rolodex.importer.limits import Limits
 from rolodex.metadata.model import ObjectDef
 
 DEFAULT_BATCH = 500
@@ -27,6 +28,7 @@ class ImportOptions:
     batch_size: int = DEFAULT_BATCH
     rejects: Path | None = None
     webhooks: bool = True
+    limits: Limits = field(default_factory=Limits)
 
     def rejects_path(self, fmt: str) -> Path:
         suffix = ".rejects.jsonl" if fmt == "jsonl" else ".rejects.csv"
@@ -49,6 +51,8 @@ class Summary:
     ignored_columns: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     interrupted: bool = False
+    # What ``rolodex import undo`` takes; None through the API, where the key is the actor.
+    import_id: str | None = None
 
     @property
     def rate(self) -> float:
@@ -56,6 +60,7 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "importId": self.import_id,
             "object": self.object,
             "file": self.file,
             "rows": self.rows,

@@ -22,7 +22,15 @@ from typing import Any
 from rolodex.auth import service as auth_service
 from rolodex.auth.schemas import Actor
 from rolodex.importer import repository
-from rolodex.importer.mapping import Mapper, from_cells, from_object
+from rolodex.importer.limits import LimitExceeded
+from rolodex.importer.mapping import (
+    NO_FIELD,
+    Mapper,
+    check_columns,
+    check_objects,
+    from_cells,
+    from_object,
+)
 from rolodex.importer.reading import (
     BadLine,
     FileProblem,
@@ -112,11 +120,20 @@ class Importer:
         self._started = time.monotonic()
         mapper = Mapper(self.obj, opts.maps)
         self.upsert = upsert_key(self.obj, mapper, opts.upsert_by)
-        with open_source(opts.path, fmt, opts.sheet) as source:
-            columns = mapper.columns(source.headers) if fmt != "jsonl" else []
+        with open_source(opts.path, fmt, opts.sheet, opts.limits) as source:
+            # A file that fills no field (notes, a README) is refused before anything
+            # is written: it would otherwise import as one blank record per line.
+            if fmt == "jsonl":
+                columns: list[tuple[int, FieldDef]] = []
+                source.rows = check_objects(source, mapper)
+            else:
+                columns = mapper.columns(source.headers)
+                check_columns(source, mapper, columns)
             with Rejects(opts.rejects_path(fmt), source) as rejects:
                 try:
                     await self._rows(source, mapper, columns, rejects)
+                except LimitExceeded as exc:
+                    raise LimitExceeded(exc.message + self._stopped()) from None
                 finally:
                     s = self.summary
                     s.elapsed = time.monotonic() - self._started
@@ -124,6 +141,16 @@ class Importer:
                     s.ignored_columns = list(mapper.ignored)
                     s.rejects_file = str(rejects.path) if rejects.count else None
         return self.summary
+
+    def _stopped(self) -> str:
+        """What a limit crossed half-way leaves behind: the batches written before it."""
+        s = self.summary
+        if not (s.created or s.updated):
+            return " Nothing was imported."
+        done = f" {s.created:,} records were created and {s.updated:,} updated before it stopped"
+        if s.import_id:
+            return f"{done} (import id {s.import_id}; rolodex import undo removes them)."
+        return f"{done}."
 
     async def _rows(
         self, source: Source, mapper: Mapper, columns: list[tuple[int, FieldDef]], rejects: Rejects
@@ -140,6 +167,8 @@ class Importer:
                 data = from_object(mapper, raw) if isinstance(raw, dict) else None
                 if data is None:
                     data = from_cells(columns, width, raw)
+                if not any(name != "id" for name in data):
+                    raise ValidationError(NO_FIELD)
                 item = self._check(number, raw, data)
             except RolodexError as exc:
                 self._reject(number, raw, exc.message)
@@ -338,6 +367,7 @@ async def import_local(
     importer = Importer(
         backend, options, str(ws), digest, summary, on_batch=on_batch, on_progress=on_progress
     )
+    importer.summary.import_id = job  # the createdBy.id of its records: see ``undo``
     return await importer.run()
 
 

@@ -24,6 +24,8 @@ from rolodex.records.query import And, Cond, Direction, Filter, Not, Or, Order
 from rolodex.records.schemas import resolve_field
 
 MAX_IN = 1000
+ACTOR_PARTS = ("type", "id", "name")
+ACTOR_OPS = ("eq", "neq", "in")
 _UNORDERABLE = frozenset(
     {
         FieldType.RELATION,
@@ -119,6 +121,8 @@ class FilterWalk:
         raise BadRequest(f"Unsupported filter node {type(node).__name__}")
 
     def cond(self, c: Cond, build: bool) -> Any:
+        if "." in c.field:
+            return self._actor_part(c, build)
         f = self.field(c.field)
         k = kind(f)
         op = c.op
@@ -186,6 +190,35 @@ class FilterWalk:
         if not build:
             return None
         return expr.op("@>")(sa.cast(p, pg.JSONB))
+
+    def _actor_part(self, c: Cond, build: bool) -> Any:
+        """``createdBy.id[eq]:...``: one key (type, id, name) of an actor field, as text."""
+        head, _, part = c.field.partition(".")
+        f = self.field(head)
+        if f.type is not FieldType.ACTOR or part not in ACTOR_PARTS:
+            raise ValidationError(
+                f"Cannot filter {self.obj.plural} by '{c.field}'; only actor fields have "
+                f"parts ({', '.join(f'createdBy.{p}' for p in ACTOR_PARTS)})",
+                field=c.field,
+            )
+        if c.op not in ACTOR_OPS:
+            raise ValidationError(
+                f"Operator '{c.op}' does not apply to {c.field}; use: {', '.join(ACTOR_OPS)}",
+                field=c.field,
+            )
+        values = c.value if isinstance(c.value, list | tuple) else [c.value]
+        if c.op == "in" and len(values) > MAX_IN:
+            raise ValidationError(f"{c.field}[in] takes at most {MAX_IN} values", field=c.field)
+        params = [self._param(str(v)) for v in values]
+        self.shape.append((c.field, c.op, len(params)))
+        if not build:
+            return None
+        expr = kind(f).expr(self.table, f)[part].as_string()
+        if c.op == "in":
+            return expr.in_(params) if params else sa.false()
+        if c.op == "neq":
+            return sa.or_(expr != params[0], expr.is_(None))
+        return expr == params[0]
 
 
 def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef, Direction]]:
