@@ -178,3 +178,32 @@ def _write_during_outage(c: httpx.Client, people: list[str]) -> None:
     for pid in people:
         r = c.patch(f"/rest/people/{pid}", json={"location": "During the outage"})
         assert r.status_code == 200, r.text
+
+
+def test_a_batch_the_database_refuses_gives_its_leases_back(db_url: str, api_key: str) -> None:
+    """Not an outage but a batch that cannot be written: its deliveries go back to the queue."""
+    from rolodex.webhooks import fanout
+    from tests.webhooks.test_workers import backlog
+
+    with Receiver() as rx:
+        backlog(db_url, api_key, rx.url, 1)
+
+        async def work() -> tuple[Any, Any]:
+            db = Database(db_url)
+            await db.open()
+            try:
+                d = Dispatcher(db)  # not started: the test drives it
+                await fanout.fan_out_once(db, d.registries, d.config)
+                (row,) = await d._claim(10)
+                await d._start_send(row)
+                result = await asyncio.wait_for(d._results.get(), 10)
+                del result.attempt["duration_ms"]  # a result the writer cannot write
+                await d._write([result])
+                return dict(d._in_flight), dict(d._per_hook)
+            finally:
+                await db.close()
+
+        in_flight, per_hook = asyncio.run(work())
+    rows = _leased(db_url)
+    assert in_flight == {} and per_hook == {}, "the worker kept leases it no longer works on"
+    assert [(r["status"], r["lease_owner"]) for r in rows] == [("pending", None)]

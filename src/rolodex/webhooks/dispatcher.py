@@ -287,7 +287,7 @@ class Dispatcher:
         """Record ``batch``: while the database is away, keep it (and its leases) and retry.
 
         An error that is not the database being away (a batch it refuses) is
-        tried ten times; then the batch's leases are given back, so the
+        tried five times; then the batch's leases are given back, so the
         deliveries are sent again rather than held by nobody.
         """
         backoff = Backoff("recording delivery results")
@@ -303,7 +303,7 @@ class Dispatcher:
                 if self._stopping:
                     return  # stop() gives back what is still in flight
                 delay = backoff.failed()
-                if refused >= 10:
+                if refused >= 5:
                     for r in batch:
                         self._forget(r.finish["workspace_id"], r.finish["id"], str(r.hook.id))
                     await self._give_back(
