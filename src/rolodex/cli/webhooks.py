@@ -256,13 +256,20 @@ def webhooks_resend(
     delivery_id: str = typer.Argument(..., help="The delivery's id (see deliveries)."),
     workspace: str = WorkspaceOption,
     database: str = DatabaseOption,
+    as_json: bool = JsonOption,
 ) -> None:
-    """Queue a delivery again; a running server or ``rolodex worker`` sends it."""
+    """Queue a delivery again; a running server or rolodex worker sends it.
+
+    Example: rolodex webhooks resend 0193... 0194... --json
+    """
 
     async def work(svc: WebhookService) -> dict[str, Any]:
         return await svc.resend(webhook_id, delivery_id)
 
     item = _with_service(database, workspace, work)
+    if as_json:
+        print_json(item)
+        return
     out.print(f"Queued delivery {item['id']} ({item['eventType']}) again.", highlight=False)
 
 
@@ -273,6 +280,7 @@ def webhooks_recover(
     until: str = typer.Option(None, "--until", help="ISO 8601 (default: now)."),
     workspace: str = WorkspaceOption,
     database: str = DatabaseOption,
+    as_json: bool = JsonOption,
 ) -> None:
     """Queue again every failed delivery created in a time range.
 
@@ -289,6 +297,9 @@ def webhooks_recover(
         return await svc.recover(webhook_id, start, end)
 
     count = _with_service(database, workspace, work)
+    if as_json:
+        print_json({"webhookId": webhook_id, "requeued": count})
+        return
     out.print(f"Queued {count} failed deliveries again.", highlight=False)
 
 
@@ -296,50 +307,74 @@ def webhooks_recover(
 def webhooks_test(
     webhook_id: str = typer.Argument(..., help="The webhook's id."),
     event: str = typer.Option("person.created", "--event", "-e", help="The sample's type."),
+    wait: float = typer.Option(
+        3.0,
+        "--wait",
+        help="Seconds to wait for a running server or worker to send it before this "
+        "command sends it itself.",
+    ),
     workspace: str = WorkspaceOption,
     database: str = DatabaseOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Send a sample event now and show the answer. Example: rolodex webhooks test 0193..."""
-    from rolodex.webhooks.dispatcher import send_now
+    """Send a sample event now and show the answer.
 
-    async def work(svc: WebhookService) -> tuple[Any, Any, str]:
+    A running server or worker sends it, with its own settings (such as
+    ROLODEX_WEBHOOK_ALLOW_PRIVATE); with none running, this command does.
+    Example: rolodex webhooks test 0193...
+    """
+    import uuid
+
+    from rolodex.webhooks.sample import deliver_sample
+
+    async def queue_it(svc: WebhookService) -> tuple[Any, Any, str]:
         item = await svc.test(webhook_id, event)
         return svc.ws, item["webhookId"], item["id"]
 
-    url = database_url(database)
-    ws, hook_id, delivery_id = _with_service(database, workspace, work)
+    ws, hook_id, delivery_id = _with_service(database, workspace, queue_it)
 
-    async def send() -> Any:
-        import uuid
-
-        db = Database(url, pool_size=2)
+    async def send() -> str:
+        db = Database(database_url(database), pool_size=2)
         await db.open()
         try:
-            return await send_now(db, ws, uuid.UUID(hook_id), uuid.UUID(delivery_id))
+            return await deliver_sample(db, ws, uuid.UUID(hook_id), uuid.UUID(delivery_id), wait)
         finally:
             await db.close()
 
-    result = asyncio.run(send())
-    if result is None:
-        fail("The sample was queued but another worker is sending it.")
-        return
-    attempt = result.attempt
+    sent_by = asyncio.run(send())
+
+    async def read(svc: WebhookService) -> dict[str, Any]:
+        return await svc.delivery(hook_id, delivery_id)
+
+    item = _with_service(database, workspace, read, write=False)
+    last = item["attemptLog"][-1] if item["attemptLog"] else {}
     info = {
         "deliveryId": delivery_id,
-        "status": result.finish["status"],
-        "responseStatus": attempt["response_status"],
-        "durationMs": attempt["duration_ms"],
-        "error": attempt["error"],
+        "eventType": item["eventType"],
+        "sentBy": sent_by,
+        "status": item["status"],
+        "responseStatus": last.get("responseStatus"),
+        "durationMs": last.get("durationMs"),
+        "error": last.get("error"),
+        "nextAttemptAt": item["nextAttemptAt"],
     }
     if as_json:
         print_json(info)
+        if info["status"] != "succeeded":
+            raise typer.Exit(1)
         return
-    if result.succeeded:
+    who = "the server" if sent_by == "server" else "this command (no server or worker took it)"
+    if info["status"] == "succeeded":
         out.print(
-            f"Delivered {event}: HTTP {info['responseStatus']} in {info['durationMs']} ms.",
+            f"Delivered {item['eventType']}: HTTP {info['responseStatus']} in "
+            f"{info['durationMs']} ms, sent by {who}.",
             highlight=False,
         )
-    else:
-        answer = info["error"] or f"HTTP {info['responseStatus']}"
-        fail(f"The receiver did not accept the sample: {answer}")
+        return
+    answer = info["error"] or f"HTTP {info['responseStatus']}"
+    then = (
+        f" It is retried at {info['nextAttemptAt']}."
+        if info["status"] == "pending" and info["nextAttemptAt"]
+        else " It is not retried."
+    )
+    fail(f"The receiver did not accept the sample sent by {who}: {answer}.{then}")

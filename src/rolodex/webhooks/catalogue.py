@@ -9,6 +9,7 @@ and any other type already present in the workspace's outbox.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from rolodex.kit import clock
@@ -146,12 +147,13 @@ def event_types(registry: Registry, seen: list[str]) -> list[dict[str, Any]]:
 
 
 # -- sample events (for POST /rest/webhooks/{id}/test) -------------------------
+_SYSTEM_ACTOR = {"type": "system", "id": None, "name": "Rolodex test"}
+
+
 def _example(f: FieldDef) -> Any:
     t = f.type
-    if f.name == "id":
-        return str(uuid.uuid4())
     examples: dict[FieldType, Any] = {
-        FieldType.UUID: None,
+        FieldType.UUID: None,  # relation ids: the sample points at nothing
         FieldType.TEXT: f"Sample {f.label.lower()}",
         FieldType.EMAIL: "ada@example.com",
         FieldType.PHONE: "+1-555-0123",
@@ -164,19 +166,89 @@ def _example(f: FieldDef) -> Any:
         FieldType.CURRENCY: {"amount": 12.5, "currencyCode": "EUR"},
         FieldType.JSON: {},
         FieldType.ARRAY: ["sample"],
-        FieldType.ACTOR: {"type": "system", "id": None, "name": "Rolodex"},
+        FieldType.ACTOR: dict(_SYSTEM_ACTOR),
     }
     if t is FieldType.SELECT:
+        if f.default is not None:
+            return f.default
         return f.option_values[0] if f.options else None
     if t is FieldType.MULTI_SELECT:
         return list(f.option_values[:1])
-    if f.name == "name":
-        return "Ada Lovelace"
     return examples.get(t)
 
 
-def sample_record(obj: ObjectDef) -> dict[str, Any]:
-    record = {f.name: _example(f) for f in obj.fields.values() if f.type is not FieldType.RELATION}
+def sample_record(obj: ObjectDef, action: str = "created") -> dict[str, Any]:
+    """A record as an ``action`` event would carry it, consistent with itself.
+
+    Names agree (``name`` is ``firstName lastName``), times are in order
+    (created, then updated, then deleted), ``deletedAt`` is set only on a
+    deleted record, and a task is DONE with ``completedAt`` only if completed.
+    """
+    now = clock.now()
+    created = now - timedelta(days=1)
+    names: dict[str, Any] = {obj.label_field: f"Sample {obj.label.lower()}"}
+    names.update(name="Ada Lovelace", firstName="Ada", lastName="Lovelace")
+    system: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "createdAt": clock.iso(created),
+        "updatedAt": clock.iso(created if action == "created" else now - timedelta(hours=1)),
+        "deletedAt": clock.iso(now) if action in ("deleted", "softdeleted") else None,
+        "createdBy": dict(_SYSTEM_ACTOR),
+        "updatedBy": dict(_SYSTEM_ACTOR),
+    }
+    if obj.name == "task":
+        done = action == "completed"
+        system["completedAt"] = clock.iso(now) if done else None
+        system["status"] = "DONE" if done else "TODO"
+    record: dict[str, Any] = {}
+    for f in obj.fields.values():
+        if f.type is FieldType.RELATION:
+            continue
+        if f.name in system:
+            record[f.name] = system[f.name]
+        elif f.name in names and f.type is FieldType.TEXT:
+            record[f.name] = names[f.name]
+        else:
+            record[f.name] = _example(f)
     for f in to_one(obj):
         record[f.name] = None
     return record
+
+
+def _changed_field(obj: ObjectDef) -> str | None:
+    """The field a sample update changes: the record's name (``lastName`` for people)."""
+    if "lastName" in obj.fields and "name" in obj.fields:
+        return "lastName"
+    label = obj.fields.get(obj.label_field)
+    if label is not None and label.type is FieldType.TEXT and not label.read_only:
+        return label.name
+    for f in obj.fields.values():
+        if f.type is FieldType.TEXT and not f.system and not f.read_only:
+            return f.name
+    return None
+
+
+def sample_event(obj: ObjectDef, action: str) -> dict[str, Any]:
+    """``record``, ``changes`` and ``previous`` of a sample ``action`` event, as real ones are."""
+    record = sample_record(obj, action)
+    changes: list[str] = []
+    previous: dict[str, Any] | None = None
+    if action == "created":
+        changes = [
+            k
+            for k, v in record.items()
+            if v not in (None, [], {}) and k in obj.fields and not obj.fields[k].system
+        ]
+    elif action in ("updated", "changed"):
+        name = _changed_field(obj)
+        previous = {}
+        if name == "lastName":
+            previous = {"lastName": "Byron", "name": f"{record.get('firstName')} Byron"}
+        elif name is not None:
+            previous = {name: f"Previous {obj.fields[name].label.lower()}"}
+        changes = list(previous)
+    elif action == "softdeleted":
+        changes, previous = ["deletedAt"], {"deletedAt": None}
+    elif action == "restored":
+        changes, previous = ["deletedAt"], {"deletedAt": clock.iso(clock.now())}
+    return {"record": record, "changes": changes, "previous": previous}

@@ -9,6 +9,12 @@ Loops, all in one event loop:
 - purge: deletes finished deliveries past the retention period;
 - listen (PostgreSQL): ``LISTEN rolodex_events`` / ``rolodex_deliveries``.
 
+Failures: every loop outlives a database outage of any length, retrying with
+a bounded backoff (``backoff.Backoff``). Results that cannot be written are
+kept, leases and all, until they can be; results that keep failing for
+another reason give their leases back. The heartbeat renews exactly the
+deliveries this process is sending or has results for, nothing else.
+
 Waking: on PostgreSQL an insert into ``event`` notifies ``rolodex_events``
 (a trigger from migration 0004_webhooks), so a commit wakes every worker at
 once and polling (every second) is only a safety net. SQLite has no NOTIFY:
@@ -23,7 +29,6 @@ import contextlib
 import heapq
 import logging
 import time
-import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -34,26 +39,14 @@ from rolodex.kit.ids import uuid7
 from rolodex.metadata.registry import RegistryCache
 from rolodex.webhooks import delivery, fanout, queue
 from rolodex.webhooks import repository as repo
+from rolodex.webhooks.backoff import Backoff, unavailable
 from rolodex.webhooks.config import WebhookConfig
+from rolodex.webhooks.listen import listen
 from rolodex.webhooks.schemas import Webhook, from_row
 from rolodex.webhooks.sender import Sender
 
 log = logging.getLogger("rolodex.webhooks")
 Key = tuple[Any, Any]
-CHANNELS = ("rolodex_events", "rolodex_deliveries")
-
-
-class _Throttled:
-    """Log a recurring failure at most once a minute."""
-
-    def __init__(self) -> None:
-        self.last = 0.0
-
-    def __call__(self, what: str) -> None:
-        now = time.monotonic()
-        if now - self.last > 60:
-            self.last = now
-            log.exception("Webhook dispatcher: %s failed; retrying", what)
 
 
 class Dispatcher:
@@ -74,16 +67,17 @@ class Dispatcher:
         self._fan_wake = asyncio.Event()
         self._send_wake = asyncio.Event()
         self._results: asyncio.Queue[delivery.Result] = asyncio.Queue()
-        self._in_flight: dict[Key, Row] = {}
+        self._in_flight: dict[Key, Row] = {}  # leased and being sent, or its result recorded
+        self._holds: Counter[Key] = Counter()  # sends of each (two if resent mid-attempt)
         self._per_hook: Counter[str] = Counter()
         self._sems: dict[str, asyncio.Semaphore] = {}
         self._hooks: dict[Key, tuple[float, Webhook]] = {}
         self._due: list[float] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._sends: set[asyncio.Task[Any]] = set()
-        self._listener: Any = None
         self._stopping = False
         self.sent = 0  # attempts made, for tests and benchmarks
+        self.renewed: list[Key] = []  # the leases the last heartbeat extended, for tests
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -121,9 +115,6 @@ class Dispatcher:
                 async with self.db.transaction() as conn:
                     await queue.release(conn, self.owner, list(self._in_flight))
         await self.sender.close()
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
 
     async def run(self) -> None:
         """Run until cancelled (``rolodex worker``)."""
@@ -141,14 +132,14 @@ class Dispatcher:
 
     # -- fan-out --------------------------------------------------------------
     async def _fan_out_loop(self) -> None:
-        failed = _Throttled()
+        backoff = Backoff("fan-out")
         while not self._stopping:
             try:
                 events, made = await fanout.fan_out_once(self.db, self.registries, self.config)
             except Exception:
-                failed("fan-out")
-                await asyncio.sleep(1)
+                await asyncio.sleep(backoff.failed())
                 continue
+            backoff.ok()
             if made:
                 self._send_wake.set()
             if events >= self.config.batch:
@@ -196,7 +187,7 @@ class Dispatcher:
         return hook
 
     async def _claim_loop(self) -> None:
-        failed = _Throttled()
+        backoff = Backoff("claiming deliveries")
         while not self._stopping:
             free = self.config.max_in_flight - len(self._in_flight)
             claimed: list[Row] = []
@@ -204,14 +195,11 @@ class Dispatcher:
                 try:
                     claimed = await self._claim(min(free, 200))
                 except Exception:
-                    failed("claiming deliveries")
-                    await asyncio.sleep(1)
+                    await asyncio.sleep(backoff.failed())
                     continue
+                backoff.ok()
                 for d in claimed:
-                    try:
-                        await self._start_send(d)
-                    except Exception:
-                        failed("starting a send")
+                    await self._start_send(d)
             if claimed and len(claimed) >= min(free, 200):
                 continue
             now = time.time()
@@ -222,27 +210,65 @@ class Dispatcher:
 
     async def _start_send(self, d: Row) -> None:
         key = (d["workspace_id"], d["id"])
+        held = self._in_flight.get(key)
+        if held is not None and (held["next_attempt_at"], held["attempts"]) == (
+            d["next_attempt_at"],
+            d["attempts"],
+        ):
+            # Its lease ran out while its result waited for the database, and this
+            # process took it again: the result on its way records it; don't send twice.
+            # (A delivery resent mid-attempt was requeued, so it is due anew: send it.)
+            return
         try:
             hook = await self._hook(d["workspace_id"], d["webhook_id"])
         except Exception:
-            hook = None
-        if hook is None:
-            async with self.db.transaction() as conn:
-                await queue.release(conn, self.owner, [key])
+            log.exception("Webhook dispatcher: reading webhook %s failed", d["webhook_id"])
+            await self._give_back([key])
             return
-        hook_key = str(d["webhook_id"])
+        if hook is None:  # deleted since the claim
+            await self._give_back([key])
+            return
         self._in_flight[key] = d
-        self._per_hook[hook_key] += 1
+        self._holds[key] += 1
+        self._per_hook[str(d["webhook_id"])] += 1
         task = asyncio.create_task(self._send(hook, d))
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
     async def _send(self, hook: Webhook, d: Row) -> None:
         sem = self._sems.setdefault(str(hook.id), asyncio.Semaphore(self.config.concurrency))
-        async with sem:
-            result = await delivery.attempt(self.sender, hook, d, self.config)
+        try:
+            async with sem:
+                result = await delivery.attempt(self.sender, hook, d, self.config)
+        except Exception:
+            log.exception("Webhook dispatcher: sending delivery %s failed", d["id"])
+            self._forget(d["workspace_id"], d["id"], str(hook.id))
+            await self._give_back([(d["workspace_id"], d["id"])])
+            return
         self.sent += 1
         await self._results.put(result)
+
+    def _forget(self, ws: Any, delivery_id: Any, hook_key: str) -> None:
+        """This process no longer works on the delivery: the heartbeat stops renewing it."""
+        key = (ws, delivery_id)
+        if self._holds[key] <= 0:
+            self._holds.pop(key, None)
+            return
+        self._holds[key] -= 1
+        if self._holds[key] <= 0:
+            del self._holds[key]
+            self._in_flight.pop(key, None)
+        self._per_hook[hook_key] -= 1
+        if self._per_hook[hook_key] <= 0:
+            del self._per_hook[hook_key]
+
+    async def _give_back(self, keys: list[Key]) -> None:
+        """Release leases so any worker can take them now; if that fails, they expire."""
+        try:
+            async with self.db.transaction() as conn:
+                await queue.release(conn, self.owner, keys)
+        except Exception:
+            log.warning("Webhook dispatcher: could not release %d lease(s); they expire", len(keys))
 
     # -- recording ------------------------------------------------------------
     async def _writer_loop(self) -> None:
@@ -258,27 +284,38 @@ class Dispatcher:
                     self._results.task_done()
 
     async def _write(self, batch: list[delivery.Result]) -> None:
-        failed = _Throttled()
-        touched: set[tuple[Any, Any]] = set()
-        for tries in range(10):
+        """Record ``batch``: while the database is away, keep it (and its leases) and retry.
+
+        An error that is not the database being away (a batch it refuses) is
+        tried five times; then the batch's leases are given back, so the
+        deliveries are sent again rather than held by nobody.
+        """
+        backoff = Backoff("recording delivery results")
+        refused = 0
+        while True:
             try:
                 async with self.db.transaction() as conn:
                     touched = await delivery.record(conn, self.owner, batch, self.config)
                 break
-            except Exception:
-                failed("recording delivery results")
-                if tries == 9 or self._stopping:
-                    return  # the leases expire and the deliveries are sent again
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                if not unavailable(exc):
+                    refused += 1
+                if self._stopping:
+                    return  # stop() gives back what is still in flight
+                delay = backoff.failed()
+                if refused >= 5:
+                    for r in batch:
+                        self._forget(r.finish["workspace_id"], r.finish["id"], str(r.hook.id))
+                    await self._give_back(
+                        [(r.finish["workspace_id"], r.finish["id"]) for r in batch]
+                    )
+                    return
+                await asyncio.sleep(delay)
+        backoff.ok()
         for key in touched:
             self._hooks.pop((str(key[0]), str(key[1])), None)
         for r in batch:
-            key = (r.finish["workspace_id"], r.finish["id"])
-            if self._in_flight.pop(key, None) is not None:
-                hook_key = str(r.hook.id)
-                self._per_hook[hook_key] -= 1
-                if self._per_hook[hook_key] <= 0:
-                    del self._per_hook[hook_key]
+            self._forget(r.finish["workspace_id"], r.finish["id"], str(r.hook.id))
             if r.retry_at is not None:
                 delay = (r.retry_at - clock.now()).total_seconds()
                 heapq.heappush(self._due, time.time() + max(delay, 0.0))
@@ -286,7 +323,7 @@ class Dispatcher:
 
     # -- housekeeping ---------------------------------------------------------
     async def _heartbeat_loop(self) -> None:
-        failed = _Throttled()
+        backoff = Backoff("extending leases")
         while True:
             await asyncio.sleep(max(self.config.lease / 3, 0.2))
             keys = list(self._in_flight)
@@ -297,7 +334,10 @@ class Dispatcher:
                 async with self.db.transaction() as conn:
                     await queue.extend(conn, self.owner, keys, until)
             except Exception:
-                failed("extending leases")
+                backoff.failed()  # the next beat retries; past the lease, others may take over
+            else:
+                self.renewed = keys
+                backoff.ok()
 
     async def purge_once(self) -> int:
         """Delete finished deliveries older than the retention period; how many."""
@@ -313,66 +353,22 @@ class Dispatcher:
         return total
 
     async def _purge_loop(self) -> None:
-        failed = _Throttled()
+        backoff = Backoff("purging old deliveries", first=60, cap=3600)
         await asyncio.sleep(60)
         while True:
             try:
                 await self.purge_once()
             except Exception:
-                failed("purging old deliveries")
+                await asyncio.sleep(backoff.failed())
+                continue
+            backoff.ok()
             await asyncio.sleep(3600)
 
     async def _listen_loop(self) -> None:
-        import asyncpg
-
-        def on_notify(_conn: Any, _pid: int, channel: str, _payload: str) -> None:
+        def on_notify(channel: str) -> None:
             (self._fan_wake if channel == "rolodex_events" else self._send_wake).set()
 
-        failed = _Throttled()
-        while True:
-            try:
-                conn = await asyncpg.connect(self.db.url)
-                self._listener = conn
-                for channel in CHANNELS:
-                    await conn.add_listener(channel, on_notify)
-                self.wake()  # anything committed while not listening
-                while not conn.is_closed():
-                    await asyncio.sleep(5)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                failed("listening for notifications")
-            finally:
-                if self._listener is not None:
-                    with contextlib.suppress(Exception):
-                        await self._listener.close()
-                    self._listener = None
-            await asyncio.sleep(1)
-
-
-async def send_now(
-    db: Database, ws: uuid.UUID, webhook_id: uuid.UUID, delivery_id: uuid.UUID
-) -> delivery.Result | None:
-    """Lease one pending delivery and send it right away (the CLI's ``test``)."""
-    config = WebhookConfig()
-    owner = uuid7()
-    now = clock.now()
-    async with db.transaction() as conn:
-        row = await queue.get(conn, ws, webhook_id, delivery_id)
-        hook_row = await repo.get_webhook(conn, ws, webhook_id)
-        if row is None or hook_row is None or row["status"] != "pending":
-            return None
-        leased = await queue.lease(conn, owner, ws, delivery_id, now, now + timedelta(seconds=60))
-        if not leased:
-            return None
-    sender = Sender(config.timeout)
-    try:
-        result = await delivery.attempt(sender, from_row(hook_row), row, config)
-    finally:
-        await sender.close()
-    async with db.transaction() as conn:
-        await delivery.record(conn, owner, [result], config)
-    return result
+        await listen(self.db.url, on_notify, self.wake)
 
 
 async def start_dispatcher(app: Any, db: Database, registries: RegistryCache) -> Dispatcher | None:

@@ -7,6 +7,8 @@ speaks snake_case inside a ``data`` envelope. Both parse into the same
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -162,6 +164,9 @@ def check_url(value: object, field: str = "targetUrl") -> str:
     url = value.strip()
     if len(url) > 2000:
         raise ValidationError(f"{field} is at most 2000 characters", field=field)
+    if re.search(r"[\x00-\x1f\x7f]", url):
+        # urlsplit silently drops tabs and newlines, so check before it does.
+        raise ValidationError(f"{field} must not contain control characters", field=field)
     try:
         parts = urlsplit(url)
         port = parts.port  # raises on a bad port
@@ -176,7 +181,43 @@ def check_url(value: object, field: str = "targetUrl") -> str:
     if parts.username or parts.password:
         raise ValidationError(f"{field} must not carry credentials", field=field)
     del port
+    _check_host(parts.netloc.rpartition("@")[2], field)
     return url
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _check_host(netloc: str, field: str) -> None:
+    """A host name (IDNA-encodable, letters, digits, hyphens) or an IP literal, or a 400.
+
+    Spaces, control characters and percent-escapes (``%00``) pass ``urlsplit``
+    but can never be connected to; they are refused here rather than at delivery.
+    """
+    if netloc.startswith("["):
+        literal = netloc[1:].partition("]")[0]
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            raise ValidationError(
+                f"{field} has an invalid IPv6 address: {literal[:60]!r}", field=field
+            ) from None
+        return
+    host = netloc.rpartition(":")[0] if netloc.count(":") == 1 else netloc
+    if _CONTROL.search(host) or "%" in host:
+        raise ValidationError(
+            f"{field} has a space, a control character or a %-escape in its host: {host[:60]!r}",
+            field=field,
+        )
+    try:
+        ascii_host = host.lower().rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError(
+            f"{field} has an invalid host name: {host[:60]!r}", field=field
+        ) from None
+    if len(ascii_host) > 253 or not all(_LABEL.match(label) for label in ascii_host.split(".")):
+        raise ValidationError(f"{field} has an invalid host name: {host[:60]!r}", field=field)
 
 
 def _text(value: object, field: str, limit: int) -> str:

@@ -250,7 +250,8 @@ class WebhookService:
                 field="eventType",
             )
         obj = self.registry.objects[obj_name]
-        record = catalogue.sample_record(obj)
+        sample = catalogue.sample_event(obj, action)
+        record = sample["record"]
         now = clock.now()
         event = {
             "id": str(uuid.uuid4()),
@@ -261,8 +262,8 @@ class WebhookService:
             "actor": {"type": "system", "id": None, "name": "Rolodex test"},
             "record": record,
             "data": record,
-            "changes": [k for k, v in record.items() if v is not None],
-            "previous": {"name": "Previous name"} if action in ("updated", "changed") else None,
+            "changes": sample["changes"],
+            "previous": sample["previous"],
             "seq": None,
         }
         _, body = fanout.render_for(hook, event, name, self.registry)
