@@ -30,3 +30,18 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/soak.py
+
+# The browser pages' pinned files (GraphiQL from npm, see src/rolodex/api/assets.py);
+# a quick no-op when they are in place. CI runs as root on Debian.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+.PHONY: assets
+assets: $(BIN)/.installed
+	@command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y npm)
+	$(BIN)/python -m rolodex.api.assets install
+
+# The browser tests drive Debian's Chromium.
+/usr/bin/chromium:
+	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
+
+serve: assets
+test: assets /usr/bin/chromium

@@ -122,6 +122,7 @@ async def _flush_key_usage(state: AppState) -> None:
 
 def create_app(settings: Settings | None = None) -> RolodexApp:
     """Build the application; the database is opened in its lifespan."""
+    from rolodex.api import assets, landing
     from rolodex.api.graphql import routes as graphql_routes
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
@@ -185,6 +186,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        *landing.routes(),
+        *assets.routes(),
         *record_routes(),
         *batch_routes(),
         *openapi_routes(),

@@ -14,14 +14,14 @@ from typing import Any
 
 from graphql import OperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.execution import BAD_USER_INPUT, INTERNAL, Runner, error_dict
 from rolodex.api.graphql.limits import Limits
 from rolodex.api.graphql.loaders import SerialConn
-from rolodex.api.graphql.page import graphiql_html
+from rolodex.api.graphql.page import graphiql_page
 from rolodex.api.graphql.schema import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
 from rolodex.auth.schemas import Principal
@@ -91,7 +91,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         state = request.app.state.rolodex
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
-            return HTMLResponse(graphiql_html(request.url.path))
+            return graphiql_page(request)
         try:
             principal = await state.auth.authenticate(
                 request.headers.get("authorization"), request.scope

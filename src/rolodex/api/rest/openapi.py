@@ -9,12 +9,11 @@ up on the next request without a restart.
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 import rolodex
@@ -31,7 +30,7 @@ from rolodex.api.rest.openapi_schemas import (
     ref,
     upsert_parameter,
 )
-from rolodex.api.rest.playground import DOCS_HTML
+from rolodex.api.rest.playground import docs_page
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import RolodexError
 from rolodex.metadata.model import ObjectDef
@@ -312,9 +311,7 @@ async def open_api(request: Request) -> Response:
 
 async def docs(request: Request) -> Response:
     """The playground: Swagger UI on ``/rest/open-api``; no key needed to open it."""
-    spec_url = request.scope.get("root_path", "") + "/rest/open-api"
-    literal = json.dumps(spec_url).replace("<", "\\u003c")
-    return HTMLResponse(DOCS_HTML.replace("__SPEC_URL__", literal))
+    return docs_page(request)
 
 
 def routes() -> list[Route]:
