@@ -12,8 +12,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# `make serve PORT=9000` (or PORT / ROLODEX_PORT in the environment) picks the port.
+PORT ?= $(ROLODEX_PORT)
 serve: $(BIN)/.installed
-	$(BIN)/rolodex serve
+	$(BIN)/rolodex serve $(if $(PORT),--port $(PORT))
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

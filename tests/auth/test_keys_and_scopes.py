@@ -95,10 +95,15 @@ def test_revoked_key_is_refused_within_the_cache_time(
 def test_expired_key_stops_working(server: LiveServer, db_url: str, anon: httpx.Client) -> None:
     with pytest.raises(Exception, match="future"):
         new_key(db_url, expires_in=-60)
-    _, _, secret = new_key(db_url, expires_in=1.5)
+    # Long enough that a slow first request still comes before the expiry; the
+    # wait for the 401 runs from the expiry, not from a guess of how long things take.
+    lifetime = 4.0
+    _, _, secret = new_key(db_url, expires_in=lifetime)
+    expires_at = time.monotonic() + lifetime
     headers = {"Authorization": f"Bearer {secret}"}
     assert anon.get("/rest/people", headers=headers).status_code == 200
-    expired = poll(lambda: anon.get("/rest/people", headers=headers).status_code == 401, 4.0)
+    left = max(0.0, expires_at - time.monotonic())
+    expired = poll(lambda: anon.get("/rest/people", headers=headers).status_code == 401, left + 10)
     assert expired, "an expired key still worked"
     assert "expired" in unauthenticated(anon.get("/rest/people", headers=headers))
 
@@ -256,7 +261,8 @@ def test_last_used_at_is_flushed_while_running(server: LiveServer, client: httpx
 
 def test_rate_limit(db_url: str, api_key: str) -> None:
     with (
-        LiveServer(db_url, rate_limit=2, rate_burst=3) as live,
+        # One token every 2 s: six quick requests are limited however slow the machine.
+        LiveServer(db_url, rate_limit=0.5, rate_burst=3) as live,
         factories.http(live.url, api_key) as c,
     ):
         statuses = [c.get("/rest/people") for _ in range(6)]
@@ -270,5 +276,6 @@ def test_rate_limit(db_url: str, api_key: str) -> None:
         with factories.http(live.url, factories.make_key(db_url)) as other:
             assert other.get("/rest/people").status_code == 200
         assert all(c.get("/healthz").status_code == 200 for _ in range(10))
-        time.sleep(0.6)
-        assert c.get("/rest/people").status_code == 200
+        # The bucket refills: a request succeeds again once Retry-After has passed.
+        wait = int(r.headers["retry-after"]) + 10
+        assert poll(lambda: c.get("/rest/people").status_code == 200, wait)

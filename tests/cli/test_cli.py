@@ -64,13 +64,22 @@ def keys_json(db_url: str, *args: str) -> list[dict[str, Any]]:
 
 def test_migrate(db_url: str) -> None:
     # The harness's databases are migrated already: migrating again is a no-op.
-    assert "up to date" in cli("migrate", database=db_url).stdout
+    done = cli("migrate", database=db_url).stdout
+    assert "already up to date" in done and "nothing applied" in done
+    assert json.loads(cli("migrate", "--json", database=db_url).stdout)["applied"] == []
 
 
 def test_migrate_a_new_database(tmp_path: Path) -> None:
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
-    assert "up to date" in cli("migrate", database=fresh).stdout
+    first = json.loads(cli("migrate", "--json", database=fresh).stdout)
+    assert first["status"] == "migrated" and first["applied"][0] == "0001"
+    assert first["applied"][-1] == first["revision"]
     assert cli("workspaces", "list", "--json", database=fresh).stdout.strip() == "[]"
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    said = cli("migrate", database=other).stdout
+    # It says what it did, not "up to date" after creating every table.
+    assert "up to date" not in said and f"Applied {len(first['applied'])} migrations" in said
+    assert all(rev in said for rev in first["applied"])
 
 
 def test_keys_create_prints_the_key_last(db_url: str) -> None:
@@ -205,35 +214,63 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _lines(stream: Any, into: queue.Queue[str]) -> None:
-    for line in iter(stream.readline, ""):
-        into.put(line)
+def _pty_lines(master: int, into: queue.Queue[str]) -> None:
+    """What a terminal shows, line by line (until the other side closes)."""
+    buffer = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every writer has gone
+            chunk = b""
+        if not chunk:
+            break
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            into.put(line.decode(errors="replace").rstrip("\r"))
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[Any], printed: Any) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, f"the server exited: {printed()}"
+        assert time.monotonic() < deadline, f"no /healthz: {printed()}"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
 
 
 def test_serve_first_start(tmp_path: Path) -> None:
+    import pty
+
     port = _free_port()
     db = f"sqlite:///{tmp_path / 'x.db'}"
+    master, terminal = pty.openpty()  # the key is shown on a terminal only
     proc = subprocess.Popen(
         [*COMMAND, "serve", "--port", str(port), "--database", db],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
         env=_env(),
         start_new_session=True,  # so the server's workers can be stopped as one group
     )
+    os.close(terminal)
     out: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_lines, args=(proc.stdout, out), daemon=True).start()
+    threading.Thread(target=_pty_lines, args=(master, out), daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, "the server exited: " + "".join(list(out.queue))
-            assert time.monotonic() < deadline, "no /healthz: " + "".join(list(out.queue))
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        _wait_healthy(url, proc, lambda: "\n".join(list(out.queue)))
         printed = list(out.queue)
         keys = [line.strip() for line in printed if line.startswith("rdx_")]
         assert len(keys) == 1, printed
@@ -241,11 +278,43 @@ def test_serve_first_start(tmp_path: Path) -> None:
             assert c.get("/rest/people").status_code == 200
             p = factories.person(c, name="John Doe", email="john.doe@example.com")
             assert c.get(f"/rest/people/{p['id']}").json()["data"]["person"]["name"] == "John Doe"
+
+        # A second server on the same port stops at once, before touching its database.
+        other = tmp_path / "other.db"
+        second = cli("serve", "--port", str(port), database=f"sqlite:///{other}", ok=False)
+        one_line_error(second, f"port {port} is in use", "--port", "ROLODEX_PORT")
+        assert not other.exists()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+        _stop(proc)
+        os.close(master)
     assert [k["name"] for k in keys_json(db)] == ["first key"]
+
+
+def test_first_start_key_never_reaches_a_log(tmp_path: Path) -> None:
+    """Started without a terminal (output to a log), serve never writes a secret."""
+    port = _free_port()
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [*COMMAND, "serve", "--port", str(port), "--database", db],
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
+            env=_env(),
+            start_new_session=True,  # and so no controlling terminal either
+        )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc, log.read_text)
+    finally:
+        _stop(proc)
+    written = log.read_text()
+    assert "rdx_" not in written and "rolodex keys create" in written, written
+    assert keys_json(db) == []  # no key nobody could read
+
+
+def test_serve_port_out_of_range_is_a_usage_error() -> None:
+    for port in ("99999", "0", "http"):
+        done = cli("serve", "--port", port, ok=False)
+        assert done.returncode == 2, (port, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr + done.stdout and "--port" in done.stderr

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
+from typing import IO
 
 from tests import factories
 from tests.webhooks.receiver import Receiver
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def _collect(stream: IO[str]) -> tuple[list[str], threading.Thread]:
+    """The lines of ``stream`` so far, read in the background until it closes."""
+    lines: list[str] = []
+
+    def pump() -> None:
+        for line in iter(stream.readline, ""):
+            lines.append(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def _wait_for(lines: list[str], text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(text in line for line in list(lines)):
+        assert time.monotonic() < deadline, f"no {text!r} line within {timeout} s: {lines}"
+        time.sleep(0.05)
 
 
 def test_listen_forwards_signed_events(server, api_key: str) -> None:  # type: ignore[no-untyped-def]
@@ -39,15 +61,21 @@ def test_listen_forwards_signed_events(server, api_key: str) -> None:  # type: i
             stderr=subprocess.PIPE,
             text=True,
         )
+        assert proc.stdout is not None and proc.stderr is not None
+        (printed, out_reader), (errors, err_reader) = _collect(proc.stdout), _collect(proc.stderr)
         try:
-            time.sleep(2.5)  # the listener connects; it streams what happens from then on
+            # The stream starts at the current end: write only once it is connected.
+            _wait_for(errors, "Connected to", timeout=60)
             with factories.http(server.url, api_key) as c:
                 factories.company(c, name="Not forwarded")
                 p = factories.person(c, name="Ada Lovelace")
             requests = rx.wait_for(1, timeout=15)
         finally:
             proc.terminate()
-            out, errs = proc.communicate(timeout=10)
+            proc.wait(timeout=10)
+            out_reader.join(timeout=10)
+            err_reader.join(timeout=10)
+            out, errs = "".join(printed), "".join(errors)
     assert len(requests) == 1, (out, errs)
     req = requests[0]
     body = req.body

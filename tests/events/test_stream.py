@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from typing import Any
 
 import httpx
@@ -19,8 +18,13 @@ def read_events(
     headers: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     timeout: float = 10,
+    connected: threading.Event | None = None,
 ) -> list[dict[str, Any]]:
-    """The first ``n`` SSE messages (id, event, data) of the stream."""
+    """The first ``n`` SSE messages (id, event, data) of the stream.
+
+    ``connected`` is set at the server's ``: connected`` comment: from then on,
+    every new event is in the stream (it starts at the current end).
+    """
     out: list[dict[str, Any]] = []
     hdrs = {"Authorization": f"Bearer {key}", **(headers or {})}
     with httpx.stream(
@@ -30,6 +34,8 @@ def read_events(
         msg: dict[str, Any] = {}
         for line in r.iter_lines():
             if line.startswith(":"):
+                if line[1:].strip() == "connected" and connected is not None:
+                    connected.set()
                 continue
             if not line:
                 if msg:
@@ -45,13 +51,16 @@ def read_events(
 
 def test_stream_delivers_webhook_bodies_and_resumes(server, api_key: str) -> None:  # type: ignore[no-untyped-def]
     got: list[dict[str, Any]] = []
+    connected = threading.Event()
 
     def listen() -> None:
-        got.extend(read_events(server.url, api_key, 2, params={"events": "person.*"}))
+        got.extend(
+            read_events(server.url, api_key, 2, params={"events": "person.*"}, connected=connected)
+        )
 
     t = threading.Thread(target=listen)
     t.start()
-    time.sleep(0.5)  # the stream starts at the current end
+    assert connected.wait(30), "the stream did not connect"  # it starts at the current end
     with factories.http(server.url, api_key) as c:
         factories.company(c, name="Acme")  # filtered out
         p = factories.person(c, name="Zoë Ünal 🚀")

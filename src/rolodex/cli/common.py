@@ -1,30 +1,54 @@
-"""Helpers every command shares: the database option, running async work, errors."""
+"""Helpers every command shares: the database option, running async work, errors.
+
+The consoles print text as it is: no rich markup, emoji codes or highlighting,
+so a user's ``name[equals]:x`` or ``:x:`` comes back unchanged. Styled output
+is built explicitly (``styled``). When output is not a terminal nothing is
+wrapped, so a key, secret or id stays on one line whatever ``COLUMNS`` says.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from rolodex.config import DEFAULT_DATABASE
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import RolodexError
 
 T = TypeVar("T")
-err = Console(stderr=True)
-out = Console()
+# Wide enough that nothing wraps in a pipe or a file; a terminal keeps its width.
+_UNWRAPPED = 1_000_000
+
+
+def _console(stream: Any, **kwargs: Any) -> Console:
+    width = None if stream.isatty() else _UNWRAPPED
+    return Console(markup=False, emoji=False, highlight=False, width=width, **kwargs)
+
+
+err = _console(sys.stderr, stderr=True)
+out = _console(sys.stdout)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from plain strings and ``(text, style)`` pairs, never parsed as markup."""
+    return Text.assemble(*parts)
+
 
 DatabaseOption = typer.Option(
     None,
     "--database",
     "-d",
     envvar="ROLODEX_DATABASE_URL",
-    help="sqlite:///path or postgresql://user@host/db (default: ./rolodex.db).",
+    help="sqlite:///path or postgresql://user@host/db (default: ./rolodex.db). It must "
+    "exist: only serve and migrate create one.",
 )
 
 
@@ -36,13 +60,32 @@ def database_url(value: str | None) -> str:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]Error:[/red] {message}", highlight=False)
+    err.print(styled(("Error:", "red"), " ", message))
     raise typer.Exit(code)
 
 
-def run(url: str, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -> T:
-    """Migrate ``url``, then run ``work`` in one transaction (or connection)."""
-    from rolodex.kit.migrate import upgrade
+def require_database(url: str, *, create: bool = False) -> None:
+    """Stop unless ``url`` is an existing Rolodex database; ``create`` (serve) makes it."""
+    from rolodex.cli.database import NoDatabase, pointers, prepare
+
+    try:
+        if create:
+            from rolodex.kit.migrate import upgrade
+
+            upgrade(url)
+        else:
+            prepare(url)
+    except NoDatabase as exc:
+        fail(f"{exc} {pointers()}")
+
+
+def run(
+    url: str, work: Callable[[Conn], Awaitable[T]], *, write: bool = True, create: bool = False
+) -> T:
+    """Run ``work`` on ``url`` in one transaction (or connection).
+
+    The database must exist already (see ``require_database``) unless ``create``.
+    """
 
     async def main() -> T:
         db = Database(url, pool_size=2)
@@ -54,18 +97,27 @@ def run(url: str, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -
         finally:
             await db.close()
 
-    try:
-        upgrade(url)
+    with database_errors(url):
+        require_database(url, create=create)
         return asyncio.run(main())
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """Turn what goes wrong reaching a database into one line and exit 1."""
+    from rolodex.cli.database import shown
+
+    try:
+        yield
     except RolodexError as exc:
         fail(exc.message)
     except OSError as exc:
-        fail(f"Cannot reach the database: {_first_line(exc)}")
+        fail(f"Cannot reach the database at {shown(url)}: {_first_line(exc)}")
     except Exception as exc:  # driver errors such as a refused PostgreSQL connection
         if type(exc).__module__.split(".")[0] in ("asyncpg", "sqlalchemy", "psycopg", "sqlite3"):
             fail(f"Database error: {_first_line(exc)}")
         raise
-    raise AssertionError("unreachable")
 
 
 def _first_line(exc: BaseException) -> str:

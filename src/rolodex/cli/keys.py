@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timedelta
 
 import typer
@@ -10,17 +11,28 @@ from rich.table import Table
 
 from rolodex.auth import service
 from rolodex.auth.scopes import parse_scopes
-from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run
+from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run, styled
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
-from rolodex.kit.errors import RolodexError
-from rolodex.kit.ids import parse_uuid
+from rolodex.kit.errors import NotFound, RolodexError, ValidationError
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 workspaces_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=True)
 
 WorkspaceOption = typer.Option(
-    None, "--workspace", "-w", help="Workspace name or id (default: the first workspace)."
+    None,
+    "--workspace",
+    "-w",
+    help="Workspace name, id or unique id prefix (default: the first workspace).",
+)
+# Shortest id prefix taken: revoking is for good, so a stray character must not pick a key.
+MIN_PREFIX = 4
+SCOPE_HELP = (
+    "A scope (repeatable): record:read, record:read-write, metadata:read, "
+    "metadata:read-write, webhook:read, webhook:read-write, key:read, key:read-write; "
+    "all or * for every one. Also accepted: RESOURCE:write for RESOURCE:read-write, "
+    "and records:, webhooks:, keys: (or api-key:) for the singular. "
+    "Default: every scope."
 )
 JsonOption = typer.Option(False, "--json", help="Print JSON for scripts.")
 
@@ -38,6 +50,51 @@ def parse_expiry(text: str) -> datetime:
         raise
 
 
+def id_table(*headers: str) -> Table:
+    """A table whose first column is an id: never cut, wrapped or squeezed (revoke takes it)."""
+    table = Table()
+    table.add_column("id", no_wrap=True, overflow="ignore", min_width=36)
+    for header in headers:
+        table.add_column(header)
+    return table
+
+
+def pick(ident: str, ids: list[uuid.UUID], what: str, where: str) -> uuid.UUID:
+    """The one id in ``ids`` that is ``ident`` or starts with it."""
+    text = ident.strip().lower()
+    if not re.fullmatch(r"[0-9a-f-]+", text):
+        raise ValidationError(f"{ident!r} is not a {what} id (a UUID, or its start).", field="id")
+    exact = [i for i in ids if str(i) == text]
+    if exact:
+        return exact[0]
+    if len(text) < MIN_PREFIX:
+        raise ValidationError(
+            f"Give at least {MIN_PREFIX} characters of the {what} id, not {ident!r}.", field="id"
+        )
+    found = [i for i in ids if str(i).startswith(text)]
+    if not found:
+        raise NotFound(f"No {what} with an id starting {ident!r} (see {where}).", field="id")
+    if len(found) > 1:
+        raise ValidationError(
+            f"{len(found)} {what}s have ids starting {ident!r}: give more of the id.", field="id"
+        )
+    return found[0]
+
+
+async def resolve_workspace(conn: Conn, ident: str | None) -> uuid.UUID:
+    """A workspace by name or id, as everywhere, or by a unique start of its id."""
+    from rolodex.auth import repository
+
+    try:
+        return await service.resolve_workspace(conn, ident)
+    except NotFound:
+        if ident is None or not re.fullmatch(rf"[0-9a-fA-F-]{{{MIN_PREFIX},}}", ident.strip()):
+            raise
+        rows = await repository.list_workspaces(conn)
+        ids = [r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"]) for r in rows]
+        return pick(ident, ids, "workspace", "workspaces list")
+
+
 @keys_app.command("create")
 def keys_create(
     name: str = typer.Option(..., "--name", "-n", help="What the key is for."),
@@ -45,8 +102,7 @@ def keys_create(
         None,
         "--scope",
         "-s",
-        help="record:read, record:read-write, metadata:..., webhook:..., key:..., or all "
-        "(repeatable; default all).",
+        help=SCOPE_HELP,
     ),
     expires: str = typer.Option(None, "--expires", help="30d, 12h, or an ISO date-time."),
     workspace: str = WorkspaceOption,
@@ -54,6 +110,9 @@ def keys_create(
     as_json: bool = JsonOption,
 ) -> None:
     """Create an API key and print it once, alone on the last line.
+
+    Without --scope the key has every scope; record:read-write includes
+    record:read, and record:write means the same as record:read-write.
 
     Example: KEY=$(rolodex keys create --name zapier --scope record:read | tail -1)
     """
@@ -65,7 +124,7 @@ def keys_create(
     expires_at = parse_expiry(expires) if expires else None
 
     async def work(conn: Conn) -> tuple[dict[str, object], str]:
-        ws = await service.resolve_workspace(conn, workspace)
+        ws = await resolve_workspace(conn, workspace)
         key, secret = await service.create_key(conn, ws, name, scopes, expires_at)
         return key.to_dict(), secret
 
@@ -73,12 +132,15 @@ def keys_create(
     if as_json:
         print_json({**info, "key": secret})
     else:
+        scopes_text = ", ".join(info["scopes"])  # type: ignore[arg-type]
         out.print(
-            f"Created key [bold]{info['name']}[/bold] ({info['id']}) in workspace "
-            f"{info['workspaceId']} with scopes: {', '.join(info['scopes'])}",  # type: ignore[arg-type]
-            highlight=False,
+            styled(
+                "Created key ",
+                (str(info["name"]), "bold"),
+                f" ({info['id']}) in workspace {info['workspaceId']} with scopes: {scopes_text}",
+            )
         )
-        out.print("Store it now: it is shown only once.", highlight=False)
+        out.print("Store it now: it is shown only once.")
     print(secret)
 
 
@@ -92,14 +154,14 @@ def keys_list(
     """
 
     async def work(conn: Conn) -> list[dict[str, object]]:
-        ws = await service.resolve_workspace(conn, workspace)
+        ws = await resolve_workspace(conn, workspace)
         return [k.to_dict() for k in await service.list_keys(conn, ws)]
 
     keys = run(database_url(database), work, write=False)
     if as_json:
         print_json(keys)
         return
-    table = Table("id", "name", "prefix", "scopes", "expires", "revoked", "last used")
+    table = id_table("name", "prefix", "scopes", "expires", "revoked", "last used")
     for k in keys:
         table.add_row(
             str(k["id"]),
@@ -115,30 +177,29 @@ def keys_list(
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: str = typer.Argument(..., help="The key's id (see keys list)."),
+    key_id: str = typer.Argument(
+        ..., metavar="ID", help="The key's id, or a unique start of it (see keys list)."
+    ),
     workspace: str = WorkspaceOption,
     database: str = DatabaseOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Revoke a key: every running server refuses it within a second.
 
-    Example: rolodex keys revoke 0193c1c2-...
+    Example: rolodex keys revoke 0193c1c2
     """
-    try:
-        kid = parse_uuid(key_id)
-    except RolodexError as exc:
-        fail(exc.message)
-        return
 
     async def work(conn: Conn) -> dict[str, object]:
-        ws = await service.resolve_workspace(conn, workspace)
+        ws = await resolve_workspace(conn, workspace)
+        keys = [k.id for k in await service.list_keys(conn, ws)]
+        kid = pick(key_id, keys, "key", "keys list")
         return (await service.revoke_key(conn, ws, kid)).to_dict()
 
     info = run(database_url(database), work)
     if as_json:
         print_json(info)
     else:
-        out.print(f"Revoked key {info['name']} ({info['id']}).", highlight=False)
+        out.print(f"Revoked key {info['name']} ({info['id']}).")
 
 
 @workspaces_app.command("create")
@@ -159,7 +220,7 @@ def workspaces_create(
     if as_json:
         print_json({"id": ws_id, "name": name})
     else:
-        out.print(f"Created workspace {name!r}.", highlight=False)
+        out.print(f"Created workspace {name!r}.")
         print(ws_id)
 
 
@@ -176,7 +237,7 @@ def workspaces_list(database: str = DatabaseOption, as_json: bool = JsonOption) 
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "name")
+    table = id_table("name")
     for r in rows:
         table.add_row(r["id"], r["name"])
     out.print(table)

@@ -6,20 +6,27 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-import orjson
 import typer
 
-from rolodex.cli.common import err, fail, out
+from rolodex.cli.common import err, fail, out, styled
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def _messages(response: httpx.Response) -> Any:
-    """SSE messages as dicts of their fields (``id``, ``event``, ``data``)."""
+    """SSE messages as dicts of their fields (``id``, ``event``, ``data``).
+
+    The server's ``: connected`` comment, sent once the stream's start is fixed,
+    comes as ``{"connected": ""}``.
+    """
     msg: dict[str, str] = {}
     for line in response.iter_lines():
         if line.startswith(":"):
+            if line[1:].strip() == "connected":
+                yield {"connected": ""}
             continue
         if not line:
             if msg:
@@ -33,9 +40,14 @@ def _messages(response: httpx.Response) -> Any:
 def _show(msg: dict[str, str], body: dict[str, Any]) -> None:
     when = datetime.now().strftime("%H:%M:%S")
     changes = body.get("changes") or []
-    detail = f" [dim]changed: {', '.join(changes)}[/dim]" if body.get("previous") else ""
+    detail = f" changed: {', '.join(changes)}" if body.get("previous") else ""
     out.print(
-        f"{when}  [bold]{msg.get('event')}[/bold]  {body.get('recordId')}{detail}", highlight=False
+        styled(
+            f"{when}  ",
+            (str(msg.get("event")), "bold"),
+            f"  {body.get('recordId')}",
+            (detail, "dim"),
+        )
     )
 
 
@@ -62,6 +74,10 @@ def listen(
 
     Example: rolodex listen --events person.* --forward-to http://localhost:3000/webhook
     """
+    # Imported here: every other command starts quicker without them.
+    import httpx
+    import orjson
+
     from rolodex.webhooks.signing import generate_secret, headers
 
     base = (url or os.environ.get("TWENTY_BASE_URL") or "http://localhost:8080").rstrip("/")
@@ -70,9 +86,7 @@ def listen(
         fail("An API key is needed: --api-key or ROLODEX_API_KEY.", code=2)
     signing = secret or generate_secret()
     if forward_to and not secret and not as_json:
-        out.print(
-            f"Forwarding to {forward_to}; signing secret [bold]{signing}[/bold]", highlight=False
-        )
+        out.print(styled(f"Forwarding to {forward_to}; signing secret ", (signing, "bold")))
     params = {"events": ",".join(events)} if events else {}
     last: str | None = None if since is None else str(since)
     received = forwarded = 0
@@ -95,6 +109,10 @@ def listen(
                             fail(f"The server answered {r.status_code}: {r.text[:200]}")
                         delay = 0.5
                         for msg in _messages(r):
+                            if "connected" in msg:
+                                # From here on, every event is streamed (scripts wait for this).
+                                err.print(f"Connected to {base}; waiting for events.")
+                                continue
                             last = msg.get("id", last)
                             raw = msg.get("data", "").encode()
                             body = orjson.loads(raw)
@@ -117,19 +135,14 @@ def listen(
                                     got = client.post(forward_to, content=raw, headers=sent)
                                     forwarded += 1
                                     if not as_json:
-                                        out.print(
-                                            f"          -> {forward_to} {got.status_code}",
-                                            highlight=False,
-                                        )
+                                        out.print(f"          -> {forward_to} {got.status_code}")
                                 except httpx.HTTPError as exc:
-                                    err.print(
-                                        f"          -> {forward_to} failed: {exc}", highlight=False
-                                    )
+                                    err.print(f"          -> {forward_to} failed: {exc}")
                 except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
                     if received == 0 and last is None and delay > 8:
                         fail(f"Cannot reach {base}: {exc}")
-                    err.print(f"[dim]connection lost ({exc}); reconnecting[/dim]", highlight=False)
+                    err.print(styled((f"connection lost ({exc}); reconnecting", "dim")))
                     time.sleep(delay)
                     delay = min(delay * 2, 16)
     except KeyboardInterrupt:
-        err.print(f"Stopped: {received} events received, {forwarded} forwarded.", highlight=False)
+        err.print(f"Stopped: {received} events received, {forwarded} forwarded.")

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from rolodex import __version__
 from rolodex.cli import transfer
-from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json
+from rolodex.cli.common import (
+    DatabaseOption,
+    database_errors,
+    database_url,
+    fail,
+    out,
+    print_json,
+    require_database,
+)
+from rolodex.cli.helptext import PlainHelpGroup
 from rolodex.cli.keys import keys_app, workspaces_app
 from rolodex.cli.listen import listen
+from rolodex.cli.serve import serve
 from rolodex.cli.webhooks import webhooks_app
 from rolodex.cli.worker import worker
 
@@ -19,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=PlainHelpGroup,
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
@@ -34,96 +43,29 @@ def migrate(
     database: str = DatabaseOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """Apply database migrations (serve does this on start).
+    """Create the database or bring its schema up to date (serve does this on start).
 
     Example: rolodex migrate --database postgresql://postgres@127.0.0.1/rolodex
     """
-    from rolodex.kit.migrate import upgrade
+    from rolodex.cli.database import migrate as apply
 
     url = database_url(database)
     try:
-        upgrade(url)
+        applied, revision = apply(url)
     except Exception as exc:
         fail(f"Migration failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}")
-    if as_json:
-        print_json({"status": "up-to-date"})
-    else:
-        out.print("The database schema is up to date.", highlight=False)
-
-
-def _first_start(url: str) -> str | None:
-    """Create the default workspace, and a first key if it has none; return that key."""
-    from rolodex.auth import repository, service
-    from rolodex.cli.common import run
-    from rolodex.kit.db import Conn
-
-    async def work(conn: Conn) -> str | None:
-        ws, _ = await service.ensure_default_workspace(conn)
-        if await repository.count_keys(conn, ws) == 0:
-            _, secret = await service.create_key(conn, ws, "first key")
-            return secret
-        return None
-
-    return run(url, work)
-
-
-@app.command()
-def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for all)."),
-    port: int = typer.Option(8080, help="Port to listen on."),
-    database: str = DatabaseOption,
-    workers: int = typer.Option(1, help="Server processes."),
-    server: str = typer.Option("granian", help="granian (fastest) or uvicorn."),
-) -> None:
-    """Run the API server; migrates the database and creates a workspace on first start.
-
-    Example: rolodex serve --port 8080 --database sqlite:///./rolodex.db
-    """
-    url = database_url(database)
-    os.environ["ROLODEX_DATABASE_URL"] = url
-    secret = _first_start(url)
-    if secret:
-        out.print(
-            "First start: created the default workspace and an API key with every "
-            "scope. It is shown only this once:",
-            highlight=False,
-        )
-        print(secret, flush=True)
-    out.print(
-        f"Rolodex {__version__} on http://{host}:{port} (database: {url.split('@')[-1]})",
-        highlight=False,
-    )
-    if server == "uvicorn":
-        import uvicorn
-
-        uvicorn.run(
-            "rolodex.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
         return
-    if server != "granian":
-        fail("--server is granian or uvicorn", code=2)
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces
+    if as_json:
+        status = "migrated" if applied else "up-to-date"
+        print_json({"status": status, "applied": applied, "revision": revision})
+    elif applied:
+        out.print(f"Applied {len(applied)} migrations: {', '.join(applied)}.")
+        out.print(f"The database schema is now at {revision}.")
+    else:
+        out.print(f"The database schema is already up to date ({revision}); nothing applied.")
 
-    Granian(
-        "rolodex.app:create_app",
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        log_access=False,
-        # An HTTP/1.1 JSON API: no WebSocket routes, and clients and proxies
-        # speak HTTP/1.1 to it. Both off measured about 10% more GETs per
-        # second (docs/performance.md).
-        websockets=False,
-        http=HTTPModes.http1,
-    ).serve()
+
+app.command()(serve)
 
 
 @app.command("purge-deleted")
@@ -142,7 +84,6 @@ def purge_deleted(
     import asyncio
 
     from rolodex.kit.db import Database
-    from rolodex.kit.migrate import upgrade
     from rolodex.metadata.registry import RegistryCache
     from rolodex.records.retention import purge_all
 
@@ -158,12 +99,13 @@ def purge_deleted(
         finally:
             await db.close()
 
-    upgrade(url)
-    purged = asyncio.run(main())
+    with database_errors(url):
+        require_database(url)
+        purged = asyncio.run(main())
     if as_json:
         print_json({"deleted": purged})
     else:
-        out.print(f"Deleted {purged} soft-deleted records for good.", highlight=False)
+        out.print(f"Deleted {purged} soft-deleted records for good.")
 
 
 @app.command()

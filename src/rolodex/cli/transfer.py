@@ -103,7 +103,7 @@ def _progress(enabled: bool, label: str) -> Iterator[Callable[[Summary, float], 
     from rich.progress import TimeRemainingColumn as Eta
 
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[rows]:,} rows"),

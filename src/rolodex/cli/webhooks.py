@@ -138,7 +138,7 @@ def webhooks_create(
         print_json(info)
         return
     out.print(
-        f"Created webhook [bold]{info['name']}[/bold] ({info['id']}) for "
+        f"Created webhook {info['name']} ({info['id']}) for "
         f"{', '.join(info['operations']) or 'no events'}. Its secret, shown only once:",
         highlight=False,
     )

@@ -6,7 +6,14 @@ import asyncio
 import contextlib
 import signal
 
-from rolodex.cli.common import DatabaseOption, database_url, fail, out
+from rolodex.cli.common import (
+    DatabaseOption,
+    database_errors,
+    database_url,
+    fail,
+    out,
+    require_database,
+)
 
 
 def worker(database: str = DatabaseOption) -> None:
@@ -19,14 +26,11 @@ def worker(database: str = DatabaseOption) -> None:
     """
     from rolodex.kit.db import Database
     from rolodex.kit.errors import Unavailable
-    from rolodex.kit.migrate import upgrade
     from rolodex.webhooks.dispatcher import Dispatcher
 
     url = database_url(database)
-    try:
-        upgrade(url)
-    except Exception as exc:
-        fail(f"Cannot prepare the database: {exc}")
+    with database_errors(url):
+        require_database(url)
 
     async def main() -> None:
         db = Database(url)
