@@ -262,6 +262,10 @@ def _others() -> dict[tuple[str, str], tuple[Scope | None, list[Call]]]:
         ("GET", "/rest/docs"): (None, [Call("GET", "/rest/docs", expect=ok)]),
         ("GET", "/rest/open-api"): (None, [Call("GET", "/rest/open-api", expect=ok)]),
         ("GET", "/rest/openapi.json"): (None, [Call("GET", "/rest/openapi.json", expect=ok)]),
+        # The landing and the pages' static files: the same for everyone, no data.
+        ("GET", "/"): (None, [Call("GET", "/", expect=ok)]),
+        ("GET", "/rest"): (None, [Call("GET", "/rest", expect=ok)]),
+        ("GET", "/assets/{path:path}"): (None, [Call("GET", "/assets/pages.css", expect=ok)]),
     }
 
 
