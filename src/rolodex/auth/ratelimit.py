@@ -21,17 +21,18 @@ class RateLimiter:
         self.burst = burst
         self._buckets: dict[uuid.UUID, tuple[float, float]] = {}
 
-    def check(self, key_id: uuid.UUID) -> None:
-        if self.rate <= 0:
+    def check(self, key_id: uuid.UUID, *, cost: int = 1) -> None:
+        """Take ``cost`` tokens (one per request, or per operation it carries), or refuse."""
+        if self.rate <= 0 or cost <= 0:
             return
         now = time.monotonic()
         tokens, last = self._buckets.get(key_id, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens < 1:
+        if tokens < cost:
             self._buckets[key_id] = (tokens, now)
-            retry = max(1, math.ceil((1 - tokens) / self.rate))
+            retry = max(1, math.ceil((cost - tokens) / self.rate))
             raise RateLimited(
                 f"Rate limit exceeded: {self.rate:g} requests per second. Retry in {retry}s.",
                 retry_after=retry,
             )
-        self._buckets[key_id] = (tokens - 1, now)
+        self._buckets[key_id] = (tokens - cost, now)
