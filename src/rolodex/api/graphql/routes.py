@@ -2,8 +2,10 @@
 
 POST takes ``{query, variables, operationName}`` as JSON; GET takes the same
 as query parameters and runs queries only. Results, including errors, are
-sent with HTTP 200; a missing or invalid key is a 401 and a malformed
-request (not JSON, no query) a 400, each with a GraphQL ``errors`` body.
+sent with HTTP 200; a missing or invalid key is a 401, a malformed
+request (not JSON, no query) or one over a limit (limits.py) a 400, and
+one over the rate limit a 429 (each root mutation costs a token), each
+with a GraphQL ``errors`` body.
 """
 
 from __future__ import annotations
