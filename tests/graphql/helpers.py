@@ -18,15 +18,17 @@ def post(
     query: str,
     variables: dict[str, Any] | None = None,
     operation: str | None = None,
+    *,
+    status: int = 200,
 ) -> dict[str, Any]:
-    """POST a document; the response must be a 200 JSON GraphQL result."""
+    """POST a document; the response must be a JSON GraphQL result with ``status``."""
     body: dict[str, Any] = {"query": query}
     if variables is not None:
         body["variables"] = variables
     if operation is not None:
         body["operationName"] = operation
     r = client.post("/graphql", json=body)
-    assert r.status_code == 200, r.text
+    assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/json")
     return r.json()  # type: ignore[no-any-return]
 
@@ -44,10 +46,14 @@ def data(
 
 
 def error(
-    client: httpx.Client, query: str, variables: dict[str, Any] | None = None
+    client: httpx.Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
 ) -> dict[str, Any]:
     """The first error of a result that must have some; checks the error's shape."""
-    body = post(client, query, variables)
+    body = post(client, query, variables, status=status)
     assert body.get("errors"), body
     for e in body["errors"]:
         assert isinstance(e["message"], str) and e["message"]
@@ -55,8 +61,21 @@ def error(
     return body["errors"][0]  # type: ignore[no-any-return]
 
 
-def code(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> str:
-    return error(client, query, variables)["extensions"]["code"]  # type: ignore[no-any-return]
+def code(
+    client: httpx.Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+) -> str:
+    return error(client, query, variables, status=status)["extensions"]["code"]  # type: ignore[no-any-return]
+
+
+def over_limit(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> str:
+    """The message of a request refused for going past a limit: HTTP 400, BAD_USER_INPUT."""
+    err = error(client, query, variables, status=400)
+    assert err["extensions"]["code"] == "BAD_USER_INPUT", err
+    return err["message"]  # type: ignore[no-any-return]
 
 
 def create(client: httpx.Client, cap: str, fields: dict[str, Any]) -> dict[str, Any]:

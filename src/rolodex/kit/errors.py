@@ -88,6 +88,7 @@ class UnsupportedMediaType(RolodexError):
 class RateLimited(RolodexError):
     status = 429
     code = "RATE_LIMITED"
+    graphql_code = "RATE_LIMITED"
 
     def __init__(self, message: str, *, retry_after: int, limit: float | None = None) -> None:
         super().__init__(message)

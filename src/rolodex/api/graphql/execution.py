@@ -31,7 +31,7 @@ from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.fast import executor_class
 from rolodex.api.graphql.limits import Limits
 from rolodex.api.graphql.rewrite import rewrite
-from rolodex.api.graphql.validation import complexity_rule, depth_rule
+from rolodex.api.graphql.validation import LimitError, complexity_rule, depth_rule, shape_rule
 from rolodex.kit.errors import RolodexError
 
 log = logging.getLogger("rolodex.graphql")
@@ -46,10 +46,11 @@ _CACHEABLE_CHARS = 64_000
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A document ready to run, or the errors that stop it running."""
+    """A document ready to run, or the errors that stop it running (with their HTTP status)."""
 
     document: DocumentNode | None
     errors: tuple[dict[str, Any], ...]
+    status: int = 200
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         if self.document is None:
@@ -103,7 +104,8 @@ class Runner:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.rules = (*specified_rules, depth_rule(limits), complexity_rule(limits))
+        limit_rules = (shape_rule(limits), depth_rule(limits), complexity_rule(limits))
+        self.rules = (*specified_rules, *limit_rules)
         self._documents: OrderedDict[tuple[Any, str], Prepared] = OrderedDict()
 
     def prepare(self, schema: GraphQLSchema, query: str) -> Prepared:
@@ -127,7 +129,10 @@ class Runner:
         document = rewrite(schema, document)
         errors = validate(schema, document, self.rules)
         if errors:
-            return Prepared(None, tuple(format_error(e, VALIDATION_FAILED) for e in errors))
+            # Over a limit: the request as a whole is refused, whatever else is wrong with it.
+            status = 400 if any(isinstance(e, LimitError) for e in errors) else 200
+            formatted = tuple(format_error(e, VALIDATION_FAILED) for e in errors)
+            return Prepared(None, formatted, status)
         return Prepared(document, ())
 
     async def run(

@@ -14,6 +14,10 @@ already loaded. Every other field (arguments, nulls in non-null positions,
 anything that fails to coerce or is not loaded yet) goes to graphql-core as
 before, so results and errors are exactly what graphql-core would produce.
 
+It also runs a mutation's root fields in a loop: graphql-core chains one
+coroutine per root field, each awaiting the one before, so a thousand of
+them overflow the stack (the root field limit bounds the count as well).
+
 It extends graphql-core 3.3's ``Executor`` (the documented ``executor_class``
 hook); with an older graphql-core, execution falls back to the plain executor.
 """
@@ -39,7 +43,7 @@ from rolodex.api.graphql.types import JSON, Date, DateTime
 
 try:
     from graphql.execution.executor import Executor
-    from graphql.pyutils import Path, gather_with_cancel
+    from graphql.pyutils import Path, Undefined, gather_with_cancel
 except ImportError:  # graphql-core 3.2
     Executor = None  # type: ignore[assignment,misc]
 
@@ -236,6 +240,46 @@ if Executor is not None:
                 return results
 
             return merge()
+
+        def execute_fields_serially(
+            self,
+            parent_type: GraphQLObjectType,
+            source_value: Any,
+            path: Any,
+            grouped_field_set: dict[str, Any],
+            position_context: Any,
+        ) -> Any:
+            """The root fields of a mutation one after another, awaited in one loop."""
+            results: dict[str, Any] = {}
+            items = iter(grouped_field_set.items())
+
+            def start(key: str, details: Any) -> Any:
+                if self.abort_signal is not None and self.abort_signal.aborted:
+                    raise self.abort_error()
+                field_path = Path(path, key, parent_type.name)
+                return self.execute_field(
+                    parent_type, source_value, details, field_path, position_context
+                )
+
+            for key, details in items:
+                result = start(key, details)
+                if result is Undefined:
+                    continue
+                if not self.is_awaitable(result):
+                    results[key] = result
+                    continue
+
+                async def rest(key: str, result: Any) -> dict[str, Any]:
+                    results[key] = await result
+                    for key, details in items:  # the same iterator: what is left
+                        result = start(key, details)
+                        if result is Undefined:
+                            continue
+                        results[key] = await result if self.is_awaitable(result) else result
+                    return results
+
+                return rest(key, result)
+            return results
 
         def _steps(self, parent_type: GraphQLObjectType, grouped: dict[str, Any]) -> list[Any]:
             """How to execute each field of a selection, worked out once per request.

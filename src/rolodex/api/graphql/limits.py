@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from rolodex.records.service import MAX_BATCH as REST_MAX_BATCH
+
 # Nesting of field selections (introspection fields are not counted).
 MAX_DEPTH = 10
 # Field selections, each multiplied by the page size of the connections above it.
@@ -18,8 +20,17 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 60
 # Records per parent on to-many relations (``person { notes }``): REST depth=1's 60.
 MAX_NESTED = 60
-# Records in one ``createPeople`` / ``batchCreatePeople`` call.
-MAX_BATCH = 2000
+# Records one mutation request writes: a ``createPeople`` call, or all its root
+# mutations together (each single create, update or delete counts one). REST's limit.
+MAX_BATCH = REST_MAX_BATCH
+# Root fields of one operation (fragments expanded). graphql-core runs a
+# mutation's root fields one after another; this also bounds that chain.
+MAX_ROOT_FIELDS = 100
+# Aliased fields in one operation (fragments expanded), at any depth.
+MAX_ALIASES = 200
+# Estimated database statements of one operation: one per root field, per
+# relation selected (batched per level, so not times the page size) and per totalCount.
+MAX_ROUND_TRIPS = 200
 # Lexical tokens in one document: a parser-level guard against huge queries.
 MAX_TOKENS = 20_000
 # Parsed and validated documents kept per process.
@@ -34,6 +45,9 @@ class Limits:
     default_page_size: int = DEFAULT_PAGE_SIZE
     max_nested: int = MAX_NESTED
     max_batch: int = MAX_BATCH
+    max_root_fields: int = MAX_ROOT_FIELDS
+    max_aliases: int = MAX_ALIASES
+    max_round_trips: int = MAX_ROUND_TRIPS
     max_tokens: int = MAX_TOKENS
     document_cache: int = DOCUMENT_CACHE
 

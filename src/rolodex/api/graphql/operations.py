@@ -67,9 +67,16 @@ def _after_webhook_write(info: GraphQLResolveInfo) -> None:
     dispatcher.wake()
 
 
-async def list_webhooks(_r: Any, info: GraphQLResolveInfo, limit: int = 20, offset: int = 0) -> Any:
-    if not 0 <= limit <= 100 or offset < 0:
-        raise ValidationError("limit is 0 to 100 and offset at least 0", field="limit")
+async def list_webhooks(
+    _r: Any, info: GraphQLResolveInfo, limit: int | None = None, offset: int | None = None
+) -> Any:
+    # An explicit null is the default, as an absent argument is.
+    limit = 20 if limit is None else limit
+    offset = 0 if offset is None else offset
+    if not 0 <= limit <= 100:
+        raise ValidationError("limit is 0 to 100", field="limit")
+    if offset < 0:
+        raise ValidationError("offset is at least 0", field="offset")
     async with _conn(info, write=False) as conn:
         hooks, total = await _webhooks(info, conn).page(limit, offset)
     return {"webhooks": [h.to_dict() for h in hooks], "totalCount": total}
@@ -156,10 +163,11 @@ async def record_timeline(
     info: GraphQLResolveInfo,
     object: str,
     id: str,
-    first: int = 50,
+    first: int | None = None,
     after: str | None = None,
 ) -> Any:
     ctx = info.context
+    first = 50 if first is None else first  # null is the default, as an absent argument is
     if not 1 <= first <= 200:
         raise ValidationError("first is 1 to 200", field="first")
     async with _conn(info, write=False) as conn:

@@ -2,8 +2,10 @@
 
 POST takes ``{query, variables, operationName}`` as JSON; GET takes the same
 as query parameters and runs queries only. Results, including errors, are
-sent with HTTP 200; a missing or invalid key is a 401 and a malformed
-request (not JSON, no query) a 400, each with a GraphQL ``errors`` body.
+sent with HTTP 200; a missing or invalid key is a 401, a malformed
+request (not JSON, no query) or one over a limit (limits.py) a 400, and
+one over the rate limit a 429 (each root mutation costs a token), each
+with a GraphQL ``errors`` body.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rolodex.api.graphql.budget import fragments_of, mutation_load
 from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.execution import BAD_USER_INPUT, INTERNAL, Runner, error_dict
 from rolodex.api.graphql.limits import Limits
@@ -127,7 +130,7 @@ class GraphQLEndpoint:
             schema = self.schemas.get(principal.workspace_id, registry)
             prepared = self.runner.prepare(schema, query)
             if prepared.errors:
-                return JSONResponse({"errors": list(prepared.errors)})
+                return JSONResponse({"errors": list(prepared.errors)}, status_code=prepared.status)
             op = prepared.operation(name)
             if op is None:
                 message = (
@@ -145,6 +148,24 @@ class GraphQLEndpoint:
             if op.operation is not OperationType.MUTATION:
                 body = await self.runner.run(schema, prepared, context(SerialConn(conn)), name)
                 return JSONResponse(body)
+            assert prepared.document is not None and schema.mutation_type is not None
+            mutations, records = mutation_load(
+                schema.mutation_type,
+                op,
+                fragments_of(prepared.document),
+                variables,
+                self.limits.max_root_fields,
+            )
+        # One root field over the limit is refused by its resolver, naming ``data``.
+        if mutations > 1 and records > self.limits.max_batch:
+            message = (
+                f"The mutation's {mutations} root fields write {records} records; a request "
+                f"writes at most {self.limits.max_batch}, the batch limit."
+            )
+            return JSONResponse({"errors": [error_dict(message, BAD_USER_INPUT)]}, status_code=400)
+        # Each root mutation costs one token; the request's first was taken on arrival.
+        if mutations > 1:
+            state.limiter.check(principal.key.id, principal.workspace_id, cost=mutations - 1)
         # Mutations hold no connection of their own: each field opens a transaction.
         body = await self.runner.run(schema, prepared, context(None), name)
         return JSONResponse(body)

@@ -50,6 +50,8 @@ _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 # fields whose size multiplies the cost of what is selected under them (validation.py).
 LIST_TWIN = "rolodex_list_twin"
 PAGED = "rolodex_paged"
+# Database statements a field runs below the root (relations, counts): validation.py.
+ROUND_TRIPS = "rolodex_round_trips"
 _serial = itertools.count(1)
 
 
@@ -152,6 +154,7 @@ class _Builder:
                     self.types[target.name],
                     resolve=r.to_one(target.name, rel.join_field),
                     description=f.description or f.label,
+                    extensions={ROUND_TRIPS: 1},
                 )
                 continue
             first = {"first": GraphQLArgument(GraphQLInt)}
@@ -162,7 +165,11 @@ class _Builder:
                 args=first,
                 resolve=r.to_many(target.name, rel.join_field, as_list=False),
                 description=f.description or f.label,
-                extensions={PAGED: "nested", **({LIST_TWIN: twin} if has_twin else {})},
+                extensions={
+                    PAGED: "nested",
+                    ROUND_TRIPS: 1,
+                    **({LIST_TWIN: twin} if has_twin else {}),
+                },
             )
             if has_twin:
                 out[twin] = GraphQLField(
@@ -170,7 +177,7 @@ class _Builder:
                     args=first,
                     resolve=r.to_many(target.name, rel.join_field, as_list=True),
                     description=f"{f.label}, as a plain list (at most the nested limit).",
-                    extensions={PAGED: "nested"},
+                    extensions={PAGED: "nested", ROUND_TRIPS: 1},
                 )
         if "customFields" not in obj.fields:
             out["customFields"] = GraphQLField(
@@ -191,7 +198,7 @@ class _Builder:
             {
                 "edges": GraphQLField(_list_of(edge)),
                 "pageInfo": GraphQLField(_nn(t.PageInfo)),
-                "totalCount": GraphQLField(GraphQLInt),
+                "totalCount": GraphQLField(GraphQLInt, extensions={ROUND_TRIPS: 1}),
             },
         )
 
