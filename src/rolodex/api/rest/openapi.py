@@ -31,6 +31,7 @@ from rolodex.api.rest.playground import DOCS_HTML
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import RolodexError
 from rolodex.metadata.registry import Registry, standard
+from rolodex.webhooks.service import EXTRA_OBJECTS
 
 
 def document(
@@ -46,7 +47,7 @@ def document(
     for part, part_schemas in (
         (metadata_paths(), metadata_schemas()),
         (consent_paths(), consent_schemas()),
-        (webhook_paths(), webhook_schemas()),
+        (webhook_paths(), webhook_schemas([*registry.objects, *EXTRA_OBJECTS])),
         (key_paths(), key_schemas()),
     ):
         paths.update(part)

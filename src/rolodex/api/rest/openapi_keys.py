@@ -17,9 +17,21 @@ from rolodex.api.rest.openapi_common import (
     path_param,
     ref,
 )
-from rolodex.auth.scopes import Scope
+from rolodex.auth.scopes import _ALIASES, Scope
 
 _SCOPES = sorted(s.value for s in Scope)
+
+
+def _accepted_scopes() -> list[str]:
+    """Every spelling ``parse_scope`` takes: aliases, ``write`` for ``read-write``, ``all``."""
+    out = {"all", "*"}
+    for scope in Scope:
+        resource, access = scope.value.split(":")
+        resources = [resource, *(a for a, r in _ALIASES.items() if r == resource)]
+        accesses = [access, "write"] if access == "read-write" else [access]
+        out |= {f"{r}:{a}" for r in resources for a in accesses}
+    return sorted(out)
+
 
 API_KEY: Schema = {
     "type": "object",
@@ -58,14 +70,18 @@ API_KEY_INPUT = closed(
     {
         "name": {"type": "string", "minLength": 1, "maxLength": 200},
         "scopes": {
-            "type": "array",
-            "items": {"type": "string", "examples": _SCOPES},
+            "type": ["array", "null"],
+            "items": {"type": "string", "enum": _accepted_scopes()},
+            "minItems": 1,
             "description": (
                 "Scopes such as `record:read`; `all` grants every scope. Defaults to the "
                 "calling key's scopes, and may not exceed them."
             ),
         },
-        "expiresAt": {**TIME, "description": "When the key stops working; in the future."},
+        "expiresAt": {
+            **nullable(TIME),
+            "description": "When the key stops working; in the future.",
+        },
     },
     ["name"],
 )

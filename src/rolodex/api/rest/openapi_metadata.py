@@ -29,9 +29,9 @@ TAG = "Metadata"
 READ, WRITE = "Needs scope `metadata:read`.", "Needs scope `metadata:read-write`."
 _IDENT: Schema = {
     "type": "string",
-    "pattern": "^\\s*[a-z][a-zA-Z0-9_]*\\s*$",
-    "maxLength": 80,
-    "description": "camelCase (snake_case is converted), starting with a lowercase letter.",
+    "pattern": "^\\s*[a-z][a-zA-Z0-9]{0,62}\\s*$",
+    "description": "camelCase, starting with a lowercase letter, at most 63 characters "
+    "(snake_case is accepted and converted).",
 }
 _LABEL: Schema = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
 _TEXT: Schema = {"type": ["string", "null"], "maxLength": 2000}
@@ -127,14 +127,25 @@ _FIELD_PROPS: dict[str, Schema] = {
 FIELD_CREATE = closed(
     {
         **_FIELD_PROPS,
-        "objectName": {"type": "string", "description": "The object, by name."},
-        "object": {"type": "string", "description": "Same as `objectName`."},
+        "objectName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "The object, by name.",
+        },
+        "object": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "Same as `objectName`.",
+        },
         "isUnique": {"type": "boolean"},
         "relationTarget": {"type": "string", "description": "For RELATION: the target object."},
         "inverseName": _IDENT,
         "inverseLabel": _LABEL,
     },
     ["name", "type"],
+    anyOf=[{"required": ["objectName"]}, {"required": ["object"]}],
 )
 FIELD_UPDATE = closed({**_FIELD_PROPS, "isActive": {"type": "boolean"}})
 _OBJECT_PROPS: dict[str, Schema] = {
@@ -147,7 +158,9 @@ _OBJECT_PROPS: dict[str, Schema] = {
     "label": nullable(_LABEL),
     "description": _TEXT,
 }
-OBJECT_CREATE = closed(dict(_OBJECT_PROPS))
+OBJECT_CREATE = closed(
+    dict(_OBJECT_PROPS), anyOf=[{"required": ["nameSingular"]}, {"required": ["name"]}]
+)
 OBJECT_UPDATE = closed({**_OBJECT_PROPS, "isActive": {"type": "boolean"}})
 
 PICKLIST: Schema = {

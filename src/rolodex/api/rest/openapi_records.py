@@ -26,7 +26,7 @@ from rolodex.api.rest.openapi_common import (
     query,
     ref,
 )
-from rolodex.api.rest.openapi_schemas import filter_parameter, upsert_parameter
+from rolodex.api.rest.openapi_schemas import filter_parameter, order_parameter, upsert_parameter
 from rolodex.metadata.model import ObjectDef
 from rolodex.records.service import MAX_BATCH
 
@@ -79,7 +79,7 @@ def object_paths(obj: ObjectDef) -> dict[str, Schema]:
     record = ref(cap)
     records: Schema = {"type": "array", "items": record}
     total = {"type": "integer", "description": "Records matching the filter, in all pages."}
-    list_params = ["OrderBy", "Limit", "StartingAfter", "EndingBefore", "Depth"]
+    list_params = ["Limit", "StartingAfter", "EndingBefore", "Depth"]
     update = op(
         tag,
         f"update{cap}",
@@ -106,7 +106,7 @@ def object_paths(obj: ObjectDef) -> dict[str, Schema]:
                     **errors(*AUTH),
                 },
                 f"A page of {plural}, filtered and ordered. {READ}",
-                parameters=[filter_parameter(obj), *map(param, list_params)],
+                parameters=[filter_parameter(obj), order_parameter(obj), *map(param, list_params)],
             ),
             "post": op(
                 tag,

@@ -8,16 +8,20 @@ REST API returns.
 from __future__ import annotations
 
 from rolodex.api.rest.openapi_common import Schema, nullable, ref
+from rolodex.api.rest.openapi_fields import input_schema, output_schema
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
+from rolodex.records.query import Direction
 from rolodex.records.relations import TO_MANY_LIMIT
 from rolodex.records.routes import DEFAULT_LIMIT, MAX_LIMIT
+from rolodex.records.sql import _UNORDERABLE as UNORDERABLE
 
 
 def field_schema(f: FieldDef, *, output: bool) -> Schema:
     """One stored field as the API reads (``output``) or accepts it."""
     schema = dict(kind(f).json_schema(f))
+    schema = output_schema(f, schema) if output else input_schema(f, schema)
     # A custom field reads as null on records written before it existed,
     # whatever its definition says about null.
     if f.nullable or (output and f.is_custom):
@@ -182,6 +186,10 @@ commas are AND-ed, and `and(...)`, `or(...)`, `not(...)` group them. Operators: 
 `like` and `ilike` use `%` as a wildcard. Quote a value holding `,` or `)` with double \
 quotes. Example: `or(email[ilike]:%@acme.com,and(jobTitle[eq]:CTO,createdAt[gte]:2024-01-01))`."""
 
+DIRECTIONS = [
+    *(v for d in Direction for v in (d.value, d.value.lower(), d.value.upper())),
+    *("asc", "desc", "ASC", "DESC", "Asc", "Desc"),
+]
 ORDER_GRAMMAR = (
     "Comma-separated `field[direction]`; direction is one of AscNullsFirst, AscNullsLast, "
     "DescNullsFirst, DescNullsLast (or asc, desc). Example: `createdAt[DescNullsLast],name`."
@@ -207,12 +215,6 @@ PARAMETERS: dict[str, Schema] = {
         "description": "A cursor (`pageInfo.startCursor`): the page before it.",
         "schema": {"type": "string"},
     },
-    "OrderBy": {
-        "name": "order_by",
-        "in": "query",
-        "description": ORDER_GRAMMAR,
-        "schema": {"type": "string"},
-    },
     "Depth": {
         "name": "depth",
         "in": "query",
@@ -226,6 +228,18 @@ PARAMETERS: dict[str, Schema] = {
         "schema": {"type": "string", "format": "uuid"},
     },
 }
+
+
+def order_parameter(obj: ObjectDef) -> Schema:
+    """``order_by``, its pattern naming the fields the object can be ordered by."""
+    names = sorted(f.name for f in obj.stored_fields if f.type not in UNORDERABLE)
+    item = f"\\s*(?:{'|'.join(names)})\\s*(?:\\[\\s*(?:{'|'.join(DIRECTIONS)})\\s*\\])?\\s*"
+    return {
+        "name": "order_by",
+        "in": "query",
+        "description": ORDER_GRAMMAR + " A field appears once.",
+        "schema": {"type": "string", "pattern": f"^{item}(?:,{item})*$"},
+    }
 
 
 def filter_parameter(obj: ObjectDef) -> Schema:

@@ -21,13 +21,22 @@ from rolodex.webhooks.service import DELIVERY_STATUSES
 TAG, V2 = "Webhooks", "Webhooks (Attio form)"
 READ, WRITE = "Needs scope `webhook:read`.", "Needs scope `webhook:read-write`."
 
-EVENT_TYPE: Schema = {
-    "type": "string",
-    "pattern": r"^\s*(\*|(\*|[A-Za-z][A-Za-z0-9_-]{0,62})\.(\*|[A-Za-z][A-Za-z0-9_-]{0,62}))\s*$",
-    "description": "`<object>.<action>`, such as `person.created`, `person.*`, `*.created` or "
-    "`*`; the object must exist.",
-    "examples": ["person.created", "person.*", "*"],
-}
+EVENT_TYPE = ref("EventTypeName")
+_PART = "[A-Za-z][A-Za-z0-9_-]{0,62}"
+
+
+def event_type_name(objects: list[str]) -> Schema:
+    """An event type a subscription may name; its object must exist (or be ``*``)."""
+    names = "|".join(sorted(objects))
+    return {
+        "type": "string",
+        "pattern": f"^\\s*(?:\\*|(?:\\*|{names})\\.(?:\\*|{_PART}))\\s*$",
+        "description": "`<object>.<action>`, such as `person.created`, `person.*`, "
+        "`*.created` or `*`; the object must exist.",
+        "examples": ["person.created", "person.*", "*"],
+    }
+
+
 FILTER: Schema = {
     "type": ["object", "null"],
     "description": '`{field, operator, value}`, or `{"$and": [...]}` / `{"$or": [...]}` '
@@ -45,7 +54,7 @@ URL: Schema = {
     "type": "string",
     "format": "uri",
     "maxLength": 2000,
-    "pattern": "^\\s*[hH][tT][tT][pP][sS]?://",
+    "pattern": "^\\s*[hH][tT][tT][pP][sS]?://[^\\s/?#@:%\\[\\]\\\\]+(?::[0-9]{1,4})?(?:[/?#]\\S*)?\\s*$",
     "description": "An http(s) URL without credentials; private addresses are refused unless "
     "the server allows them.",
 }
@@ -110,7 +119,7 @@ WEBHOOK: Schema = {
     },
 }
 WEBHOOK["required"] = list(WEBHOOK["properties"])
-WEBHOOK_WITHSECRET: Schema = {
+WEBHOOK_WITH_SECRET: Schema = {
     "allOf": [
         ref("Webhook"),
         {"type": "object", "properties": {"secret": {"type": "string"}}, "required": ["secret"]},
@@ -209,10 +218,12 @@ ATTIO_WEBHOOK: Schema = {
 }
 
 
-def webhook_schemas() -> dict[str, Schema]:
+def webhook_schemas(objects: list[str]) -> dict[str, Schema]:
+    """The webhook shapes; ``objects`` are those an event type may name."""
     return {
+        "EventTypeName": event_type_name(objects),
         "Webhook": WEBHOOK,
-        "WebhookWithSecret": WEBHOOK_WITHSECRET,
+        "WebhookWithSecret": WEBHOOK_WITH_SECRET,
         "WebhookCreateInput": WEBHOOK_CREATE,
         "WebhookUpdateInput": WEBHOOK_UPDATE,
         "Delivery": DELIVERY,
