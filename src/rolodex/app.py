@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rolodex.api.rest.hot import HotRoutes
@@ -100,10 +100,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     elif exc.status_code == 405:
         err = RolodexError(f"Method {request.method} is not allowed on {request.url.path}.")
         err.status, err.code = 405, "METHOD_NOT_ALLOWED"
+        response = error_response(err)
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
     else:
         err = RolodexError(str(exc.detail))
         err.status, err.code = exc.status_code, "HTTP_ERROR"
     return error_response(err)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (RFC 9110: a 405 carries ``Allow``).
+
+    Several routes share a path with different methods, and Starlette's 405
+    names only the first one's, so all routes are asked.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def _rolodex_error(request: Request, exc: Exception) -> Response:

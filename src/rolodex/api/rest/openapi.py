@@ -18,216 +18,40 @@ from starlette.routing import Route
 
 import rolodex
 from rolodex.api.rest.http import error_response
-from rolodex.api.rest.openapi_schemas import (
-    PARAMETERS,
-    Schema,
-    data,
-    error_responses,
-    errors,
-    filter_parameter,
-    fixed_schemas,
-    object_schemas,
-    ref,
-    upsert_parameter,
-)
+from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
+from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
+from rolodex.api.rest.openapi_keys import key_paths, key_schemas
+from rolodex.api.rest.openapi_metadata import metadata_paths, metadata_schemas
+from rolodex.api.rest.openapi_records import object_paths, timeline_schemas
+from rolodex.api.rest.openapi_schemas import PAGE_INFO, PARAMETERS, object_schemas
+from rolodex.api.rest.openapi_webhook_schemas import webhook_schemas
+from rolodex.api.rest.openapi_webhooks import webhook_paths
 from rolodex.api.rest.playground import docs_page
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import RolodexError
-from rolodex.metadata.model import ObjectDef
 from rolodex.metadata.registry import Registry, standard
-from rolodex.records.service import MAX_BATCH
-
-READ, WRITE = "Needs scope `record:read`.", "Needs scope `record:read-write`."
+from rolodex.webhooks.service import EXTRA_OBJECTS
 
 
-def _op(
-    tag: str,
-    operation_id: str,
-    summary: str,
-    responses: dict[str, Schema],
-    description: str = "",
-    body: Schema | None = None,
-    **extra: Any,
-) -> Schema:
-    """One operation; ``body`` is its JSON request body schema."""
-    op: Schema = {"tags": [tag], "operationId": operation_id, "summary": summary}
-    if description:
-        op["description"] = description
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    return {**op, **extra, "responses": responses}
-
-
-def _ok(schema: Schema, description: str = "OK") -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _param(name: str) -> Schema:
-    return ref(name, "parameters")
-
-
-_ID_ONLY: Schema = {
-    "type": "object",
-    "properties": {"id": {"type": "string", "format": "uuid"}},
-    "required": ["id"],
-}
-
-
-# -- paths ----------------------------------------------------------------------
-def object_paths(obj: ObjectDef) -> dict[str, Schema]:
-    """The record routes of one object, with the envelopes they answer with."""
-    cap, caps, plural, tag = obj.cap, obj.cap_plural, obj.plural, obj.label_plural
-    one, many = obj.label.lower(), obj.label_plural.lower()
-    record = ref(cap)
-    records: Schema = {"type": "array", "items": record}
-    total = {"type": "integer", "description": "Records matching the filter, in all pages."}
-    list_params = ["OrderBy", "Limit", "StartingAfter", "EndingBefore", "Depth"]
-    return {
-        f"/rest/{plural}": {
-            "get": _op(
-                tag,
-                f"list{caps}",
-                f"List {many}",
-                {
-                    "200": _ok(data(plural, records, pageInfo=ref("PageInfo"), totalCount=total)),
-                    **errors(400, 401, 403, 429),
-                },
-                f"A page of {plural}, filtered and ordered. {READ}",
-                parameters=[filter_parameter(obj), *map(_param, list_params)],
-            ),
-            "post": _op(
-                tag,
-                f"create{cap}",
-                f"Create a {one}",
-                {
-                    "201": _ok(data(f"create{cap}", record), "Created"),
-                    **errors(400, 401, 403, 409, 413, 415, 429),
-                },
-                WRITE,
-                ref(f"{cap}CreateInput"),
-                parameters=[upsert_parameter(obj)],
-            ),
-        },
-        f"/rest/{plural}/{{id}}": {
-            "parameters": [_param("RecordId")],
-            "get": _op(
-                tag,
-                f"get{cap}",
-                f"Get a {one}",
-                {"200": _ok(data(obj.name, record)), **errors(400, 401, 403, 404, 429)},
-                READ,
-                parameters=[_param("Depth")],
-            ),
-            "patch": _op(
-                tag,
-                f"update{cap}",
-                f"Update a {one}",
-                {
-                    "200": _ok(data(f"update{cap}", record)),
-                    **errors(400, 401, 403, 404, 409, 413, 415, 429),
-                },
-                WRITE,
-                ref(f"{cap}UpdateInput"),
-            ),
-            "delete": _op(
-                tag,
-                f"delete{cap}",
-                f"Delete a {one}",
-                {"200": _ok(data(f"delete{cap}", _ID_ONLY)), **errors(400, 401, 403, 404, 429)},
-                WRITE,
-            ),
-        },
-        f"/rest/batch/{plural}": {
-            "post": _op(
-                tag,
-                f"create{caps}",
-                f"Create {many} in one transaction",
-                {
-                    "201": _ok(data(f"create{caps}", records), "Created"),
-                    **errors(400, 401, 403, 409, 413, 415, 429),
-                },
-                "All or nothing: one invalid record fails the batch, and the error names "
-                f"its index. {WRITE}",
-                {"type": "array", "items": ref(f"{cap}CreateInput"), "maxItems": MAX_BATCH},
-                parameters=[upsert_parameter(obj)],
-            ),
-        },
-    }
-
-
-def fixed_paths() -> dict[str, Schema]:
-    """API keys, health checks and this document."""
-    key, status, tag = ref("ApiKey"), ref("Status"), "API keys"
-    return {
-        "/rest/keys": {
-            "get": _op(
-                tag,
-                "listKeys",
-                "List the workspace's API keys",
-                {
-                    "200": _ok(data("keys", {"type": "array", "items": key})),
-                    **errors(401, 403, 429),
-                },
-                "Needs scope `key:read`.",
-            ),
-            "post": _op(
-                tag,
-                "createKey",
-                "Create an API key",
-                {
-                    "201": _ok(data("createKey", ref("ApiKeyWithSecret")), "Created"),
-                    **errors(400, 401, 403, 413, 415, 429),
-                },
-                "The secret is in this response only. Needs scope `key:read-write`.",
-                ref("ApiKeyCreateInput"),
-            ),
-        },
-        "/rest/keys/{id}": {
-            "parameters": [_param("RecordId")],
-            "delete": _op(
-                tag,
-                "revokeKey",
-                "Revoke an API key",
-                {"200": _ok(data("revokeKey", key)), **errors(400, 401, 403, 404, 429)},
-                "Needs scope `key:read-write`.",
-            ),
-        },
-        "/rest/open-api": {
-            "get": _op(
-                "Meta",
-                "getOpenApi",
-                "This document",
-                {"200": _ok({"type": "object"}, "An OpenAPI 3.1 document"), **errors(401, 429)},
-                "Anonymous callers get the standard objects; a valid key gets its "
-                "workspace, custom fields included.",
-                security=[{}, {"bearer": []}],
-            ),
-        },
-        "/healthz": {
-            "get": _op("Meta", "healthz", "Liveness", {"200": _ok(status)}, security=[]),
-        },
-        "/readyz": {
-            "get": _op(
-                "Meta",
-                "readyz",
-                "Readiness: the database answers",
-                {"200": _ok(status), "503": _ok(status, "The database is unreachable")},
-                security=[],
-            ),
-        },
-    }
-
-
-def document(registry: Registry, workspace_id: uuid.UUID | None = None) -> dict[str, Any]:
+def document(
+    registry: Registry, workspace_id: uuid.UUID | None = None, root_path: str = ""
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``registry``; nothing in it names a field by hand."""
     objects = list(registry.objects.values())
     paths: dict[str, Schema] = {}
-    schemas: dict[str, Schema] = {}
+    schemas: dict[str, Schema] = {"Error": ERROR, "PageInfo": PAGE_INFO}
     for obj in objects:
         paths.update(object_paths(obj))
         schemas.update(object_schemas(registry, obj))
-    paths.update(fixed_paths())
-    schemas.update(fixed_schemas())
+    for part, part_schemas in (
+        (metadata_paths(), metadata_schemas()),
+        (consent_paths(), consent_schemas()),
+        (webhook_paths(), webhook_schemas([*registry.objects, *EXTRA_OBJECTS])),
+        (key_paths(), key_schemas()),
+    ):
+        paths.update(part)
+        schemas.update(part_schemas)
+    schemas.update(timeline_schemas())
     scope = (
         f"the objects of workspace {workspace_id} (metadata version {registry.version}), "
         "custom fields included"
@@ -240,12 +64,14 @@ def document(registry: Registry, workspace_id: uuid.UUID | None = None) -> dict[
             "title": "Rolodex REST API",
             "version": rolodex.__version__,
             "description": f"Records, in Twenty's REST shapes. This document describes {scope}. "
-            "Every request sends `Authorization: Bearer YOUR_API_KEY`.",
+            "Every request sends `Authorization: Bearer YOUR_API_KEY`. Errors have one "
+            "shape (`Error`); unknown body members and query parameters are refused with a "
+            "400 naming them. GraphQL (`/graphql`) describes itself by introspection.",
         },
+        "servers": [{"url": root_path or "/", "description": "This server"}],
         "tags": [
             *({"name": o.label_plural, "description": o.description} for o in objects),
-            {"name": "API keys"},
-            {"name": "Meta"},
+            *({"name": name} for name in _TAGS),
         ],
         "security": [{"bearer": []}],
         "paths": paths,
@@ -264,19 +90,30 @@ def document(registry: Registry, workspace_id: uuid.UUID | None = None) -> dict[
     }
 
 
+_TAGS = (
+    "Metadata",
+    "Consents",
+    "Webhooks",
+    "Webhooks (Attio form)",
+    "Events",
+    "API keys",
+    "Meta",
+)
+
+
 # -- serving ----------------------------------------------------------------------
-_CACHE: dict[tuple[uuid.UUID | None, int], bytes] = {}
+_CACHE: dict[tuple[uuid.UUID | None, int, str], bytes] = {}
 _CACHE_SIZE = 64
 _standard = functools.cache(standard)
 
 
-def _rendered(registry: Registry, workspace_id: uuid.UUID | None) -> bytes:
-    key = (workspace_id, registry.version)
+def _rendered(registry: Registry, workspace_id: uuid.UUID | None, root_path: str) -> bytes:
+    key = (workspace_id, registry.version, root_path)
     body = _CACHE.get(key)
     if body is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))  # the oldest entry
-        body = _CACHE[key] = jsonutil.dumps(document(registry, workspace_id))
+        body = _CACHE[key] = jsonutil.dumps(document(registry, workspace_id, root_path))
     return body
 
 
@@ -303,7 +140,7 @@ async def open_api(request: Request) -> Response:
     except RolodexError as exc:
         return error_response(exc)
     return Response(
-        _rendered(registry, workspace_id),
+        _rendered(registry, workspace_id, request.scope.get("root_path", "")),
         media_type="application/json",
         headers={"Cache-Control": "no-cache", "Vary": "Authorization"},
     )

@@ -7,43 +7,21 @@ REST API returns.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rolodex.auth.scopes import Scope
+from rolodex.api.rest.openapi_common import Schema, nullable, ref
+from rolodex.api.rest.openapi_fields import input_schema, output_schema
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
+from rolodex.records.query import Direction
 from rolodex.records.relations import TO_MANY_LIMIT
 from rolodex.records.routes import DEFAULT_LIMIT, MAX_LIMIT
-
-Schema = dict[str, Any]
-
-
-def ref(name: str, section: str = "schemas") -> Schema:
-    return {"$ref": f"#/components/{section}/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    """``schema`` that also admits ``null``."""
-    if not schema:
-        return schema  # the empty schema admits anything, null included
-    out = dict(schema)
-    if "enum" in out and None not in out["enum"]:
-        out["enum"] = [*out["enum"], None]
-    kind_ = out.get("type")
-    if isinstance(kind_, str):
-        out["type"] = [kind_, "null"]
-    elif isinstance(kind_, list):
-        if "null" not in kind_:
-            out["type"] = [*kind_, "null"]
-    else:
-        return {"anyOf": [out, {"type": "null"}]}
-    return out
+from rolodex.records.sql import _UNORDERABLE as UNORDERABLE
 
 
 def field_schema(f: FieldDef, *, output: bool) -> Schema:
     """One stored field as the API reads (``output``) or accepts it."""
     schema = dict(kind(f).json_schema(f))
+    schema = output_schema(f, schema) if output else input_schema(f, schema)
     # A custom field reads as null on records written before it existed,
     # whatever its definition says about null.
     if f.nullable or (output and f.is_custom):
@@ -110,24 +88,60 @@ def _writable(obj: ObjectDef) -> list[FieldDef]:
     ]
 
 
+def _custom_fields_form(obj: ObjectDef) -> Schema:
+    """The seed's ``customFields: [{fieldId, value}]`` form, for this object's custom fields."""
+    custom = [f for f in _writable(obj) if f.is_custom]
+    ids = [f.name for f in custom] + [str(f.id) for f in custom if f.id is not None]
+    item: Schema = {
+        "type": "object",
+        "properties": {"fieldId": {"type": "string", "enum": ids} if ids else {"type": "string"}},
+        "required": ["fieldId"],
+        "additionalProperties": False,
+    }
+    item["properties"]["value"] = {"description": "The field's value, as the field takes it."}
+    out: Schema = {
+        "type": "array",
+        "items": item,
+        "description": "Custom fields as `{fieldId, value}` pairs (a name or an id); the same "
+        "as setting each field by its name.",
+    }
+    if not ids:
+        out["maxItems"] = 0
+    return out
+
+
+def _inputs(obj: ObjectDef, *, creating: bool) -> dict[str, Schema]:
+    props: dict[str, Schema] = {}
+    for f in _writable(obj):
+        schema = field_schema(f, output=False)
+        if creating and not f.required:
+            schema = nullable(schema)  # null on create means "not set"
+        props[f.name] = schema
+    props["customFields"] = _custom_fields_form(obj)
+    return props
+
+
 def create_input_schema(obj: ObjectDef) -> Schema:
     props: dict[str, Schema] = {}
     id_field = obj.fields.get("id")
     if id_field is not None:
         props["id"] = {
-            **field_schema(id_field, output=False),
+            **nullable(field_schema(id_field, output=False)),
             "description": "Optional: choose the new record's id.",
         }
-    for f in _writable(obj):
-        props[f.name] = field_schema(f, output=False)
+    props.update(_inputs(obj, creating=True))
     schema: Schema = {
         "type": "object",
         "title": f"New {obj.label.lower()}",
         "description": (
             f"The fields of a new {obj.name}. Relations are set through their id "
-            "fields (such as `companyId`); snake_case names are accepted too."
+            "fields (such as `companyId`); snake_case names (`job_title`) are accepted as "
+            "aliases. Unknown and read-only fields are refused with a 400, and so is a "
+            "body that sets no field."
         ),
         "properties": props,
+        "additionalProperties": False,
+        "minProperties": 1,
     }
     required = [f.name for f in obj.fields.values() if f.required]
     if required:
@@ -136,12 +150,22 @@ def create_input_schema(obj: ObjectDef) -> Schema:
 
 
 def update_input_schema(obj: ObjectDef) -> Schema:
+    props: dict[str, Schema] = {
+        "id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Optional; when sent it must be the id in the path.",
+        }
+    }
+    props.update(_inputs(obj, creating=False))
     return {
         "type": "object",
         "title": f"{obj.label} changes",
         "description": "The fields to change; those left out keep their values. "
-        "null clears a field that allows it.",
-        "properties": {f.name: field_schema(f, output=False) for f in _writable(obj)},
+        "null clears a field that allows it. Unknown and read-only fields are refused "
+        "with a 400.",
+        "properties": props,
+        "additionalProperties": False,
     }
 
 
@@ -150,18 +174,6 @@ def object_schemas(registry: Registry, obj: ObjectDef) -> dict[str, Schema]:
         obj.cap: record_schema(registry, obj),
         f"{obj.cap}CreateInput": create_input_schema(obj),
         f"{obj.cap}UpdateInput": update_input_schema(obj),
-    }
-
-
-def data(key: str, schema: Schema, **extra: Schema) -> Schema:
-    """The envelope ``{"data": {key: schema}}`` (plus ``extra`` top-level members)."""
-    return {
-        "type": "object",
-        "properties": {
-            "data": {"type": "object", "properties": {key: schema}, "required": [key]},
-            **extra,
-        },
-        "required": ["data", *extra],
     }
 
 
@@ -174,6 +186,10 @@ commas are AND-ed, and `and(...)`, `or(...)`, `not(...)` group them. Operators: 
 `like` and `ilike` use `%` as a wildcard. Quote a value holding `,` or `)` with double \
 quotes. Example: `or(email[ilike]:%@acme.com,and(jobTitle[eq]:CTO,createdAt[gte]:2024-01-01))`."""
 
+DIRECTIONS = [
+    *(v for d in Direction for v in (d.value, d.value.lower(), d.value.upper())),
+    *("asc", "desc", "ASC", "DESC", "Asc", "Desc"),
+]
 ORDER_GRAMMAR = (
     "Comma-separated `field[direction]`; direction is one of AscNullsFirst, AscNullsLast, "
     "DescNullsFirst, DescNullsLast (or asc, desc). Example: `createdAt[DescNullsLast],name`."
@@ -199,12 +215,6 @@ PARAMETERS: dict[str, Schema] = {
         "description": "A cursor (`pageInfo.startCursor`): the page before it.",
         "schema": {"type": "string"},
     },
-    "OrderBy": {
-        "name": "order_by",
-        "in": "query",
-        "description": ORDER_GRAMMAR,
-        "schema": {"type": "string"},
-    },
     "Depth": {
         "name": "depth",
         "in": "query",
@@ -218,6 +228,18 @@ PARAMETERS: dict[str, Schema] = {
         "schema": {"type": "string", "format": "uuid"},
     },
 }
+
+
+def order_parameter(obj: ObjectDef) -> Schema:
+    """``order_by``, its pattern naming the fields the object can be ordered by."""
+    names = sorted(f.name for f in obj.stored_fields if f.type not in UNORDERABLE)
+    item = f"\\s*(?:{'|'.join(names)})\\s*(?:\\[\\s*(?:{'|'.join(DIRECTIONS)})\\s*\\])?\\s*"
+    return {
+        "name": "order_by",
+        "in": "query",
+        "description": ORDER_GRAMMAR + " A field appears once.",
+        "schema": {"type": "string", "pattern": f"^{item}(?:,{item})*$"},
+    }
 
 
 def filter_parameter(obj: ObjectDef) -> Schema:
@@ -243,23 +265,6 @@ def upsert_parameter(obj: ObjectDef) -> Schema:
     }
 
 
-# -- fixed shapes -------------------------------------------------------------
-ERROR: Schema = {
-    "type": "object",
-    "description": "Every error has this shape; some carry extra members (such as `allowed`).",
-    "properties": {
-        "statusCode": {"type": "integer", "description": "The HTTP status, repeated."},
-        "error": {
-            "type": "string",
-            "description": "A machine code such as VALIDATION_ERROR, NOT_FOUND or CONFLICT.",
-        },
-        "message": {"type": "string", "description": "What went wrong, for people."},
-        "messages": {"type": "array", "items": {"type": "string"}},
-        "field": {"type": "string", "description": "The offending field, when there is one."},
-    },
-    "required": ["statusCode", "error", "message", "messages"],
-}
-
 PAGE_INFO: Schema = {
     "type": "object",
     "properties": {
@@ -276,113 +281,3 @@ PAGE_INFO: Schema = {
     },
     "required": ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
 }
-
-_SCOPES = sorted(s.value for s in Scope)
-_TIME = {"type": "string", "format": "date-time"}
-
-API_KEY: Schema = {
-    "type": "object",
-    "description": "An API key, without its secret.",
-    "properties": {
-        "id": {"type": "string", "format": "uuid"},
-        "workspaceId": {"type": "string", "format": "uuid"},
-        "name": {"type": "string"},
-        "prefix": {"type": "string", "description": "The secret's first characters."},
-        "scopes": {"type": "array", "items": {"type": "string", "enum": _SCOPES}},
-        "createdAt": _TIME,
-        "expiresAt": nullable(_TIME),
-        "revokedAt": nullable(_TIME),
-        "lastUsedAt": nullable(_TIME),
-    },
-}
-API_KEY["required"] = list(API_KEY["properties"])  # to_dict writes every one
-
-API_KEY_WITH_SECRET: Schema = {
-    "allOf": [
-        ref("ApiKey"),
-        {
-            "type": "object",
-            "properties": {
-                "key": {
-                    "type": "string",
-                    "description": "The secret. It is shown in this response only; store it now.",
-                }
-            },
-            "required": ["key"],
-        },
-    ]
-}
-
-API_KEY_INPUT: Schema = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "scopes": {
-            "type": "array",
-            "items": {"type": "string", "examples": _SCOPES},
-            "description": (
-                "Scopes such as `record:read`; `all` grants every scope. Defaults to the "
-                "calling key's scopes, and may not exceed them."
-            ),
-        },
-        "expiresAt": {**_TIME, "description": "When the key stops working; in the future."},
-    },
-    "required": ["name"],
-    "additionalProperties": False,
-}
-
-STATUS: Schema = {
-    "type": "object",
-    "properties": {
-        "status": {"type": "string", "enum": ["ok", "unavailable"]},
-        "database": {"type": "string", "description": "The database kind, when ready."},
-        "error": {"type": "string", "description": "Why the server is not ready."},
-    },
-    "required": ["status"],
-}
-
-
-def fixed_schemas() -> dict[str, Schema]:
-    return {
-        "Error": ERROR,
-        "PageInfo": PAGE_INFO,
-        "ApiKey": API_KEY,
-        "ApiKeyWithSecret": API_KEY_WITH_SECRET,
-        "ApiKeyCreateInput": API_KEY_INPUT,
-        "Status": STATUS,
-    }
-
-
-_ERRORS = {
-    400: ("BadRequest", "The request is malformed or a value is invalid."),
-    401: ("Unauthorized", "The API key is missing, invalid, expired or revoked."),
-    403: ("Forbidden", "The API key lacks the scope this operation needs."),
-    404: ("NotFound", "No such record (or it is in another workspace)."),
-    409: ("Conflict", "A unique field already has this value."),
-    413: ("PayloadTooLarge", "The request body is too large."),
-    415: ("UnsupportedMediaType", "The body is not sent as JSON."),
-    429: ("TooManyRequests", "Too many requests for this key; see Retry-After."),
-}
-
-
-def error_responses() -> dict[str, Schema]:
-    out: dict[str, Schema] = {}
-    for status, (name, description) in _ERRORS.items():
-        response: Schema = {
-            "description": description,
-            "content": {"application/json": {"schema": ref("Error")}},
-        }
-        if status == 429:
-            response["headers"] = {
-                "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer"},
-                }
-            }
-        out[name] = response
-    return out
-
-
-def errors(*statuses: int) -> dict[str, Schema]:
-    """Responses for ``statuses``, each a reference to the shared error response."""
-    return {str(s): ref(_ERRORS[s][0], "responses") for s in statuses}
