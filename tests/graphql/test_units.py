@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import sys
 import uuid
 from typing import Any
 
@@ -148,18 +148,41 @@ def test_prepared_documents_are_cached_and_bounded() -> None:
     assert runner.prepare(other, "{ people { totalCount } }") is not a
 
 
-def test_limit_rules_are_fast_on_fragment_bombs() -> None:
-    runner = Runner(Limits())
-    schema = build_schema(reg.standard())
+def _fragment_bomb(depth: int) -> str:
+    """Fragments spreading the previous one twice: 2**depth fields once expanded."""
     parts = ["fragment F0 on Person { name }"]
-    for i in range(1, 30):
+    for i in range(1, depth):
         spread = f"...F{i - 1}"
         parts.append(
             f"fragment F{i} on Person {{ {spread} a{i}: company {{ people {{ {spread} }} }} }}"
         )
-    doc = "{ people { edges { node { ...F29 } } } } " + " ".join(parts)
-    started = time.monotonic()
-    prepared = runner.prepare(schema, doc)
-    assert time.monotonic() - started < 5
+    return f"{{ people {{ edges {{ node {{ ...F{depth - 1} }} }} }} }} " + " ".join(parts)
+
+
+def _calls(work: Any) -> tuple[Any, int]:
+    """``work()`` and how many Python calls it made: a measure of work, not of time."""
+    count = 0
+
+    def profile(_frame: Any, event: str, _arg: Any) -> None:
+        nonlocal count
+        if event == "call":
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        result = work()
+    finally:
+        sys.setprofile(None)
+    return result, count
+
+
+def test_limit_rules_are_linear_on_fragment_bombs() -> None:
+    runner = Runner(Limits())
+    schema = build_schema(reg.standard())
+    _, small = _calls(lambda: runner.prepare(schema, _fragment_bomb(10)))
+    prepared, large = _calls(lambda: runner.prepare(schema, _fragment_bomb(30)))
+    # Three times the fragments may cost about three times the work; expanding
+    # them would cost 2**20 times as much.
+    assert large < 5 * small, (small, large)
     codes = {e["extensions"]["code"] for e in prepared.errors}
     assert "BAD_USER_INPUT" in codes
