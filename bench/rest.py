@@ -252,10 +252,19 @@ def lua_create(tmp: Path, key: str, tag: str) -> Path:
 
 
 def read_key(log: Path) -> str:
-    for line in log.read_text(errors="replace").splitlines():
-        if line.startswith("rdx_"):
-            return line.strip()
-    raise BenchError(f"No first-start API key (a line starting rdx_) in:\n{_tail(log)}")
+    """A new key with every scope in the default workspace of the served database.
+
+    ``serve`` shows its first-start key on a terminal only, never in its log, so
+    the bench makes its own with ``rolodex keys create`` (key alone on the last line).
+    """
+    done = subprocess.run(
+        rolodex_cmd("keys", "create", "--name", "bench", "--database", DB_URL),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"rolodex keys create failed: {done.stderr}\n{_tail(log)}")
+    return done.stdout.strip().splitlines()[-1].strip()
 
 
 def post_batch(client: httpx.Client, plural: str, records: list[dict[str, Any]]) -> list[str]:
