@@ -50,6 +50,16 @@ def fresh_database() -> Iterator[None]:
             admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
+def analyzed() -> bool:
+    """Whether ``person`` has statistics (from ANALYZE, the keeper or autovacuum)."""
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT coalesce(last_analyze, last_autoanalyze) IS NOT NULL"
+            " FROM pg_stat_user_tables WHERE relname = 'person'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
 def scans() -> tuple[int, int]:
     """Sequential and index scans of ``person`` so far (statistics flushed first)."""
     with psycopg.connect(DB_URL, autocommit=True) as conn:
@@ -94,11 +104,13 @@ def time_gets(client: httpx.Client, ids: list[str], label: str) -> dict[str, Any
         "p99_ms": times[int(len(times) * 0.99) - 1],
         "seq_scans": seq1 - seq0,
         "index_scans": idx1 - idx0,
+        "analyzed": analyzed(),
     }
     print(
         f"  {label:<34} {row['rps']:>8,.0f} req/s  p50 {row['p50_ms']:.2f} ms"
         f"  p99 {row['p99_ms']:.2f} ms  seq scans {row['seq_scans']:,}"
-        f"  index scans {row['index_scans']:,}",
+        f"  index scans {row['index_scans']:,}"
+        f"  ({'analyzed' if row['analyzed'] else 'never analyzed'})",
         flush=True,
     )
     return row

@@ -24,6 +24,8 @@ import logging
 import os
 from typing import Any
 
+import asyncpg
+
 from rolodex.kit.db import Database
 
 log = logging.getLogger("rolodex.analyze")
@@ -67,12 +69,19 @@ async def analyze_changed(db: Database) -> list[str]:
         raw: Any = conn.raw
         if not await raw.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY):
             return []
-        tables = [r[0] for r in await raw.fetch(_CANDIDATES, MIN_CHANGES, SHARE)]
-        for table in tables:
-            # ANALYZE samples a bounded number of rows (30,000 by default),
-            # so this costs about the same for a large table as for a small one.
-            await raw.execute(f"ANALYZE {_quote(table)}")
-    return tables
+        # A table autovacuum is working on is skipped, not waited for.
+        await raw.execute("SET LOCAL lock_timeout = '2s'")
+        done = []
+        for table in [r[0] for r in await raw.fetch(_CANDIDATES, MIN_CHANGES, SHARE)]:
+            try:
+                async with raw.transaction():  # a savepoint: one table's failure is its own
+                    # ANALYZE samples a bounded number of rows (30,000 by default),
+                    # so a large table costs about as much as a small one.
+                    await raw.execute(f"ANALYZE {_quote(table)}")
+            except asyncpg.LockNotAvailableError:
+                continue
+            done.append(table)
+    return done
 
 
 class StatisticsKeeper:
