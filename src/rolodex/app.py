@@ -23,6 +23,7 @@ from rolodex.api.rest.http import JSONResponse, error_response, internal_error
 from rolodex.auth.ratelimit import FailureThrottle, RateLimiter
 from rolodex.auth.service import Authenticator
 from rolodex.config import Settings
+from rolodex.kit.analyze import StatisticsKeeper
 from rolodex.kit.db import Database
 from rolodex.kit.errors import RolodexError
 from rolodex.metadata.registry import RegistryCache
@@ -189,11 +190,14 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
                 asyncio.create_task(run_forever(db, state.registries, settings.retention_days))
             )
         dispatcher = await start_dispatcher(app, db, state.registries)
+        statistics = StatisticsKeeper(db)
+        statistics.start()
         try:
             yield
         finally:
             for task in background:
                 task.cancel()
+            await statistics.stop()
             if dispatcher is not None:
                 await dispatcher.stop()
             with contextlib.suppress(Exception):

@@ -24,6 +24,7 @@ def worker(database: str = DatabaseOption) -> None:
 
     Example: rolodex worker --database postgresql://postgres@127.0.0.1/rolodex
     """
+    from rolodex.kit.analyze import StatisticsKeeper
     from rolodex.kit.db import Database
     from rolodex.kit.errors import Unavailable
     from rolodex.webhooks.dispatcher import Dispatcher
@@ -42,10 +43,13 @@ def worker(database: str = DatabaseOption) -> None:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         await dispatcher.start()
+        statistics = StatisticsKeeper(db)
+        statistics.start()
         out.print(f"Delivering webhooks from {url.split('@')[-1]}.", highlight=False)
         try:
             await stop.wait()
         finally:
+            await statistics.stop()
             await dispatcher.stop()
             await db.close()
         out.print("Stopped.", highlight=False)

@@ -132,6 +132,8 @@ class Importer:
             with Rejects(opts.rejects_path(fmt), source) as rejects:
                 try:
                     await self._rows(source, mapper, columns, rejects)
+                    if isinstance(self.backend, LocalBackend):
+                        await self.backend.finish()
                 except LimitExceeded as exc:
                     raise LimitExceeded(exc.message + self._stopped()) from None
                 finally:
@@ -253,6 +255,7 @@ class LocalBackend:
         self.db, self.registry, self.ws, self.obj, self.actor = db, registry, ws, obj, actor
         self.written = 0
         self.next_analyze = 0
+        self.analyzed_at = -1  # rows written when last analyzed
 
     async def analyze(self) -> None:
         """Refresh PostgreSQL's statistics of the table as it grows under the import.
@@ -268,11 +271,19 @@ class LocalBackend:
         if self.db.sqlite or self.written < self.next_analyze:
             return
         self.next_analyze = max(2 * self.written, 1000)
+        self.analyzed_at = self.written
         try:
             async with self.db.connect() as conn:
                 await repository.analyze(conn, self.obj.table)
         except Exception:  # e.g. not the table's owner: slower, still right
             self.next_analyze = 1 << 62
+
+    async def finish(self) -> None:
+        """Analyze what the import wrote since the last ANALYZE, so that the next
+        requests are planned for the table as it now is, not as it was."""
+        if self.written > max(self.analyzed_at, 0):
+            self.next_analyze = 0
+            await self.analyze()
 
     async def write(self, items: list[Item], upsert: bool) -> WriteResult:
         await self.analyze()

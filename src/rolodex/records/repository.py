@@ -97,14 +97,20 @@ class RecordRepository:
         lock = lock and not self.conn.sqlite  # SQLite writers already hold the database lock
 
         def build() -> Any:
-            where = [*self._scope(), t.c.id == sa.bindparam("id")]
-            if deleted is not None:
-                where.append(t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None))
-            stmt = sa.select(*self._columns(as_text)).where(*where)
+            # By primary key alone: with ``deleted_at IS NULL`` in the statement,
+            # a table not analyzed since it grew (the planner then guesses that
+            # 0.5% of rows are live) looked up ids through the partial index of
+            # live records, reading the whole workspace (docs/scaling.md).
+            stmt = sa.select(*self._columns(as_text)).where(
+                *self._scope(), t.c.id == sa.bindparam("id")
+            )
             return stmt.with_for_update() if lock else stmt
 
-        sql = self.db.sql(self._key("get", lock, deleted, as_text), build)
-        return await self.conn.fetchrow(sql, {**self.base, "id": record_id})
+        sql = self.db.sql(self._key("get", lock, as_text), build)
+        row = await self.conn.fetchrow(sql, {**self.base, "id": record_id})
+        if row is None or deleted is None or (row["deleted_at"] is not None) == deleted:
+            return row
+        return None
 
     def _member(self, expr: Any, name: str, values: Sequence[Any], elem: Any) -> Any:
         """``expr`` is one of ``values``: ``= ANY(array)`` on PostgreSQL, ``IN`` on SQLite.

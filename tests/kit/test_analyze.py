@@ -1,0 +1,84 @@
+"""The statistics keeper (kit/analyze.py) against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from rolodex.kit.analyze import analyze_changed
+from rolodex.kit.db import Database
+from tests import factories
+
+
+@pytest.fixture
+def pg_url(backend: str, db_url: str) -> str:
+    if backend != "postgresql":
+        pytest.skip("SQLite has no statistics to keep")
+    return db_url
+
+
+async def _seed(db: Database, ws: uuid.UUID, count: int) -> None:
+    async with db.transaction() as conn:
+        raw: Any = conn.raw
+        await raw.execute(
+            "INSERT INTO person (workspace_id, id, name, created_at, updated_at)"
+            " SELECT $1, gen_random_uuid(), 'p' || n, now(), now()"
+            " FROM generate_series(1, $2) AS n",
+            ws,
+            count,
+        )
+
+
+async def _changed(db: Database, table: str) -> int:
+    async with db.connect() as conn:
+        raw: Any = conn.raw
+        value = await raw.fetchval(
+            "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = $1", table
+        )
+    return int(value or 0)
+
+
+def test_a_table_that_grew_is_analyzed_once(pg_url: str) -> None:
+    ws = factories.make_workspace(pg_url)
+
+    async def go() -> None:
+        db = Database(pg_url, pool_size=2)
+        await db.open()
+        try:
+            await _seed(db, ws, 2500)
+            # Servers report their row counts within about a second: poll for them.
+            deadline = time.monotonic() + 10
+            while await _changed(db, "person") < 2500:
+                assert time.monotonic() < deadline, "the statistics never showed the rows"
+                await asyncio.sleep(0.1)
+            assert "person" in await analyze_changed(db)
+            async with db.connect() as conn:
+                raw: Any = conn.raw
+                tuples = await raw.fetchval(
+                    "SELECT reltuples FROM pg_class WHERE relname = 'person'"
+                )
+            assert tuples == 2500
+            assert "person" not in await analyze_changed(db)  # nothing changed since
+        finally:
+            await db.close()
+
+    asyncio.run(asyncio.wait_for(go(), 30))
+
+
+def test_a_small_change_is_left_to_autovacuum(pg_url: str) -> None:
+    ws = factories.make_workspace(pg_url)
+
+    async def go() -> None:
+        db = Database(pg_url, pool_size=2)
+        await db.open()
+        try:
+            await _seed(db, ws, 50)
+            assert "person" not in await analyze_changed(db)
+        finally:
+            await db.close()
+
+    asyncio.run(asyncio.wait_for(go(), 30))
