@@ -46,3 +46,20 @@ def test_statement_cache_bound_comes_from_the_environment(
 ) -> None:
     monkeypatch.setenv("ROLODEX_STATEMENT_CACHE", "11")
     assert Database("sqlite:///:memory:")._cache.size == 11
+
+
+def test_lru_stands_in_for_a_dict() -> None:
+    lru: LRU[str, int] = LRU(1)
+    lru["a"] = 1
+    lru["b"] = 2
+    assert "a" not in lru and lru.get("b") == 2
+    assert lru.pop("a", 7) == 7 and lru.items() == [("b", 2)]
+
+
+def test_webhook_caches_per_workspace_are_bounded() -> None:
+    from rolodex.webhooks import service
+    from rolodex.webhooks.dispatcher import Dispatcher
+
+    assert isinstance(service._seen_types, LRU)
+    dispatcher = Dispatcher(Database("sqlite:///:memory:"))
+    assert isinstance(dispatcher._hooks, LRU) and dispatcher._hooks.size >= 1000

@@ -45,8 +45,11 @@ class LRU(Generic[K, V]):
             except KeyError:  # emptied by another thread
                 break
 
-    def pop(self, key: K) -> V | None:
-        return self._data.pop(key, None)
+    def __setitem__(self, key: K, value: V) -> None:
+        self.put(key, value)
+
+    def pop(self, key: K, default: V | None = None) -> V | None:
+        return self._data.pop(key, default)
 
     def clear(self) -> None:
         self._data.clear()
