@@ -4,7 +4,8 @@ Names follow the registry (``people`` / ``person``, ``createPerson``,
 ``PersonFilterInput``), so the seed guide's operations validate as written.
 A schema depends only on the *shape* of the metadata, so workspaces with the
 same objects and fields share one; it is rebuilt when a workspace's metadata
-version changes, once per process, never per request.
+version changes, once per process while its shape stays among the
+``ROLODEX_GRAPHQL_SCHEMA_CACHE`` most recently used (see ``SchemaCache``).
 """
 
 from __future__ import annotations
