@@ -154,7 +154,11 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.webhooks.routes import routes as webhook_routes
 
     settings = settings or Settings()
-    db = Database(settings.database_url, pool_size=settings.pool_size)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.pool_size,
+        statement_cache=settings.statement_cache,
+    )
     state = AppState(
         settings=settings,
         db=db,
@@ -165,7 +169,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
                 settings.auth_failure_rate, settings.auth_failure_burst, settings.trusted_proxies
             ),
         ),
-        registries=RegistryCache(settings.metadata_check_seconds),
+        registries=RegistryCache(settings.metadata_check_seconds, settings.registry_cache),
         limiter=RateLimiter(
             settings.rate_limit,
             settings.rate_burst,

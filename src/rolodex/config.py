@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE = "sqlite:///" + str(Path("rolodex.db").resolve())
+# Default bounds of the per-process caches: distinct GraphQL schemas (one per
+# metadata shape, ~0.3 MB each), workspace registries, compiled statements.
+GRAPHQL_SCHEMA_CACHE = 64
+REGISTRY_CACHE = 1000
+STATEMENT_CACHE = 5000
 
 
 def _env(name: str, default: str) -> str:
@@ -18,6 +23,17 @@ def _float(name: str, default: float) -> float:
         return float(_env(name, str(default)))
     except ValueError:
         raise SystemExit(f"ROLODEX_{name} must be a number") from None
+
+
+def cache_size(name: str, default: int) -> int:
+    """The bound of a per-process cache, from ``ROLODEX_<name>`` (at least 1)."""
+    try:
+        value = int(_env(name, str(default)))
+    except ValueError:
+        raise SystemExit(f"ROLODEX_{name} must be a whole number") from None
+    if value < 1:
+        raise SystemExit(f"ROLODEX_{name} must be at least 1")
+    return value
 
 
 @dataclass(frozen=True)
@@ -53,4 +69,15 @@ class Settings:
     retention_days: float = field(default_factory=lambda: _float("RETENTION_DAYS", 30))
     metadata_check_seconds: float = field(
         default_factory=lambda: _float("METADATA_CHECK_SECONDS", 1.0)
+    )
+    # Bounds of per-process caches, so memory follows configuration rather than
+    # the number of workspaces (docs/performance.md, "How cost grows").
+    graphql_schema_cache: int = field(
+        default_factory=lambda: cache_size("GRAPHQL_SCHEMA_CACHE", GRAPHQL_SCHEMA_CACHE)
+    )
+    registry_cache: int = field(
+        default_factory=lambda: cache_size("REGISTRY_CACHE", REGISTRY_CACHE)
+    )
+    statement_cache: int = field(
+        default_factory=lambda: cache_size("STATEMENT_CACHE", STATEMENT_CACHE)
     )

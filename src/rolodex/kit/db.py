@@ -29,8 +29,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as pg_dialect
 from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 from sqlalchemy.sql import ClauseElement
 
+from rolodex.config import Settings
 from rolodex.kit import clock
 from rolodex.kit.errors import Conflict, Unavailable, ValidationError
+from rolodex.kit.lru import LRU
 from rolodex.kit.pgpool import PgPool
 
 Row = Mapping[str, Any]
@@ -67,7 +69,9 @@ def normalise_url(url: str) -> str:
 class Database:
     """A pool of connections to one database, and the statement cache for it."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, statement_cache: int | None = None
+    ) -> None:
         self.url = normalise_url(url)
         if self.url.startswith("postgresql://"):
             self.kind = "postgresql"
@@ -79,7 +83,12 @@ class Database:
             raise ValueError(f"Unsupported database URL {url!r}: use sqlite:/// or postgresql://")
         self.sqlite = self.kind == "sqlite"
         self.pool_size = pool_size
-        self._cache: dict[Hashable, Sql] = {}
+        # Keys name statement shapes (an object's table, a filter's fields and
+        # operators), so custom fields make them per workspace: bounded, least
+        # recently used first out (ROLODEX_STATEMENT_CACHE).
+        self._cache: LRU[Hashable, Sql] = LRU(
+            statement_cache if statement_cache is not None else Settings().statement_cache
+        )
         self._pg_pool: PgPool | None = None
         self._sqlite_pool: asyncio.Queue[Any] | None = None
         self._sqlite_all: list[Any] = []
@@ -102,9 +111,8 @@ class Database:
         """The compiled statement for ``key``, building it on first use."""
         stmt = self._cache.get(key)
         if stmt is None:
-            if len(self._cache) > 5000:
-                self._cache.clear()
-            stmt = self._cache[key] = self.compile(build())
+            stmt = self.compile(build())
+            self._cache.put(key, stmt)
         return stmt
 
     # -- lifecycle --------------------------------------------------------

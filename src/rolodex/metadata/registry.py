@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from rolodex.config import Settings
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
+from rolodex.kit.lru import LRU
 from rolodex.metadata import repository
 from rolodex.metadata.model import (
     FieldDef,
@@ -201,11 +203,21 @@ def fields_from_row(row: repository.FieldRow) -> list[tuple[str, FieldDef]]:
 
 
 class RegistryCache:
-    """Per-process cache of registries, checked against the database once a second."""
+    """Per-process cache of registries, checked against the database once a second.
 
-    def __init__(self, check_interval: float = 1.0) -> None:
+    At most ``size`` workspaces' registries (``ROLODEX_REGISTRY_CACHE``): the
+    least recently used is dropped, and read again from the database (three
+    small queries) when its workspace comes back.
+    """
+
+    def __init__(self, check_interval: float = 1.0, size: int | None = None) -> None:
         self.check_interval = check_interval
-        self._entries: dict[uuid.UUID, tuple[float, Registry]] = {}
+        self._entries: LRU[uuid.UUID, tuple[float, Registry]] = LRU(
+            size if size is not None else Settings().registry_cache
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     async def get(self, conn: Conn, workspace_id: uuid.UUID) -> Registry:
         now = time.monotonic()
@@ -214,7 +226,7 @@ class RegistryCache:
             return entry[1]
         version = await repository.metadata_version(conn, workspace_id)
         if entry is not None and entry[1].version == version:
-            self._entries[workspace_id] = (now, entry[1])
+            self._entries.put(workspace_id, (now, entry[1]))
             return entry[1]
         objects = await repository.active_objects(conn, workspace_id)
         fields = await repository.all_fields(conn, workspace_id)
@@ -224,11 +236,11 @@ class RegistryCache:
             objects,
             [row for row, active in fields if not active],
         )
-        self._entries[workspace_id] = (now, registry)
+        self._entries.put(workspace_id, (now, registry))
         return registry
 
     def invalidate(self, workspace_id: uuid.UUID) -> None:
-        self._entries.pop(workspace_id, None)
+        self._entries.pop(workspace_id)
 
 
 def standard() -> Registry:

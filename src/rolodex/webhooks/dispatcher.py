@@ -36,6 +36,7 @@ from typing import Any
 from rolodex.kit import clock
 from rolodex.kit.db import Database, Row
 from rolodex.kit.ids import uuid7
+from rolodex.kit.lru import LRU
 from rolodex.metadata.registry import RegistryCache
 from rolodex.webhooks import delivery, fanout, queue
 from rolodex.webhooks import repository as repo
@@ -71,7 +72,7 @@ class Dispatcher:
         self._holds: Counter[Key] = Counter()  # sends of each (two if resent mid-attempt)
         self._per_hook: Counter[str] = Counter()
         self._sems: dict[str, asyncio.Semaphore] = {}
-        self._hooks: dict[Key, tuple[float, Webhook]] = {}
+        self._hooks: LRU[Key, tuple[float, Webhook]] = LRU(10_000)  # re-read when evicted
         self._due: list[float] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._sends: set[asyncio.Task[Any]] = set()

@@ -16,6 +16,7 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
+from rolodex.kit.lru import LRU
 from rolodex.metadata.registry import Registry
 from rolodex.webhooks import catalogue, fanout, queue
 from rolodex.webhooks import repository as repo
@@ -25,7 +26,8 @@ from rolodex.webhooks.sender import check_target
 
 EXTRA_OBJECTS = ("webhook", "field", "object")  # event sources beyond the registry's objects
 DELIVERY_STATUSES = ("pending", "succeeded", "failed")
-_seen_types: dict[uuid.UUID, tuple[float, list[str]]] = {}
+# Per workspace, bounded: a dropped entry is one outbox scan again.
+_seen_types: LRU[uuid.UUID, tuple[float, list[str]]] = LRU(1000)
 
 
 def _ts(value: Any) -> str | None:
