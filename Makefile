@@ -30,6 +30,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/graphql.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/custom_fields.py
+	$(BIN)/python bench/batch_insert.py
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/soak.py
 
