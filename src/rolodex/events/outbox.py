@@ -19,6 +19,7 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn
 from rolodex.kit.ids import uuid7
 from rolodex.metadata.storage import event as event_table
+from rolodex.records.repository import recordset, recordset_insert
 
 CREATED = "created"
 UPDATED = "updated"
@@ -79,12 +80,28 @@ async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) ->
     """Insert ``events`` on ``conn``, inside the caller's transaction."""
     if not events:
         return
+    written = rows(workspace_id, events)
+    if len(written) > 1 and not conn.sqlite:
+        # One statement for the batch (one round trip, and the notify trigger
+        # fires once); seq follows the order of ``rows``, so a record's events
+        # keep their order.
+        sql = conn.db.sql("events.insert_set", lambda: recordset_insert(event_table, _WRITTEN))
+        await conn.execute(sql, {"rows": recordset(written)})
+        return
     sql = conn.db.sql(
         "events.insert",
         # seq and fanned_out are left to the database's defaults.
         lambda: sa.insert(event_table).values({c: sa.bindparam(c) for c in _WRITTEN}),
     )
-    rows = [
+    if len(written) == 1:
+        await conn.execute(sql, written[0])
+    else:
+        await conn.executemany(sql, written)
+
+
+def rows(workspace_id: uuid.UUID, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """The outbox rows of ``events``, as ``write`` inserts them."""
+    return [
         {
             "workspace_id": workspace_id,
             "id": e.id,
@@ -99,10 +116,6 @@ async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) ->
         }
         for e in events
     ]
-    if len(rows) == 1:
-        await conn.execute(sql, rows[0])
-    else:
-        await conn.executemany(sql, rows)
 
 
 async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
+from rolodex.metadata.storage import event as event_table
 from rolodex.metadata.types import kind
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import CUSTOM_SIZE
@@ -29,6 +31,43 @@ WS: Any = sa.bindparam("ws")
 OBJ: Any = sa.bindparam("obj")
 # The column a page carries its filtered total in, when asked (see _count_clause).
 TOTAL = "total_"
+
+
+def recordset_select(table: sa.Table, columns: Sequence[str], name: str = "rows") -> Any:
+    """``SELECT columns FROM jsonb_to_recordset(:name)`` typed as ``table``'s columns.
+
+    ``:name`` is a JSON array of objects keyed by column (``recordset``);
+    PostgreSQL converts each value with the column's own input function, so
+    one parameter carries a whole batch, in array order.
+    """
+    doc = sa.cast(sa.cast(sa.bindparam(name), sa.Text), pg.JSONB)
+    rows = (
+        sa.func.jsonb_to_recordset(doc)
+        .table_valued(*(sa.column(c, table.c[c].type) for c in columns))
+        .render_derived(name="rows_", with_types=True)
+    )
+    return sa.select(*(rows.c[c] for c in columns))
+
+
+def recordset_insert(table: sa.Table, columns: Sequence[str]) -> Any:
+    """``INSERT INTO table (columns) SELECT ... FROM jsonb_to_recordset(:rows)``: a batch
+    as one statement (PostgreSQL); sequence defaults follow the rows' order."""
+    return sa.insert(table).from_select(list(columns), recordset_select(table, columns))
+
+
+def recordset(rows: Sequence[dict[str, Any]]) -> str:
+    """The ``:rows`` parameter of ``recordset_insert``: the rows as one JSON text.
+
+    Encoded here rather than by the driver's ``jsonb`` codec: ids read back
+    from asyncpg are its own UUID class, which orjson does not know.
+    """
+    return orjson.dumps(rows, default=_uuid_text).decode()
+
+
+def _uuid_text(value: Any) -> str:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
@@ -340,25 +379,67 @@ class RecordRepository:
 
     # -- writes ---------------------------------------------------------------
     async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
-        sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
-        full = [self._keyed(r) for r in rows]
-        if len(full) == 1:
-            await self.conn.execute(sql, full[0])
-        else:
-            await self.conn.executemany(sql, full)
+        """Insert ``rows`` (all with the same keys), as one statement on PostgreSQL.
 
-    async def insert_new(self, row: dict[str, Any]) -> bool:
+        A batch row by row cost one round of the protocol per record; passing
+        the whole batch as one JSON document to ``jsonb_to_recordset`` costs one
+        (see docs/performance.md). SQLite keeps ``executemany``: it runs in
+        process, and measured as fast as multi-row ``VALUES`` there.
+        """
+        full = [self._keyed(r) for r in rows]
+        if not full:
+            return
+        if self.conn.sqlite or len(full) == 1:
+            sql = self.db.sql(self._key("insert"), lambda: sa.insert(self.table))
+            if len(full) == 1:
+                await self.conn.execute(sql, full[0])
+            else:
+                await self.conn.executemany(sql, full)
+            return
+        columns = tuple(full[0])
+        sql = self.db.sql(
+            self._key("insert_set", columns),
+            lambda: recordset_insert(self.table, columns),
+        )
+        await self.conn.execute(sql, {"rows": recordset(full)})
+
+    async def insert_new(
+        self, row: dict[str, Any], *, events: Sequence[dict[str, Any]] = ()
+    ) -> bool:
         """Insert one record unless it clashes with a unique value; whether it went in.
 
         One statement where a look-up and an insert would be two: a clash (rare)
         leaves the transaction usable, so the caller can find out which record
-        it clashed with and say so.
+        it clashed with and say so. With ``events`` (outbox rows; PostgreSQL
+        only), the same statement inserts them when, and only when, the record
+        went in: the record and its events in one round trip.
         """
-        insert = pg_insert if not self.conn.sqlite else sqlite_insert
+        if not events:
+            insert = pg_insert if not self.conn.sqlite else sqlite_insert
+            sql = self.db.sql(
+                self._key("insert_new"), lambda: insert(self.table).on_conflict_do_nothing()
+            )
+            return await self.conn.execute(sql, self._keyed(row)) == 1
+        assert not self.conn.sqlite, "SQLite has no data-modifying WITH"
+        columns = tuple(events[0])
         sql = self.db.sql(
-            self._key("insert_new"), lambda: insert(self.table).on_conflict_do_nothing()
+            self._key("insert_new_events", columns), lambda: self._with_events(columns)
         )
-        return await self.conn.execute(sql, self._keyed(row)) == 1
+        params = {**self._keyed(row), "events": recordset(events)}
+        return bool(await self.conn.fetchval(sql, params))
+
+    def _with_events(self, columns: Sequence[str]) -> Any:
+        t = self.table
+        new = pg_insert(t).on_conflict_do_nothing().returning(t.c.id).cte("new_")
+        went_in = sa.exists(sa.select(new.c.id))
+        logged = (
+            sa.insert(event_table)
+            .from_select(
+                list(columns), recordset_select(event_table, columns, "events").where(went_in)
+            )
+            .cte("logged_")
+        )
+        return sa.select(sa.func.count()).select_from(new).add_cte(logged)
 
     def _keyed(self, row: dict[str, Any]) -> dict[str, Any]:
         """A row with the keys every record carries: its workspace (and object)."""

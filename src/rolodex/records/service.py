@@ -19,6 +19,7 @@ from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
+from rolodex.metadata.scalar_types import Kind
 from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.lifecycle import Lifecycle
@@ -34,6 +35,36 @@ MAX_BATCH = 2000
 
 def _api(f: FieldDef, value: Any) -> Any:
     return None if value is None else kind(f).to_json(value)
+
+
+def _layout(obj: ObjectDef) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
+    """How a new record's values become its row, worked out once per object: the
+    (field, column) pairs of standard fields, and the (field, conversion) pairs of
+    custom ones (no conversion where ``to_json`` is the identity)."""
+    cached = obj.cache.get("create_layout")
+    if cached is None:
+        columns: list[tuple[str, str]] = []
+        customs: list[tuple[str, Any]] = []
+        for f in obj.stored_fields:
+            if f.system:
+                continue
+            if f.column is not None:
+                columns.append((f.name, f.column))
+            else:
+                k = kind(f)
+                plain = type(k).to_json is Kind.to_json
+                customs.append((f.name, None if plain else k.to_json))
+        cached = obj.cache["create_layout"] = (columns, customs)
+    return cached
+
+
+def _system_names(obj: ObjectDef) -> frozenset[str]:
+    cached = obj.cache.get("system_names")
+    if cached is None:
+        cached = obj.cache["system_names"] = frozenset(
+            f.name for f in obj.fields.values() if f.system
+        )
+    return cached
 
 
 def _at(index: int | None, exc: RolodexError) -> RolodexError:
@@ -151,6 +182,7 @@ class RecordService:
         new_index: list[int] = []
         now = clock.now()
         actor = self.actor.to_dict()
+        columns, customs = _layout(obj)
         for i, inp in enumerate(inputs):
             if i in matches:
                 continue
@@ -168,45 +200,52 @@ class RecordService:
                 "created_by": actor,
                 "updated_by": actor,
             }
+            values = inp.values
+            for name, column in columns:
+                row[column] = values.get(name)
             custom: dict[str, Any] = {}
-            for f in obj.stored_fields:
-                if f.system:
-                    continue
-                value = inp.values.get(f.name)
-                if f.column is not None:
-                    row[f.column] = value
-                elif value is not None:
-                    custom[f.name] = _api(f, value)
+            for name, convert in customs:
+                value = values.get(name)
+                if value is not None:
+                    custom[name] = value if convert is None else convert(value)
             row["custom"] = custom
             new_rows.append(row)
             new_index.append(i)
         await self._check_references(
             obj, [inp.values for inp in inputs], list(range(len(inputs))) if batch else None
         )
-        if single and new_rows:
-            if not await self.repo(obj).insert_new(new_rows[0]):
-                await self._match_unique(obj, inputs, upsert, batch)  # names the field
-                raise Conflict("Another record already has this unique value.")
-        elif new_rows:
-            await self.repo(obj).insert(new_rows)
+        system = _system_names(obj)
+        created: list[outbox.Event] = []
         for i, row in zip(new_index, new_rows, strict=True):
             record = self._serialise(obj, row, False)
             results[i] = record
-            self._events.append(
+            created.append(
                 outbox.make(
                     obj.name,
                     outbox.CREATED,
                     record,
                     self.actor,
                     changes=[
-                        k
-                        for k, v in record.items()
-                        if v not in (None, [], {}) and not obj.fields[k].system
+                        k for k, v in record.items() if k not in system and v not in (None, [], {})
                     ],
                 )
             )
             if obj.name == "task" and record.get("status") == "DONE":
-                self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+                created.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+        if single:
+            # On PostgreSQL the record and its events go in as one statement, one
+            # round trip; only when no earlier event is pending, so order holds.
+            together = not self.conn.sqlite and not self._events
+            events = outbox.rows(self.ws, created) if together else []
+            if not await self.repo(obj).insert_new(new_rows[0], events=events):
+                await self._match_unique(obj, inputs, upsert, batch)  # names the field
+                raise Conflict("Another record already has this unique value.")
+            if not together:
+                self._events += created
+        else:
+            if new_rows:
+                await self.repo(obj).insert(new_rows)
+            self._events += created
         for i, existing in matches.items():
             results[i] = await self._apply_update(obj, existing, inputs[i])
         await self.flush()
