@@ -115,10 +115,13 @@ def standard_objects() -> dict[str, ObjectDef]:
                 T.TEXT,
                 "Name",
                 column="name",
+                indexed=True,
                 description="Full name; kept consistent with firstName and lastName.",
             ),
-            FieldDef("firstName", T.TEXT, "First name", column="first_name"),
-            FieldDef("lastName", T.TEXT, "Last name", column="last_name"),
+            # Indexed fields here and below: migrations 0005_list_indexes and
+            # 0008_ordering_and_text_indexes.
+            FieldDef("firstName", T.TEXT, "First name", column="first_name", indexed=True),
+            FieldDef("lastName", T.TEXT, "Last name", column="last_name", indexed=True),
             FieldDef(
                 "email",
                 T.EMAIL,
@@ -128,7 +131,6 @@ def standard_objects() -> dict[str, ObjectDef]:
                 description="Unique among the workspace's people, ignoring case.",
             ),
             FieldDef("phone", T.PHONE, "Phone", column="phone"),
-            # Indexed fields here and below: migration 0005_list_indexes.
             FieldDef("jobTitle", T.TEXT, "Job title", column="job_title", indexed=True),
             FieldDef("location", T.TEXT, "Location", column="location", indexed=True),
             FieldDef("tags", T.ARRAY, "Tags", column="tags"),
@@ -176,6 +178,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 T.NUMBER,
                 "Employees",
                 column="employees",
+                indexed=True,
                 settings={"decimals": 0, "min": 0, "max": 2**31 - 1},
             ),
             FieldDef("address", T.TEXT, "Address", column="address"),
@@ -195,7 +198,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Note",
         "Notes",
         [
-            FieldDef("title", T.TEXT, "Title", column="title"),
+            FieldDef("title", T.TEXT, "Title", column="title", indexed=True),
             FieldDef("body", T.TEXT, "Body", column="body"),
             *many_to_one("author", "member", "Author", "authoredNotes"),
             *many_to_one("person", "person", "Person", "notes", on_delete=OnDelete.CASCADE),
@@ -211,7 +214,15 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Task",
         "Tasks",
         [
-            FieldDef("title", T.TEXT, "Title", column="title", required=True, nullable=False),
+            FieldDef(
+                "title",
+                T.TEXT,
+                "Title",
+                column="title",
+                required=True,
+                nullable=False,
+                indexed=True,
+            ),
             FieldDef("body", T.TEXT, "Body", column="body"),
             FieldDef(
                 "status",
@@ -246,7 +257,9 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Workspace member",
         "Workspace members",
         [
-            FieldDef("name", T.TEXT, "Name", column="name", required=True, nullable=False),
+            FieldDef(
+                "name", T.TEXT, "Name", column="name", required=True, nullable=False, indexed=True
+            ),
             FieldDef("email", T.EMAIL, "Email", column="email", unique=True),
             one_to_many("assignedTasks", "task", "Assigned tasks", "assigneeId", "assignee"),
             one_to_many("authoredNotes", "note", "Authored notes", "authorId", "author"),

@@ -38,6 +38,18 @@ _UNORDERABLE = frozenset(
 )
 
 
+def folds_case(f: FieldDef) -> bool:
+    """Standard unique text fields (emails, company domains), unique ignoring case.
+
+    Their equality (eq, neq, in) ignores case too, and compiles to
+    ``lower(column) = lower($1)``: the expression of their unique index
+    (migration 0001), so an ``email[eq]`` is one index probe, not a scan of the
+    workspace. Both sides are lowered by the database, so the query and the
+    index agree on what lowercase is.
+    """
+    return f.unique and f.column is not None and f.type in (FieldType.EMAIL, FieldType.TEXT)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
@@ -133,6 +145,9 @@ class FilterWalk:
                 field=f.name,
             )
         expr: Any = k.expr(self.table, f) if build else None
+        fold = folds_case(f) and op in ("eq", "neq", "in")
+        if fold and build:
+            expr = sa.func.lower(expr)
         if op == "is":
             value = str(c.value).upper()
             if value not in ("NULL", "NOT_NULL"):
@@ -145,10 +160,12 @@ class FilterWalk:
             values = c.value if isinstance(c.value, list | tuple) else [c.value]
             if len(values) > MAX_IN:
                 raise ValidationError(f"{f.name}[in] takes at most {MAX_IN} values", field=f.name)
-            params = [self._param(k.filter_value(f, v)) for v in values]
+            params: list[Any] = [self._param(k.filter_value(f, v)) for v in values]
             self.shape.append((f.name, f.type, op, len(params)))
             if not build:
                 return None
+            if fold:
+                params = [sa.func.lower(p) for p in params]
             return expr.in_(params) if params else sa.false()
         if c.value is None:
             raise ValidationError(
@@ -166,18 +183,19 @@ class FilterWalk:
         value = k.filter_value(f, c.value)
         if op in ("like", "ilike"):
             value = like_pattern(value)
-        p = self._param(value)
+        bound = self._param(value)
         if not build:
             return None
+        rhs: Any = sa.func.lower(bound) if fold else bound
         if op == "eq":
-            return expr == p
+            return expr == rhs
         if op == "neq":  # unlike SQL's <>, "not equal to X" includes empty fields
-            return sa.or_(expr != p, expr.is_(None))
+            return sa.or_(expr != rhs, expr.is_(None))
         if op == "like":
-            return expr.like(p, escape=LIKE_ESCAPE)
+            return expr.like(rhs, escape=LIKE_ESCAPE)
         if op == "ilike":
-            return expr.ilike(p, escape=LIKE_ESCAPE)
-        return {"gt": expr > p, "gte": expr >= p, "lt": expr < p, "lte": expr <= p}[op]
+            return expr.ilike(rhs, escape=LIKE_ESCAPE)
+        return {"gt": expr > rhs, "gte": expr >= rhs, "lt": expr < rhs, "lte": expr <= rhs}[op]
 
     def _array_contains(self, f: FieldDef, expr: Any, value: Any, build: bool) -> Any:
         if self.sqlite:
@@ -235,14 +253,15 @@ def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef,
 
 
 def never_null(f: FieldDef) -> bool:
-    """System columns every record has (id, createdAt, updatedAt).
+    """Columns that are NOT NULL: id, createdAt, updatedAt, a company's name, a task's
+    title and status, a member's name.
 
     Ordering on them needs no NULLS FIRST / LAST, and must not have one: with
     it, PostgreSQL cannot walk the ``(workspace_id, id)`` or ``(workspace_id,
     created_at, id)`` index and sorts every record of the workspace for each
     page instead (5.4 ms instead of 0.09 ms for the first page of 10,000).
     """
-    return f.system and not f.nullable and f.column is not None
+    return not f.nullable and f.column is not None
 
 
 def order_clause(table: sa.Table, keys: Sequence[tuple[FieldDef, Direction]]) -> list[Any]:
