@@ -134,6 +134,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.records.routes import routes as record_routes
     from rolodex.webhooks.dispatcher import start_dispatcher
     from rolodex.webhooks.routes import routes as webhook_routes
+    from rolodex.workspaces import service as workspaces
+    from rolodex.workspaces.routes import routes as workspace_routes
 
     settings = settings or Settings()
     db = Database(settings.database_url, pool_size=settings.pool_size)
@@ -172,11 +174,13 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
                 asyncio.create_task(run_forever(db, state.registries, settings.retention_days))
             )
         dispatcher = await start_dispatcher(app, db, state.registries)
+        await workspaces.resume_deletions(db)
         try:
             yield
         finally:
             for task in background:
                 task.cancel()
+            workspaces.stop_deletions()
             if dispatcher is not None:
                 await dispatcher.stop()
             with contextlib.suppress(Exception):
@@ -198,6 +202,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         *event_routes(),
         *stream_routes(),
         *webhook_routes(),
+        *workspace_routes(),
     ]
     app = RolodexApp(
         routes=routes,
