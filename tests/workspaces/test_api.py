@@ -240,3 +240,15 @@ def test_bad_requests_are_clear_4xx(op: httpx.Client, db_url: str) -> None:
     own = op.get("/rest/workspaces").json()["data"]["workspaces"][0]["id"]
     assert op.patch(f"/rest/workspaces/{own}", json={"status": "suspended"}).status_code == 409
     assert op.delete(f"/rest/workspaces/{own}").status_code == 409
+
+
+def test_a_deletion_cut_short_resumes_when_the_server_starts(db_url: str) -> None:
+    operator = factories.make_key(db_url, OPERATOR)  # in the default workspace
+    ws = factories.make_workspace(db_url, "Interrupted")
+    key = factories.make_key(db_url, workspace=ws)
+    factories.run_db(db_url, lambda conn: service.start_delete(conn, ws))  # then "the crash"
+    with LiveServer(db_url) as live, factories.http(live.url, operator) as op:
+        eventually(lambda: op.get(f"/rest/workspaces/{ws}").status_code == 404)
+        with factories.http(live.url, key) as c:
+            assert c.get("/rest/people").status_code == 401
+    assert all(n == 0 for n in rows_per_table(db_url, str(ws)).values())
