@@ -152,6 +152,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.records.routes import routes as record_routes
     from rolodex.webhooks.dispatcher import start_dispatcher
     from rolodex.webhooks.routes import routes as webhook_routes
+    from rolodex.workspaces import service as workspaces
+    from rolodex.workspaces.routes import routes as workspace_routes
 
     settings = settings or Settings()
     db = Database(
@@ -196,12 +198,14 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         dispatcher = await start_dispatcher(app, db, state.registries)
         statistics = StatisticsKeeper(db)
         statistics.start()
+        await workspaces.resume_deletions(db)
         try:
             yield
         finally:
             for task in background:
                 task.cancel()
             await statistics.stop()
+            workspaces.stop_deletions()
             if dispatcher is not None:
                 await dispatcher.stop()
             with contextlib.suppress(Exception):
@@ -223,6 +227,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         *event_routes(),
         *stream_routes(),
         *webhook_routes(),
+        *workspace_routes(),
     ]
     app = RolodexApp(
         routes=routes,

@@ -25,6 +25,10 @@ R, RW = Scope.RECORD_READ, Scope.RECORD_WRITE
 M, MW = Scope.METADATA_READ, Scope.METADATA_WRITE
 W, WW = Scope.WEBHOOK_READ, Scope.WEBHOOK_WRITE
 K, KW = Scope.KEY_READ, Scope.KEY_WRITE
+OP = Scope.WORKSPACE_ADMIN
+# Operator routes: the attacker's ``all`` key is refused them all (403); the
+# operator-only key is tried on an id no workspace has, so the victim is untouched.
+NO_WS = "00000000-0000-7000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,22 @@ def _others() -> dict[tuple[str, str], tuple[Scope | None, list[Call]]]:
             [Call("PATCH", "/v2/webhooks/{webhook}", {"data": {"subscriptions": []}})],
         ),
         ("DELETE", v2): (WW, [Call("DELETE", "/v2/webhooks/{webhook}")]),
+        ("GET", "/rest/workspaces"): (OP, [Call("GET", "/rest/workspaces", expect="refused")]),
+        ("POST", "/rest/workspaces"): (
+            OP,
+            [Call("POST", "/rest/workspaces", {"name": "sweep-ws"}, expect="refused")],
+        ),
+        **{
+            (m, "/rest/workspaces/{id}"): (
+                OP,
+                [Call(m, f"/rest/workspaces/{NO_WS}", body, expect="refused")],
+            )
+            for m, body in (("GET", None), ("PATCH", {"status": "suspended"}), ("DELETE", None))
+        },
+        ("POST", "/rest/workspaces/{id}/keys"): (
+            OP,
+            [Call("POST", f"/rest/workspaces/{NO_WS}/keys", {"name": "x"}, expect="refused")],
+        ),
         # Public, and holding no workspace's data unless a key is sent (then the caller's).
         ("GET", "/healthz"): (None, [Call("GET", "/healthz", expect=ok)]),
         ("GET", "/readyz"): (None, [Call("GET", "/readyz", expect=ok)]),

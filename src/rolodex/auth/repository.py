@@ -52,8 +52,24 @@ _KEY_COLUMNS = [c for c in api_key.c if c.name != "digest"]
 async def insert_workspace(conn: Conn, ws_id: uuid.UUID, name: str) -> None:
     sql = conn.db.sql("auth.insert_workspace", lambda: sa.insert(workspace))
     await conn.execute(
-        sql, {"id": ws_id, "name": name, "metadata_version": 1, "created_at": clock.now()}
+        sql,
+        {
+            "id": ws_id,
+            "name": name,
+            "metadata_version": 1,
+            "created_at": clock.now(),
+            "status": "active",
+        },
     )
+
+
+async def first_workspace(conn: Conn) -> Row | None:
+    """The oldest workspace (the default one), without reading every workspace."""
+    sql = conn.db.sql(
+        "auth.first_workspace",
+        lambda: sa.select(workspace.c.id).order_by(workspace.c.created_at, workspace.c.id).limit(1),
+    )
+    return await conn.fetchrow(sql)
 
 
 async def list_workspaces(conn: Conn) -> list[Row]:
@@ -97,15 +113,20 @@ async def insert_key(conn: Conn, values: dict[str, Any]) -> None:
     await conn.execute(sql, values)
 
 
-async def key_by_digest(conn: Conn, digest: str) -> tuple[ApiKey, str] | None:
+async def key_by_digest(conn: Conn, digest: str) -> tuple[ApiKey, str, str] | None:
+    """The key with ``digest``, the digest, and its workspace's status, in one query."""
     sql = conn.db.sql(
         "auth.key_by_digest",
-        lambda: sa.select(*_KEY_COLUMNS, api_key.c.digest).where(
-            api_key.c.digest == sa.bindparam("digest")
+        lambda: (
+            sa.select(*_KEY_COLUMNS, api_key.c.digest, workspace.c.status.label("ws_status"))
+            .select_from(api_key.outerjoin(workspace, workspace.c.id == api_key.c.workspace_id))
+            .where(api_key.c.digest == sa.bindparam("digest"))
         ),
     )
     row = await conn.fetchrow(sql, {"digest": digest})
-    return None if row is None else (_key(row), row["digest"])
+    if row is None:
+        return None
+    return _key(row), row["digest"], row["ws_status"] or "deleting"
 
 
 async def list_keys(conn: Conn, ws_id: uuid.UUID) -> list[ApiKey]:

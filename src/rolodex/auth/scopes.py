@@ -17,6 +17,9 @@ class Scope(StrEnum):
     WEBHOOK_WRITE = "webhook:read-write"
     KEY_READ = "key:read"
     KEY_WRITE = "key:read-write"
+    # Creates, suspends and deletes workspaces (/rest/workspaces): held by
+    # "operator keys" only, never granted by ``all`` (see ALL_SCOPES).
+    WORKSPACE_ADMIN = "workspace:admin"
 
     @property
     def resource(self) -> str:
@@ -24,10 +27,14 @@ class Scope(StrEnum):
 
     @property
     def writes(self) -> bool:
-        return self.value.endswith(":read-write")
+        return self.value.endswith(":read-write") or self is Scope.WORKSPACE_ADMIN
 
 
-ALL_SCOPES: frozenset[Scope] = frozenset(Scope)
+# Everything within one workspace: what ``all`` and ``*`` grant, and a new
+# key's default. The operator scope reaches across workspaces, so it is only
+# ever granted by name.
+ALL_SCOPES: frozenset[Scope] = frozenset(Scope) - {Scope.WORKSPACE_ADMIN}
+OPERATOR_SCOPES: frozenset[Scope] = frozenset({Scope.WORKSPACE_ADMIN})
 
 # Plural spellings are accepted on input; the singular, as in the seed's
 # ``webhook:read``, is canonical.
@@ -41,7 +48,7 @@ _ALIASES = {
 
 
 def parse_scope(text: str) -> set[Scope]:
-    """One scope as a user writes it; ``all`` or ``*`` grants everything."""
+    """One scope as a user writes it; ``all`` or ``*`` grants everything within a workspace."""
     value = text.strip()
     if value in ("all", "*"):
         return set(ALL_SCOPES)

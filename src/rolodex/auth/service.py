@@ -18,7 +18,7 @@ from rolodex.auth.schemas import ApiKey, Principal
 from rolodex.auth.scopes import ALL_SCOPES, Scope
 from rolodex.kit import clock
 from rolodex.kit.db import Conn, Database
-from rolodex.kit.errors import NotFound, Unauthenticated, ValidationError
+from rolodex.kit.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationError
 from rolodex.kit.ids import uuid7
 
 KEY_PREFIX = "rdx_"
@@ -34,23 +34,43 @@ def new_secret() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+class WorkspaceSuspended(Forbidden):
+    """A key of a suspended workspace: refused everywhere until it is resumed."""
+
+    code = "WORKSPACE_SUSPENDED"
+    graphql_code = "WORKSPACE_SUSPENDED"
+
+
+class WorkspaceDeleted(Forbidden):
+    """A key of a workspace being deleted: refused from the moment deletion starts."""
+
+    code = "WORKSPACE_DELETED"
+    graphql_code = "WORKSPACE_DELETED"
+
+
 # -- workspaces ---------------------------------------------------------------
-async def create_workspace(conn: Conn, name: str) -> uuid.UUID:
+def check_workspace_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:
         raise ValidationError("A workspace name is 1 to 200 characters.", field="name")
+    return name
+
+
+async def create_workspace(conn: Conn, name: str, ws_id: uuid.UUID | None = None) -> uuid.UUID:
+    """A new, empty workspace: one row; metadata comes from the built-in objects."""
+    name = check_workspace_name(name)
     if await repository.find_workspace(conn, name) is not None:
-        raise ValidationError(f"A workspace named {name!r} already exists.", field="name")
-    ws_id = uuid7()
+        raise Conflict(f"A workspace named {name!r} already exists.", field="name")
+    ws_id = ws_id or uuid7()
     await repository.insert_workspace(conn, ws_id, name)
     return ws_id
 
 
 async def ensure_default_workspace(conn: Conn) -> tuple[uuid.UUID, bool]:
     """The first workspace, created on first start; and whether it was just made."""
-    rows = await repository.list_workspaces(conn)
-    if rows:
-        first = rows[0]["id"]
+    row = await repository.first_workspace(conn)
+    if row is not None:
+        first = row["id"]
         return (first if isinstance(first, uuid.UUID) else uuid.UUID(first)), False
     return await create_workspace(conn, DEFAULT_WORKSPACE), True
 
@@ -141,6 +161,12 @@ class Authenticator:
     charged to the client's address (``failures``): once it has none left,
     the address gets 429s and no lookups. Uses are remembered and written to
     ``last_used_at`` in batches by ``flush``.
+
+    A key of a suspended workspace gets a 403 ``WORKSPACE_SUSPENDED`` (one of
+    a workspace being deleted, ``WORKSPACE_DELETED``): the lookup joins the
+    workspace's status, so the check costs nothing more, and it takes effect
+    within ``ttl`` in every process (at once in the one that changed it, see
+    ``forget_workspace``).
     """
 
     MAX_CACHED = 10_000
@@ -157,8 +183,8 @@ class Authenticator:
         self.ttl = ttl
         self.negative_ttl = max(ttl, negative_ttl)
         self.failures = failures or FailureThrottle(0, 0)
-        # digest -> (when read, principal, expiry as a time.time() value)
-        self._cache: dict[str, tuple[float, Principal, float]] = {}
+        # digest -> (when read, principal, expiry as a time.time() value, workspace status)
+        self._cache: dict[str, tuple[float, Principal, float, str]] = {}
         # digest -> when it was found to match no key; oldest first
         self._unknown: dict[str, float] = {}
         self._uses: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
@@ -179,12 +205,18 @@ class Authenticator:
             self._fail(scope, "The API key has been revoked.")
         if hit[2] <= at:
             self._fail(scope, "The API key has expired.")
+        if hit[3] != "active":
+            if hit[3] == "suspended":
+                raise WorkspaceSuspended(
+                    "This API key's workspace is suspended; an operator can resume it."
+                )
+            raise WorkspaceDeleted("This API key's workspace has been deleted.")
         self._uses[(principal.workspace_id, principal.key.id)] = at
         return principal
 
     async def _lookup(
         self, d: str, now: float, scope: Mapping[str, Any] | None
-    ) -> tuple[float, Principal, float]:
+    ) -> tuple[float, Principal, float, str]:
         """Read the key with digest ``d``, unless it is known not to exist or the
         address is out of failures; either way such a request costs no lookup."""
         seen = self._unknown.get(d)
@@ -204,8 +236,15 @@ class Authenticator:
         expires = key.expires_at.timestamp() if key.expires_at is not None else math.inf
         if len(self._cache) >= self.MAX_CACHED:
             self._cache.clear()
-        hit = self._cache[d] = (now, Principal(key.workspace_id, key, key.actor), expires)
+        principal = Principal(key.workspace_id, key, key.actor)
+        hit = self._cache[d] = (now, principal, expires, found[2])
         return hit
+
+    def forget_workspace(self, workspace_id: uuid.UUID) -> None:
+        """Drop a workspace's cached keys, so a status change applies at once here."""
+        for d, hit in list(self._cache.items()):
+            if hit[1].workspace_id == workspace_id:
+                self._cache.pop(d, None)
 
     def _fail(self, scope: Mapping[str, Any] | None, message: str) -> NoReturn:
         """A 401, charged to the client's address; a 429 once it is out of failures."""

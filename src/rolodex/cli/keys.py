@@ -10,14 +10,25 @@ import typer
 from rich.table import Table
 
 from rolodex.auth import service
-from rolodex.auth.scopes import parse_scopes
-from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run, styled
+from rolodex.auth.scopes import OPERATOR_SCOPES, parse_scopes
+from rolodex.cli.common import (
+    DatabaseOption,
+    database_errors,
+    database_url,
+    fail,
+    out,
+    print_json,
+    run,
+    styled,
+)
 from rolodex.kit import clock
-from rolodex.kit.db import Conn
+from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import NotFound, RolodexError, ValidationError
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
-workspaces_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=True)
+workspaces_app = typer.Typer(
+    help="Create, list, suspend, resume and delete workspaces.", no_args_is_help=True
+)
 
 WorkspaceOption = typer.Option(
     None,
@@ -32,7 +43,7 @@ SCOPE_HELP = (
     "metadata:read-write, webhook:read, webhook:read-write, key:read, key:read-write; "
     "all or * for every one. Also accepted: RESOURCE:write for RESOURCE:read-write, "
     "and records:, webhooks:, keys: (or api-key:) for the singular. "
-    "Default: every scope."
+    "Default: every scope. workspace:admin (operators only) is never part of all."
 )
 JsonOption = typer.Option(False, "--json", help="Print JSON for scripts.")
 
@@ -105,14 +116,21 @@ def keys_create(
         help=SCOPE_HELP,
     ),
     expires: str = typer.Option(None, "--expires", help="30d, 12h, or an ISO date-time."),
+    operator: bool = typer.Option(
+        False,
+        "--operator",
+        help="An operator key: scope workspace:admin only, for /rest/workspaces.",
+    ),
     workspace: str = WorkspaceOption,
     database: str = DatabaseOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Create an API key and print it once, alone on the last line.
 
-    Without --scope the key has every scope; record:read-write includes
-    record:read, and record:write means the same as record:read-write.
+    Without --scope the key has every scope of its workspace; record:read-write
+    includes record:read, and record:write means the same as record:read-write.
+    --operator makes the first operator key, which creates and deletes
+    workspaces through /rest/workspaces.
 
     Example: KEY=$(rolodex keys create --name zapier --scope record:read | tail -1)
     """
@@ -121,6 +139,8 @@ def keys_create(
     except RolodexError as exc:
         fail(exc.message)
         return
+    if operator:
+        scopes = (scopes or frozenset()) | OPERATOR_SCOPES
     expires_at = parse_expiry(expires) if expires else None
 
     async def work(conn: Conn) -> tuple[dict[str, object], str]:
@@ -202,42 +222,137 @@ def keys_revoke(
         out.print(f"Revoked key {info['name']} ({info['id']}).")
 
 
+def _workspace_row(ws: dict[str, object]) -> list[str]:
+    return [str(ws["id"]), str(ws["name"]), str(ws["status"])]
+
+
 @workspaces_app.command("create")
 def workspaces_create(
     name: str = typer.Argument(..., help="The new workspace's name."),
+    with_key: bool = typer.Option(
+        False, "--with-key", help="Also create its first key (every scope); printed last."
+    ),
     database: str = DatabaseOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Create a workspace; then make a key for it with keys create --workspace NAME.
+    """Create a workspace (as POST /rest/workspaces does); print its id, or with
+    --with-key its first key, on the last line.
 
     Example: rolodex workspaces create "Acme Sales"
     """
+    from rolodex.workspaces import schemas
+    from rolodex.workspaces import service as workspaces
 
-    async def work(conn: Conn) -> str:
-        return str(await service.create_workspace(conn, name))
+    key_req = schemas.KeyRequest(schemas.DEFAULT_KEY_NAME, None, None) if with_key else None
 
-    ws_id = run(database_url(database), work)
+    async def work(conn: Conn) -> tuple[dict[str, object], dict[str, object] | None]:
+        ws, key = await workspaces.create(conn, schemas.CreateRequest(name, None, key_req))
+        return ws.to_dict(), key
+
+    ws, key = run(database_url(database), work)
     if as_json:
-        print_json({"id": ws_id, "name": name})
+        print_json({**ws, "key": key} if with_key else ws)
+        return
+    out.print(f"Created workspace {ws['name']!r} ({ws['id']}).")
+    if key is None:
+        print(ws["id"])
     else:
-        out.print(f"Created workspace {name!r}.")
-        print(ws_id)
+        out.print("Its key; store it now: it is shown only once.")
+        print(key["key"])
 
 
 @workspaces_app.command("list")
 def workspaces_list(database: str = DatabaseOption, as_json: bool = JsonOption) -> None:
-    """List workspaces. Example: rolodex workspaces list --json"""
-    from rolodex.auth import repository
+    """List workspaces with their status. Example: rolodex workspaces list --json"""
+    from rolodex.workspaces import repository
 
-    async def work(conn: Conn) -> list[dict[str, str]]:
-        rows = await repository.list_workspaces(conn)
-        return [{"id": str(r["id"]), "name": r["name"]} for r in rows]
+    async def work(conn: Conn) -> list[dict[str, object]]:
+        rows = await repository.page(conn, 10**9, 0, None, None)
+        return [w.to_dict() for w in rows]
 
     rows = run(database_url(database), work, write=False)
     if as_json:
         print_json(rows)
         return
-    table = id_table("name")
+    table = id_table("name", "status")
     for r in rows:
-        table.add_row(r["id"], r["name"])
+        table.add_row(*_workspace_row(r))
     out.print(table)
+
+
+def _set_status(ident: str, status: str, database: str | None, as_json: bool) -> None:
+    from rolodex.workspaces import schemas
+    from rolodex.workspaces import service as workspaces
+
+    async def work(conn: Conn) -> dict[str, object]:
+        ws_id = await resolve_workspace(conn, ident)
+        req = schemas.UpdateRequest(None, status)
+        return (await workspaces.update(conn, ws_id, req)).to_dict()
+
+    ws = run(database_url(database), work)
+    if as_json:
+        print_json(ws)
+    else:
+        out.print(f"Workspace {ws['name']!r} ({ws['id']}) is {ws['status']}.")
+
+
+WorkspaceArgument = typer.Argument(..., help="Workspace name, id or unique id prefix.")
+
+
+@workspaces_app.command("suspend")
+def workspaces_suspend(
+    ident: str = WorkspaceArgument, database: str = DatabaseOption, as_json: bool = JsonOption
+) -> None:
+    """Suspend a workspace: its keys get 403 WORKSPACE_SUSPENDED within a second.
+
+    Example: rolodex workspaces suspend Acme
+    """
+    _set_status(ident, "suspended", database, as_json)
+
+
+@workspaces_app.command("resume")
+def workspaces_resume(
+    ident: str = WorkspaceArgument, database: str = DatabaseOption, as_json: bool = JsonOption
+) -> None:
+    """Resume a suspended workspace: its keys work again. Example: rolodex workspaces resume Acme"""
+    _set_status(ident, "active", database, as_json)
+
+
+@workspaces_app.command("delete")
+def workspaces_delete(
+    ident: str = WorkspaceArgument,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    database: str = DatabaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Delete a workspace and all its data, for good, in batches; also finishes a
+    deletion that was interrupted. Example: rolodex workspaces delete Acme --yes
+    """
+    import asyncio
+
+    from rolodex.workspaces import service as workspaces
+
+    if not yes:
+        typer.confirm(f"Delete workspace {ident!r} and all its data?", abort=True)
+    url = database_url(database)
+
+    async def mark(conn: Conn) -> dict[str, object]:
+        ws_id = await resolve_workspace(conn, ident)
+        return (await workspaces.start_delete(conn, ws_id)).to_dict()
+
+    ws = run(url, mark)
+
+    async def purge() -> int:
+        db = Database(url, pool_size=2)
+        await db.open()
+        try:
+            return (await workspaces.purge(db, uuid.UUID(str(ws["id"]))))[1]
+        finally:
+            await db.close()
+
+    with database_errors(url):
+        deleted = asyncio.run(purge())
+    if as_json:
+        print_json({**ws, "status": "deleted", "deletedRows": deleted})
+    else:
+        out.print(f"Deleted workspace {ws['name']!r} ({ws['id']}) and {deleted} rows.")

@@ -58,6 +58,8 @@ workspace = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("metadata_version", sa.Integer, nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
+    # active | suspended | deleting (migration 0008)
+    sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'active'")),
 )
 
 api_key = sa.Table(

@@ -137,7 +137,7 @@ class ObjectsConvertor(Convertor[str]):
     """
 
     regex = (
-        r"(?!(?:batch|keys|metadata|webhooks|events|open-api|openapi\.json|docs)(?:/|$))"
+        r"(?!(?:batch|keys|metadata|webhooks|workspaces|events|open-api|openapi\.json|docs)(?:/|$))"
         r"[A-Za-z_][A-Za-z0-9_-]*"
     )
 

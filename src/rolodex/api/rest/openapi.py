@@ -26,6 +26,7 @@ from rolodex.api.rest.openapi_records import object_paths, timeline_schemas
 from rolodex.api.rest.openapi_schemas import PAGE_INFO, PARAMETERS, object_schemas
 from rolodex.api.rest.openapi_webhook_schemas import webhook_schemas
 from rolodex.api.rest.openapi_webhooks import webhook_paths
+from rolodex.api.rest.openapi_workspaces import workspace_paths, workspace_schemas
 from rolodex.api.rest.playground import docs_page
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import RolodexError
@@ -48,6 +49,7 @@ def document(
         (consent_paths(), consent_schemas()),
         (webhook_paths(), webhook_schemas([*registry.objects, *EXTRA_OBJECTS])),
         (key_paths(), key_schemas()),
+        (workspace_paths(), workspace_schemas()),
     ):
         paths.update(part)
         schemas.update(part_schemas)
@@ -97,6 +99,7 @@ _TAGS = (
     "Webhooks (Attio form)",
     "Events",
     "API keys",
+    "Workspaces",
     "Meta",
 )
 
