@@ -301,7 +301,8 @@ def test_every_filter_and_ordering_reads_an_index(
             walk.walk(parse_filter(filt["filter"]), build=False)
             values.update(walk.params)
         for key in new:
-            sql = cache[key]
+            sql = cache.get(key)
+            assert sql is not None
             args = [values[n] if n in values else sql.defaults[n] for n in sql.names]
             bad = _bad_nodes(_explain(db_url, sql, args), obj, SEED // 20 if filt else 0)
             if bad:

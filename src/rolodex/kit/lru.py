@@ -10,7 +10,7 @@ consistent when threads share it; callers that must build an entry once
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from contextlib import suppress
 from typing import Generic, TypeVar
 
@@ -59,6 +59,10 @@ class LRU(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
+
+    def __iter__(self) -> Iterator[K]:
+        """The keys, oldest first, as they were when asked (a copy: safe to change meanwhile)."""
+        return iter(list(self._data))
 
     def values(self) -> list[V]:
         return list(self._data.values())
