@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +35,6 @@ from bench import rest  # noqa: E402
 DB_NAME = "rolodex_bench_fresh"
 DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 GETS = 2000
-
-
-@contextlib.contextmanager
-def fresh_database() -> Iterator[None]:
-    """An empty database of its own (not ``rolodex_bench``, which other scripts use)."""
-    with psycopg.connect(rest.ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
-        try:
-            yield
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def analyzed() -> bool:
@@ -120,7 +107,7 @@ def run(settle: float) -> list[dict[str, Any]]:
     port = rest.free_port()
     cmd = rest.rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="rolodex-bench-") as tmp, fresh_database():
+    with tempfile.TemporaryDirectory(prefix="rolodex-bench-") as tmp, rest.bench_database(DB_NAME):
         key = make_key()
         with rest.serve("rolodex serve", cmd, port, "/healthz", Path(tmp) / "r.log"):
             base = f"http://127.0.0.1:{port}"

@@ -147,19 +147,23 @@ def _tail(log: Path) -> str:
 
 
 @contextlib.contextmanager
-def bench_database() -> Iterator[str]:
-    """A fresh, empty ``rolodex_bench`` database, dropped afterwards."""
+def bench_database(name: str | None = None) -> Iterator[str]:
+    """A fresh, empty database (``rolodex_bench`` unless named), dropped afterwards.
+
+    Yields the server's version.
+    """
+    name = name or DB_NAME
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True)
     except psycopg.Error as exc:
         raise BenchError(f"Cannot reach PostgreSQL at {ADMIN_URL}: {exc}") from exc
     with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
         try:
             yield str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- wrk -------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ whatever the figures, and 1 only when the run fails.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import subprocess
@@ -30,38 +29,22 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.rest import BenchError, free_port, rolodex_cmd, serve  # noqa: E402
+from bench.rest import BenchError, bench_database, free_port, rolodex_cmd, serve  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DB_NAME = "rolodex_bench_workspaces"
 DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 TARGET_MS = 50.0
 PEOPLE_PER_DELETED = 100
-
-
-@contextlib.contextmanager
-def bench_database() -> Iterator[None]:
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True)
-    except psycopg.Error as exc:
-        raise BenchError(f"Cannot reach PostgreSQL at {ADMIN_URL}: {exc}") from exc
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
-        try:
-            yield
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def timed(call: Callable[[], httpx.Response], status: int) -> float:
@@ -95,7 +78,7 @@ def line(name: str, samples: list[float]) -> dict[str, Any]:
 
 def run(count: int) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
-    with bench_database(), tempfile.TemporaryDirectory() as tmp:
+    with bench_database(DB_NAME), tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
         with serve("rolodex serve", cmd, port, "/healthz", Path(tmp) / "rolodex.log"):
