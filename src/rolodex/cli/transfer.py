@@ -196,8 +196,8 @@ def import_command(
     imported. Running the same import again is safe: rows already imported are
     skipped, so an interrupted import resumes where it stopped.
 
-    rolodex import undo ID soft-deletes the records that the import ID (printed at its
-    end) created.
+    rolodex import undo ID soft-deletes the records that import ID
+    (printed at its end) created.
 
     Example: rolodex import people contacts.csv --upsert-by email --map "Work mail=email"
     """
