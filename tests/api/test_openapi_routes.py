@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import Match, Route
+from starlette.routing import Match
+from tests.routes import app_routes
 
 from rolodex.api.rest.openapi import document
 from rolodex.app import create_app
@@ -32,8 +33,6 @@ EXCLUDED = {
     ("GET", "/rest"): "the landing again, where people try the REST base URL",
     ("GET", "/assets/{path:path}"): "the pages' static files (scripts and styles), not an API",
 }
-# Starlette answers HEAD wherever it answers GET; OpenAPI leaves HEAD implied.
-IMPLIED = {"HEAD"}
 _TEMPLATE = re.compile(r"{(\w+)(?::\w+)?}")
 SAMPLE = str(uuid.UUID(int=1))
 
@@ -54,16 +53,7 @@ def _expand(path: str, registry: Registry) -> list[str]:
 
 def _served(registry: Registry) -> set[tuple[str, str]]:
     app = create_app(Settings(database_url="sqlite:///unused.db"))
-    served: set[tuple[str, str]] = set()
-    for route in app.router.routes:
-        assert isinstance(route, Route), route
-        for method in route.methods or ():
-            served |= {(method, p) for p in _expand(route.path, registry)}
-    assert app.hot is not None
-    hot_paths = {3: "/rest/{objects}", 4: "/rest/{objects}/{id}", 5: "/rest/{objects}/{id}/restore"}
-    for count, method in app.hot.table:
-        served |= {(method, p) for p in _expand(hot_paths[count], registry)}
-    return {(m, p) for m, p in served if m not in IMPLIED}
+    return {(m, p) for m, path in app_routes(app) for p in _expand(path, registry)}
 
 
 def _documented(doc: dict[str, Any]) -> set[tuple[str, str]]:

@@ -26,15 +26,14 @@ from graphql import (
     is_leaf_type,
     is_non_null_type,
 )
-from starlette.routing import Route
 from tests import factories
 from tests.auth import sweep_table as table
 from tests.auth.sweep_table import MARK, Call, Op
 from tests.conftest import LiveServer
+from tests.routes import app_routes
 from tests.webhooks.helpers import eventually
 from tests.webhooks.receiver import Receiver
 
-from rolodex.api.rest import hot
 from rolodex.auth import service as auth
 from rolodex.auth.scopes import ALL_SCOPES, Scope
 from rolodex.kit.db import Conn
@@ -147,20 +146,6 @@ def make_keys(db_url: str, ws: uuid.UUID) -> dict[tuple[str, Scope], str]:
         return out
 
     return factories.run_db(db_url, work)
-
-
-def app_routes(live: LiveServer) -> set[tuple[str, str]]:
-    """(method, path template) of every route the app serves, trailing slashes folded."""
-    found = set()
-    for route in live.app.routes:
-        assert isinstance(route, Route), f"the sweep cannot walk {route!r}"
-        for method in route.methods or ():
-            if method != "HEAD":
-                found.add((method, route.path.rstrip("/") or "/"))
-    assert live.app.hot is not None
-    shapes = {count: path for path, count in hot._SHAPES.items()}
-    found |= {(method, shapes[count]) for count, method in live.app.hot.table}
-    return found
 
 
 class Sweep:
@@ -299,7 +284,7 @@ def test_every_route_isolates_workspaces_and_checks_its_scope(
         sweep = Sweep(server, api_key, keys, victim)
 
         # Every route the app serves is in the table, and the table names no other.
-        found = app_routes(server)
+        found = app_routes(server.app)
         known = set(table.REST) | table.SPECIAL
         assert not found - known, f"routes the sweep cannot call: {sorted(found - known)}"
         assert not known - found, f"routes in the table the app lacks: {sorted(known - found)}"

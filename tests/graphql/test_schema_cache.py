@@ -10,7 +10,7 @@ import weakref
 import pytest
 from graphql import GraphQLObjectType, GraphQLSchema
 
-from rolodex.api.graphql.schema import SchemaCache
+from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.metadata import registry as reg
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.repository import FieldRow

@@ -15,7 +15,8 @@ from rolodex.api.graphql.filters import to_filter
 from rolodex.api.graphql.limits import Limits
 from rolodex.api.graphql.loaders import DataLoader
 from rolodex.api.graphql.rewrite import rewrite
-from rolodex.api.graphql.schema import SchemaCache, build_schema
+from rolodex.api.graphql.schema import build_schema
+from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.metadata import registry as reg
 from rolodex.metadata.repository import FieldRow
 from rolodex.records.query import And, Cond, Not, Or

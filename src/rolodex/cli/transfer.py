@@ -206,6 +206,8 @@ def import_command(
     from rolodex.importer.service import ImportOptions, Summary, import_local
 
     if object_name == "undo" and not file.exists():
+        from rolodex.cli.import_undo import undo_command
+
         undo_command(str(file), as_json, quiet, workspace, database, url)
         return
     try:
@@ -249,50 +251,6 @@ def import_command(
         _report(summary, as_json, quiet)
         raise typer.Exit(130) from None
     _report(summary, as_json, quiet)
-
-
-def undo_command(
-    import_id: str,
-    as_json: bool,
-    quiet: bool,
-    workspace: str | None,
-    database: str | None,
-    url: str | None,
-) -> None:
-    """``rolodex import undo ID``: soft-delete the records the import ``ID`` created."""
-    from rolodex.importer.undo import UndoSummary, undo_local
-
-    if url:
-        fail(
-            "import undo works on the local database only: through --url an import's "
-            "records are the API key's. Delete them through the API instead.",
-            code=2,
-        )
-
-    async def local(db: Database) -> UndoSummary:
-        return await undo_local(db, import_id, workspace=workspace)
-
-    async def remote(c: httpx.AsyncClient) -> UndoSummary:
-        raise AssertionError("unreachable")
-
-    s = _run(database, None, None, local, remote)
-    if as_json:
-        print_json(s.to_dict())
-        return
-    if quiet:
-        return
-    parts = ", ".join(f"{n:,} {plural}" for plural, n in s.by_object.items())
-    out.print(
-        f"Undid import {s.import_id}: {s.removed:,} records removed"
-        f"{f' ({parts})' if parts else ''}; they can be restored.",
-        highlight=False,
-    )
-    if s.kept_updated:
-        out.print(
-            f"{s.kept_updated:,} records that the import updated (--upsert-by) but did not "
-            "create are left as they are.",
-            highlight=False,
-        )
 
 
 def _opener(output: Path | None) -> tuple[Callable[[], IO[str]], Callable[[bool], None]]:

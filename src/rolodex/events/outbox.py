@@ -18,8 +18,8 @@ from rolodex.auth.schemas import Actor
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
 from rolodex.kit.ids import uuid7
+from rolodex.kit.recordset import recordset, recordset_insert
 from rolodex.metadata.storage import event as event_table
-from rolodex.records.repository import recordset, recordset_insert
 
 CREATED = "created"
 UPDATED = "updated"

@@ -261,3 +261,34 @@ _SPACES = re.compile(r"\s+")
 
 def clean_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+def create_layout(obj: ObjectDef) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
+    """How a new record's values become its row, worked out once per object: the
+    (field, column) pairs of standard fields, and the (field, conversion) pairs of
+    custom ones (no conversion where ``to_json`` is the identity)."""
+    cached = obj.cache.get("create_layout")
+    if cached is None:
+        columns: list[tuple[str, str]] = []
+        customs: list[tuple[str, Any]] = []
+        for f in obj.stored_fields:
+            if f.system:
+                continue
+            if f.column is not None:
+                columns.append((f.name, f.column))
+            else:
+                k = kind(f)
+                plain = type(k).to_json is Kind.to_json
+                customs.append((f.name, None if plain else k.to_json))
+        cached = obj.cache["create_layout"] = (columns, customs)
+    return cached
+
+
+def system_names(obj: ObjectDef) -> frozenset[str]:
+    """The names of the fields the system sets (id, timestamps, actors), once per object."""
+    cached = obj.cache.get("system_names")
+    if cached is None:
+        cached = obj.cache["system_names"] = frozenset(
+            f.name for f in obj.fields.values() if f.system
+        )
+    return cached

@@ -19,7 +19,6 @@ from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
-from rolodex.metadata.scalar_types import Kind
 from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.lifecycle import Lifecycle
@@ -27,7 +26,15 @@ from rolodex.records.page import Page
 from rolodex.records.query import ListQuery
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
-from rolodex.records.schemas import Input, check_required, serializer, stored_custom, validate
+from rolodex.records.schemas import (
+    Input,
+    check_required,
+    create_layout,
+    serializer,
+    stored_custom,
+    system_names,
+    validate,
+)
 from rolodex.records.sql import order_fields
 
 MAX_BATCH = 2000
@@ -35,36 +42,6 @@ MAX_BATCH = 2000
 
 def _api(f: FieldDef, value: Any) -> Any:
     return None if value is None else kind(f).to_json(value)
-
-
-def _layout(obj: ObjectDef) -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
-    """How a new record's values become its row, worked out once per object: the
-    (field, column) pairs of standard fields, and the (field, conversion) pairs of
-    custom ones (no conversion where ``to_json`` is the identity)."""
-    cached = obj.cache.get("create_layout")
-    if cached is None:
-        columns: list[tuple[str, str]] = []
-        customs: list[tuple[str, Any]] = []
-        for f in obj.stored_fields:
-            if f.system:
-                continue
-            if f.column is not None:
-                columns.append((f.name, f.column))
-            else:
-                k = kind(f)
-                plain = type(k).to_json is Kind.to_json
-                customs.append((f.name, None if plain else k.to_json))
-        cached = obj.cache["create_layout"] = (columns, customs)
-    return cached
-
-
-def _system_names(obj: ObjectDef) -> frozenset[str]:
-    cached = obj.cache.get("system_names")
-    if cached is None:
-        cached = obj.cache["system_names"] = frozenset(
-            f.name for f in obj.fields.values() if f.system
-        )
-    return cached
 
 
 def _at(index: int | None, exc: RolodexError) -> RolodexError:
@@ -182,7 +159,7 @@ class RecordService:
         new_index: list[int] = []
         now = clock.now()
         actor = self.actor.to_dict()
-        columns, customs = _layout(obj)
+        columns, customs = create_layout(obj)
         for i, inp in enumerate(inputs):
             if i in matches:
                 continue
@@ -214,7 +191,7 @@ class RecordService:
         await self._check_references(
             obj, [inp.values for inp in inputs], list(range(len(inputs))) if batch else None
         )
-        system = _system_names(obj)
+        system = system_names(obj)
         created: list[outbox.Event] = []
         for i, row in zip(new_index, new_rows, strict=True):
             record = self._serialise(obj, row, False)

@@ -25,7 +25,7 @@ from rolodex.api.graphql.execution import BAD_USER_INPUT, INTERNAL, Runner, erro
 from rolodex.api.graphql.limits import Limits
 from rolodex.api.graphql.loaders import SerialConn
 from rolodex.api.graphql.page import graphiql_page
-from rolodex.api.graphql.schema import SchemaCache
+from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
 from rolodex.auth.schemas import Principal
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
