@@ -66,7 +66,7 @@ class FieldDef:
     """One field of an object: how it is named, typed, stored and exposed."""
 
     name: str
-    type: FieldType
+    type: str  # a FieldType, or the name of a type registered in metadata/fieldtypes
     label: str
     column: str | None = None  # None: kept in the record's JSON ``custom`` column
     description: str = ""

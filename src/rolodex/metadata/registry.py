@@ -20,7 +20,7 @@ from rolodex.config import Settings
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.kit.lru import LRU
-from rolodex.metadata import repository
+from rolodex.metadata import fieldtypes, repository
 from rolodex.metadata.model import (
     FieldDef,
     FieldType,
@@ -140,7 +140,7 @@ def fields_from_row(row: repository.FieldRow) -> list[tuple[str, FieldDef]]:
     and the inverse list on the target (``deal.company`` / ``company.deals``).
     """
     d = row.definition
-    t = FieldType(row.type)
+    t = fieldtypes.parse(row.type)
     common: dict[str, Any] = {
         "label": row.label,
         "description": row.description,

@@ -7,28 +7,10 @@ from typing import Any
 
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.show import shown
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option
-from rolodex.metadata.types import kind
+from rolodex.metadata import fieldtypes
+from rolodex.metadata.fieldtypes import kind
+from rolodex.metadata.model import FieldDef, ObjectDef, Option
 
-# Types a custom field may have.
-CUSTOM_TYPES = frozenset(
-    {
-        FieldType.TEXT,
-        FieldType.NUMBER,
-        FieldType.BOOLEAN,
-        FieldType.DATE,
-        FieldType.DATE_TIME,
-        FieldType.SELECT,
-        FieldType.MULTI_SELECT,
-        FieldType.EMAIL,
-        FieldType.PHONE,
-        FieldType.LINK,
-        FieldType.CURRENCY,
-        FieldType.RATING,
-        FieldType.JSON,
-        FieldType.RELATION,
-    }
-)
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 # Names the APIs themselves use: a field called "edges" or "and" would shadow them.
 RESERVED = frozenset(
@@ -139,22 +121,21 @@ def check_unused(obj: ObjectDef, name: str, *, ignore: str | None = None) -> Non
         )
 
 
-def field_type(raw: Any) -> FieldType:
-    allowed = ", ".join(sorted(t.value for t in CUSTOM_TYPES))
-    try:
-        t = FieldType(raw.upper() if isinstance(raw, str) else "")
-    except ValueError:
-        raise ValidationError(f"type must be one of {allowed}", field="type") from None
-    if t not in CUSTOM_TYPES:
+def field_type(raw: Any) -> str:
+    """A requested custom field type: a registered type that custom fields may have."""
+    custom = fieldtypes.custom_types()
+    allowed = ", ".join(custom)
+    upper = raw.upper() if isinstance(raw, str) else ""
+    if upper not in custom:
         raise ValidationError(f"type must be one of {allowed}", field="type")
-    return t
+    return fieldtypes.parse(upper)
 
 
-def options(raw: Any, t: FieldType) -> list[dict[str, Any]]:
-    needs = t in (FieldType.SELECT, FieldType.MULTI_SELECT)
+def options(raw: Any, t: str) -> list[dict[str, Any]]:
+    needs = fieldtypes.KINDS[t].has_options
     if raw is None or (raw == [] and not needs):
         if needs:
-            raise ValidationError(f"A {t.value} field needs options", field="options")
+            raise ValidationError(f"A {t} field needs options", field="options")
         return []
     if not needs:
         raise ValidationError("Only SELECT and MULTI_SELECT fields have options", field="options")
@@ -183,22 +164,17 @@ def options(raw: Any, t: FieldType) -> list[dict[str, Any]]:
     return out
 
 
-def settings(raw: Any, t: FieldType) -> dict[str, Any]:
+def settings(raw: Any, t: str) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise ValidationError("settings must be an object", field="settings")
-    allowed = {
-        (FieldType.NUMBER, "decimals"): lambda v: v in range(0, 9),
-        (FieldType.NUMBER, "min"): lambda v: isinstance(v, int | float),
-        (FieldType.NUMBER, "max"): lambda v: isinstance(v, int | float),
-        (FieldType.RATING, "max"): lambda v: v in range(1, 11),
-    }
+    rules = fieldtypes.KINDS[t].settings_rules
     for key, value in raw.items():
-        check = allowed.get((t, key))
+        check = rules.get(key)  # an allow-list: a setting the type has no rule for is refused
         if check is None or isinstance(value, bool) or not check(value):
             raise ValidationError(
-                f"setting {shown(key)}={shown(value)} does not apply to {t.value}",
+                f"setting {shown(key)}={shown(value)} does not apply to {t}",
                 field="settings",
             )
     return dict(raw)
@@ -211,7 +187,7 @@ def field_to_dict(obj: ObjectDef, f: FieldDef, *, active: bool = True) -> dict[s
         "objectName": obj.name,
         "name": f.name,
         "label": f.label,
-        "type": f.type.value,
+        "type": str(f.type),
         "description": f.description,
         "isCustom": f.is_custom,
         "isSystem": f.system,
@@ -277,7 +253,7 @@ def picklists(registry: Any) -> list[dict[str, Any]]:
                     {
                         "objectName": obj.name,
                         "fieldName": f.name,
-                        "type": f.type.value,
+                        "type": str(f.type),
                         "options": [
                             {"value": o.value, "label": o.label, "color": o.color}
                             for o in f.options

@@ -18,7 +18,7 @@ from rolodex.kit.db import Conn
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
-from rolodex.metadata import repository, schemas
+from rolodex.metadata import fieldtypes, repository, schemas
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, field_from_row
@@ -91,7 +91,7 @@ class FieldService:
                 "id": fid,
                 "object_name": obj.name,
                 "name": name,
-                "type": t.value,
+                "type": str(t),
                 "label": label,
                 "description": description,
                 "definition": definition,
@@ -170,10 +170,10 @@ class FieldService:
         obj = self.registry.object(row.object_name)
         definition = dict(row.definition)
         values: dict[str, Any] = {}
-        t = FieldType(row.type)
+        t = fieldtypes.parse(row.type)
         if "type" in body and schemas.field_type(body["type"]) is not t:
             t = schemas.field_type(body["type"])
-            values["type"] = t.value
+            values["type"] = str(t)
         if "options" in body or "type" in values:
             definition["options"] = schemas.options(
                 body.get("options", definition.get("options")), t
@@ -278,7 +278,7 @@ class FieldService:
         return schemas.field_to_dict(obj, f, active=active)
 
     def _field(
-        self, name: str, t: FieldType, label: str, description: str, definition: dict[str, Any]
+        self, name: str, t: str, label: str, description: str, definition: dict[str, Any]
     ) -> FieldDef:
         return FieldDef(
             name=name,
@@ -293,18 +293,12 @@ class FieldService:
     def _default(self, f: FieldDef, raw: Any) -> Any:
         if raw is None:
             return None
+        k = kind(f)
+        # Text types take a string as the value; the others parse it (NUMBER "42").
         value = (
-            kind(f).from_string(f, raw)
-            if isinstance(raw, str)
-            and f.type
-            not in (
-                FieldType.TEXT,
-                FieldType.SELECT,
-                FieldType.EMAIL,
-                FieldType.PHONE,
-                FieldType.LINK,
-            )
-            else kind(f).validate(f, raw)
+            k.from_string(f, raw)
+            if isinstance(raw, str) and not k.text_literal
+            else k.validate(f, raw)
         )
         return None if value is None else kind(f).to_json(value)
 
@@ -322,7 +316,7 @@ class FieldService:
             value = doc.pop(row.name)
             if value is not None:
                 try:
-                    value = kind(new).to_json(_convert(new, value))
+                    value = kind(new).to_json(kind(new).convert(new, value))
                 except RolodexError:
                     failures += 1
                     example = example if failures > 1 else (str(rid), value)
@@ -331,7 +325,7 @@ class FieldService:
             changed.append((rid, doc))
         if failures:
             raise ValidationError(
-                f"{failures} existing value(s) of {row.name} do not convert to {new.type.value} "
+                f"{failures} existing value(s) of {row.name} do not convert to {new.type} "
                 f"(for example {shown(example[1])} on record {example[0]}); the change is refused",
                 field="type",
             )
@@ -365,18 +359,6 @@ class FieldService:
             previous=None if before is None else {k: before.get(k) for k in changes},
         )
         await outbox.write(self.conn, self.ws, [event])
-
-
-def _convert(f: FieldDef, value: Any) -> Any:
-    k = kind(f)
-    try:
-        return k.validate(f, value)
-    except RolodexError:
-        if isinstance(value, str):
-            return k.from_string(f, value)
-        if isinstance(value, bool | int | float):
-            return k.from_string(f, str(value).lower() if isinstance(value, bool) else str(value))
-        raise
 
 
 def _text(value: Any, field: str) -> str:

@@ -11,8 +11,10 @@ from rolodex.kit.db import Row
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.jsonutil import dumps, embedded, loads
 from rolodex.kit.show import shown
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
-from rolodex.metadata.types import Kind, kind
+from rolodex.metadata import fieldtypes
+from rolodex.metadata.fieldtypes import Kind, kind
+from rolodex.metadata.fieldtypes.base import Coercer
+from rolodex.metadata.model import FieldDef, ObjectDef, suggest
 
 # Keys a client may send that name no field but are harmless to ignore on
 # write: GraphQL clients echo ``__typename``.
@@ -82,57 +84,104 @@ def _custom_fields_form(obj: ObjectDef, items: Any) -> dict[str, Any]:
                 f"customFields: no custom field {shown(key)} on {obj.name}", field="customFields"
             )
         value = item.get("value")
-        if isinstance(value, str) and f.type not in (
-            FieldType.TEXT,
-            FieldType.EMAIL,
-            FieldType.PHONE,
-            FieldType.LINK,
-            FieldType.SELECT,
-        ):
-            value = kind(f).from_string(f, value) if value.strip() else None
+        k = kind(f)
+        if isinstance(value, str) and not k.text_literal:
+            value = k.from_string(f, value) if value.strip() else None
         out[f.name] = value
     return out
+
+
+# What ``validate`` does with a field, decided once per field.
+_ID, _READ_ONLY, _RELATION, _VALUE = range(4)
+
+
+class _Plan:
+    """An object's validator, compiled once per (object, field types' version).
+
+    Each field's kind gives a coercer (``FieldKind.coercer``) that has read the
+    field's settings and options already, so a batch of 1,000 rows decides per
+    value only what depends on the value.
+    """
+
+    __slots__ = ("by_name", "defaults", "required", "version")
+
+    def __init__(self, obj: ObjectDef) -> None:
+        self.version = fieldtypes.version()
+        self.by_name: dict[str, tuple[FieldDef, Coercer, int]] = {}
+        for f in obj.fields.values():
+            k = kind(f)
+            if f.name == "id":
+                mode = _ID
+            elif f.read_only or f.system:
+                mode = _READ_ONLY
+            elif not f.stored:
+                mode = _RELATION
+            else:
+                mode = _VALUE
+            self.by_name[f.name] = (f, k.coercer(f), mode)
+        self.defaults = [
+            (f.name, self.by_name[f.name][1])
+            for f in obj.fields.values()
+            if f.default is not None and f.stored
+        ]
+        self.required = [f.name for f in obj.fields.values() if f.required]
+
+
+def _plan(obj: ObjectDef) -> _Plan:
+    plan: _Plan | None = obj.cache.get("validator_plan")
+    if plan is None or plan.version != fieldtypes.version():
+        plan = obj.cache["validator_plan"] = _Plan(obj)
+    return plan
 
 
 def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
     """Check a create or update body; every problem is a 400 naming the field."""
     if not isinstance(data, dict):
         raise ValidationError(f"A {obj.name} must be a JSON object, got {_json_type(data)}")
+    plan = _plan(obj)
+    by_name = plan.by_name
     result = Input()
-    items: dict[str, Any] = dict(data)
-    if "customFields" in items and resolve_field(obj, "customFields") is None:
+    values = result.values
+    items: dict[str, Any] = data
+    if "customFields" in items and "customFields" not in by_name:
+        items = dict(data)
         items.update(_custom_fields_form(obj, items.pop("customFields")))
     for name, value in items.items():
-        if name in _IGNORED:
-            continue
-        f = resolve_field(obj, name)
-        if f is None:
-            raise unknown_field(obj, name)
-        if f.name == "id":
-            # On create, a client-chosen id; on update, an id echoed from a read,
-            # which the service checks against the path's.
-            if value is not None or not creating:
-                result.record_id = kind(f).validate(f, value)
-            continue
-        if f.read_only or f.system:
-            raise ValidationError(f"{f.name} is read-only", field=f.name)
-        if f.type is FieldType.RELATION:
-            raise kind(f).validate(f, value)  # always raises, naming the id field to set
+        entry = by_name.get(name)
+        if entry is None:
+            if name in _IGNORED:
+                continue
+            f = resolve_field(obj, name)
+            if f is None:
+                raise unknown_field(obj, name)
+            entry = by_name[f.name]
+        f, coerce, mode = entry
+        if mode != _VALUE:
+            if mode == _ID:
+                # On create, a client-chosen id; on update, an id echoed from a read,
+                # which the service checks against the path's.
+                if value is not None or not creating:
+                    result.record_id = coerce(value)
+                continue
+            if mode == _READ_ONLY:
+                raise ValidationError(f"{f.name} is read-only", field=f.name)
+            raise kind(f).validate(f, value)  # a relation: always raises, naming the id field
         if value is None:
             if creating:
                 continue  # an explicit null on create means "unset"
             if not f.nullable:
                 raise ValidationError(f"{f.name} cannot be null", field=f.name)
-            result.values[f.name] = None
+            values[f.name] = None
             continue
-        converted = kind(f).validate(f, value)
-        if converted is None and not f.nullable:
-            raise ValidationError(f"{f.name} cannot be empty", field=f.name)
-        if converted is None and creating:
-            continue
-        result.values[f.name] = converted
+        converted = coerce(value)
+        if converted is None:
+            if not f.nullable:
+                raise ValidationError(f"{f.name} cannot be empty", field=f.name)
+            if creating:
+                continue
+        values[f.name] = converted
     if creating:
-        if not result.values:
+        if not values:
             required = next((f for f in obj.fields.values() if f.required), None)
             if required is not None:
                 raise ValidationError(
@@ -144,16 +193,16 @@ def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
                 f"for example {', '.join(writable[:6])}",
                 field=None,
             )
-        for f in obj.fields.values():
-            if f.name not in result.values and f.default is not None and f.stored:
-                result.values[f.name] = kind(f).validate(f, f.default)
+        for name, coerce in plan.defaults:
+            if name not in values:
+                values[name] = coerce(obj.fields[name].default)
     return result
 
 
 def check_required(obj: ObjectDef, values: Mapping[str, Any]) -> None:
-    for f in obj.fields.values():
-        if f.required and values.get(f.name) is None:
-            raise ValidationError(f"{f.name} is required to create a {obj.name}", field=f.name)
+    for name in _plan(obj).required:
+        if values.get(name) is None:
+            raise ValidationError(f"{name} is required to create a {obj.name}", field=name)
 
 
 # -- output -----------------------------------------------------------------

@@ -18,24 +18,15 @@ from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit.errors import BadRequest, ValidationError
 from rolodex.kit.jsonutil import dumps, loads
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
-from rolodex.metadata.types import kind
+from rolodex.metadata.fieldtypes import kind
+from rolodex.metadata.fieldtypes.actor import ActorKind
+from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.records.query import And, Cond, Direction, Filter, Not, Or, Order
 from rolodex.records.schemas import resolve_field
 
 MAX_IN = 1000
-ACTOR_PARTS = ("type", "id", "name")
+ACTOR_PARTS = ActorKind.parts
 ACTOR_OPS = ("eq", "neq", "in")
-_UNORDERABLE = frozenset(
-    {
-        FieldType.RELATION,
-        FieldType.JSON,
-        FieldType.ARRAY,
-        FieldType.MULTI_SELECT,
-        FieldType.CURRENCY,
-        FieldType.ACTOR,
-    }
-)
 
 
 def folds_case(f: FieldDef) -> bool:
@@ -47,7 +38,7 @@ def folds_case(f: FieldDef) -> bool:
     workspace. Both sides are lowered by the database, so the query and the
     index agree on what lowercase is.
     """
-    return f.unique and f.column is not None and f.type in (FieldType.EMAIL, FieldType.TEXT)
+    return f.unique and f.column is not None and kind(f).folds_case
 
 
 def _escape_like(text: str) -> str:
@@ -141,7 +132,7 @@ class FilterWalk:
         if op not in k.ops:
             allowed = ", ".join(sorted(k.ops)) or "none"
             raise ValidationError(
-                f"Operator '{op}' does not apply to {f.name} ({f.type.value}); use: {allowed}",
+                f"Operator '{op}' does not apply to {f.name} ({f.type}); use: {allowed}",
                 field=f.name,
             )
         expr: Any = k.expr(self.table, f) if build else None
@@ -172,7 +163,7 @@ class FilterWalk:
                 f"{f.name}[{op}] needs a value; use [is]:NULL to match empty fields", field=f.name
             )
         self.shape.append((f.name, f.type, op))
-        if f.type in (FieldType.ARRAY, FieldType.MULTI_SELECT):
+        if k.list_valued:
             return self._array_contains(f, expr, k.filter_value(f, c.value), build)
         if op in ("startsWith", "contains"):
             text = _escape_like(k.filter_value(f, c.value))
@@ -213,7 +204,7 @@ class FilterWalk:
         """``createdBy.id[eq]:...``: one key (type, id, name) of an actor field, as text."""
         head, _, part = c.field.partition(".")
         f = self.field(head)
-        if f.type is not FieldType.ACTOR or part not in ACTOR_PARTS:
+        if part not in kind(f).parts:
             raise ValidationError(
                 f"Cannot filter {self.obj.plural} by '{c.field}'; only actor fields have "
                 f"parts ({', '.join(f'createdBy.{p}' for p in ACTOR_PARTS)})",
@@ -244,7 +235,7 @@ def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef,
     out: list[tuple[FieldDef, Direction]] = []
     for o in order:
         f = resolve_field(obj, o.field)
-        if f is None or not f.stored or f.type in _UNORDERABLE:
+        if f is None or not f.stored or not kind(f).orderable:
             raise ValidationError(f"Cannot order {obj.plural} by '{o.field}'", field=o.field)
         out.append((f, o.direction))
     if not any(f.name == "id" for f, _ in out):

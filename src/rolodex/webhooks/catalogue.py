@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from rolodex.kit import clock
+from rolodex.metadata.fieldtypes import kind
+from rolodex.metadata.fieldtypes.actor import SAMPLE_ACTOR
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
-from rolodex.metadata.types import kind
 
 ACTIONS = ("created", "updated", "changed", "deleted")
 DESCRIPTIONS = {
@@ -26,6 +27,8 @@ DESCRIPTIONS = {
     "completed": "A task's status became DONE.",
     "disabled": "A webhook was disabled after failing for too long or answering 410 Gone.",
 }
+_ACTOR_FIELD = FieldDef("actor", FieldType.ACTOR, "Actor")
+_ACTOR = kind(_ACTOR_FIELD)
 _NAMESPACE = uuid.UUID("4f1c2a0e-6c1b-4b8e-9a57-52f0d7f0a1c3")
 
 
@@ -88,9 +91,7 @@ def payload_schema(event_type: str, obj: ObjectDef | None) -> dict[str, Any]:
         "workspaceId": {"type": "string", "format": "uuid"},
         "webhookId": {"type": "string", "format": "uuid"},
         "webhookName": {"type": "string"},
-        "actor": kind(FieldDef("actor", FieldType.ACTOR, "Actor")).json_schema(
-            FieldDef("actor", FieldType.ACTOR, "Actor")
-        ),
+        "actor": _ACTOR.json_schema(_ACTOR_FIELD),
         "changes": {"type": "array", "items": {"type": "string"}},
     }
     required = [k for k in props if k != "recordId"]
@@ -147,34 +148,12 @@ def event_types(registry: Registry, seen: list[str]) -> list[dict[str, Any]]:
 
 
 # -- sample events (for POST /rest/webhooks/{id}/test) -------------------------
-_SYSTEM_ACTOR = {"type": "system", "id": None, "name": "Rolodex test"}
+_SYSTEM_ACTOR = SAMPLE_ACTOR
 
 
 def _example(f: FieldDef) -> Any:
-    t = f.type
-    examples: dict[FieldType, Any] = {
-        FieldType.UUID: None,  # relation ids: the sample points at nothing
-        FieldType.TEXT: f"Sample {f.label.lower()}",
-        FieldType.EMAIL: "ada@example.com",
-        FieldType.PHONE: "+1-555-0123",
-        FieldType.LINK: "https://example.com",
-        FieldType.NUMBER: 42,
-        FieldType.RATING: 3,
-        FieldType.BOOLEAN: True,
-        FieldType.DATE: "2025-10-31",
-        FieldType.DATE_TIME: clock.iso(clock.now()),
-        FieldType.CURRENCY: {"amount": 12.5, "currencyCode": "EUR"},
-        FieldType.JSON: {},
-        FieldType.ARRAY: ["sample"],
-        FieldType.ACTOR: dict(_SYSTEM_ACTOR),
-    }
-    if t is FieldType.SELECT:
-        if f.default is not None:
-            return f.default
-        return f.option_values[0] if f.options else None
-    if t is FieldType.MULTI_SELECT:
-        return list(f.option_values[:1])
-    return examples.get(t)
+    """A sample value of ``f``: each field type gives its own (metadata/fieldtypes)."""
+    return kind(f).example(f)
 
 
 def sample_record(obj: ObjectDef, action: str = "created") -> dict[str, Any]:

@@ -278,7 +278,7 @@ def _field_meta(f: FieldDef) -> dict[str, Any]:
         "id": str(f.id) if f.id is not None else None,
         "name": f.name,
         "label": f.label,
-        "type": f.type.value,
+        "type": str(f.type),
         "description": f.description or None,
         "isCustom": f.is_custom,
         "isSystem": f.system,

@@ -23,7 +23,7 @@ from rolodex.api.rest.openapi_common import (
     query,
     ref,
 )
-from rolodex.metadata import schemas as field_rules
+from rolodex.metadata import fieldtypes
 
 TAG = "Metadata"
 READ, WRITE = "Needs scope `metadata:read`.", "Needs scope `metadata:read-write`."
@@ -54,7 +54,13 @@ _OPTIONS: Schema = {
     "maxItems": 500,
     "description": "The choices of a SELECT or MULTI_SELECT field (values unique).",
 }
-_FIELD_TYPES = sorted(t.value for t in field_rules.CUSTOM_TYPES)
+
+
+def _type_schema() -> Schema:
+    """The types a custom field may have, as registered when the document is built."""
+    types = fieldtypes.custom_types()
+    return {"type": "string", "enum": types + [t.lower() for t in types]}
+
 
 FIELD_OPTION: Schema = {
     "type": "object",
@@ -113,7 +119,7 @@ OBJECT: Schema = {
 _FIELD_PROPS: dict[str, Schema] = {
     "name": _IDENT,
     "label": _LABEL,
-    "type": {"type": "string", "enum": _FIELD_TYPES + [t.lower() for t in _FIELD_TYPES]},
+    "type": _type_schema(),
     "description": _TEXT,
     "options": _OPTIONS,
     "defaultValue": {"description": "A value of the field's type."},
@@ -175,12 +181,16 @@ PICKLIST: Schema = {
 }
 
 
+def _with_types(schema: Schema) -> Schema:
+    return {**schema, "properties": {**schema["properties"], "type": _type_schema()}}
+
+
 def metadata_schemas() -> dict[str, Schema]:
     return {
         "Field": FIELD,
         "FieldOption": FIELD_OPTION,
-        "FieldCreateInput": FIELD_CREATE,
-        "FieldUpdateInput": FIELD_UPDATE,
+        "FieldCreateInput": _with_types(FIELD_CREATE),
+        "FieldUpdateInput": _with_types(FIELD_UPDATE),
         "Object": OBJECT,
         "ObjectCreateInput": OBJECT_CREATE,
         "ObjectUpdateInput": OBJECT_UPDATE,

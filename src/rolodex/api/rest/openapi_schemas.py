@@ -1,6 +1,7 @@
 """JSON Schemas for the OpenAPI document: records and their inputs, from the registry.
 
-Each field's schema comes from its kind (``kind(f).json_schema``); this module
+Each field's schema comes from its kind (``json_schema``, narrowed for input by
+``openapi_input`` to what the kind's ``validate`` accepts); this module
 adds nullability, labels and the shapes of the envelopes, errors and keys the
 REST API returns.
 """
@@ -8,20 +9,19 @@ REST API returns.
 from __future__ import annotations
 
 from rolodex.api.rest.openapi_common import Schema, nullable, ref
-from rolodex.api.rest.openapi_fields import input_schema, output_schema
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records.query import Direction
 from rolodex.records.relations import TO_MANY_LIMIT
 from rolodex.records.routes import DEFAULT_LIMIT, MAX_LIMIT
-from rolodex.records.sql import _UNORDERABLE as UNORDERABLE
 
 
 def field_schema(f: FieldDef, *, output: bool) -> Schema:
     """One stored field as the API reads (``output``) or accepts it."""
-    schema = dict(kind(f).json_schema(f))
-    schema = output_schema(f, schema) if output else input_schema(f, schema)
+    k = kind(f)
+    schema = dict(k.json_schema(f))
+    schema = k.openapi_output(f, schema) if output else k.openapi_input(f, schema)
     # A custom field reads as null on records written before it existed,
     # whatever its definition says about null.
     if f.nullable or (output and f.is_custom):
@@ -232,7 +232,7 @@ PARAMETERS: dict[str, Schema] = {
 
 def order_parameter(obj: ObjectDef) -> Schema:
     """``order_by``, its pattern naming the fields the object can be ordered by."""
-    names = sorted(f.name for f in obj.stored_fields if f.type not in UNORDERABLE)
+    names = sorted(f.name for f in obj.stored_fields if kind(f).orderable)
     item = f"\\s*(?:{'|'.join(names)})\\s*(?:\\[\\s*(?:{'|'.join(DIRECTIONS)})\\s*\\])?\\s*"
     return {
         "name": "order_by",
