@@ -6,12 +6,13 @@ import math
 import re
 from typing import Any
 
-from rolodex.metadata.fieldtypes.base import Schema, bad, js_number
+from rolodex.metadata.fieldtypes.base import Coercer, Schema, bad, js_number
 from rolodex.metadata.fieldtypes.graphql import Currency, CurrencyInput
 from rolodex.metadata.fieldtypes.json import JsonDocKind
 from rolodex.metadata.model import FieldDef, FieldType
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_KEYS = frozenset({"amount", "currencyCode"})
 
 
 class CurrencyKind(JsonDocKind):
@@ -31,6 +32,27 @@ class CurrencyKind(JsonDocKind):
         if code is not None and (not isinstance(code, str) or not _CURRENCY.match(code)):
             raise bad(f, "an object whose currencyCode is an ISO 4217 code", value)
         return {"amount": None if amount is None else js_number(amount), "currencyCode": code}
+
+    def coercer(self, f: FieldDef) -> Coercer:
+        validate = self.validate
+
+        def coerce(value: Any) -> Any:
+            # The usual value decided inline: an int or finite float amount and a
+            # three-letter code; anything else takes the full check.
+            if type(value) is dict and value.keys() <= _KEYS:
+                amount, code = value.get("amount"), value.get("currencyCode")
+                if (
+                    (type(amount) is int or (type(amount) is float and math.isfinite(amount)))
+                    and type(code) is str
+                    and len(code) == 3
+                    and code.isascii()
+                    and code.isalpha()
+                    and code.isupper()
+                ):
+                    return {"amount": js_number(amount), "currencyCode": code}
+            return validate(f, value)
+
+        return coerce
 
     def json_schema(self, f: FieldDef) -> Schema:
         return {

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.kit import clock
-from rolodex.metadata.fieldtypes.base import COMPARE, FieldKind, Schema
+from rolodex.metadata.fieldtypes.base import COMPARE, Coercer, FieldKind, Schema
 from rolodex.metadata.fieldtypes.graphql import Date, DateTime
 from rolodex.metadata.model import FieldDef, FieldType
 
@@ -25,6 +25,22 @@ class DateTimeKind(FieldKind):
 
     def validate(self, f: FieldDef, value: Any) -> Any:
         return clock.parse_datetime(value, field=f.name)
+
+    def coercer(self, f: FieldDef) -> Coercer:
+        name = f.name
+        parse = datetime.fromisoformat
+
+        def coerce(value: Any) -> Any:
+            # The form Rolodex writes (2025-10-31T10:30:45.000Z) is already UTC to the
+            # millisecond: parsed as it is, it is what parse_datetime returns.
+            if type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == ".":
+                try:
+                    return parse(value)
+                except ValueError:
+                    pass
+            return clock.parse_datetime(value, field=name)
+
+        return coerce
 
     def sql_type(self, f: FieldDef) -> Any:
         return sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
@@ -57,6 +73,20 @@ class DateKind(FieldKind):
 
     def validate(self, f: FieldDef, value: Any) -> Any:
         return clock.parse_date(value, field=f.name)
+
+    def coercer(self, f: FieldDef) -> Coercer:
+        name = f.name
+        parse = date.fromisoformat
+
+        def coerce(value: Any) -> Any:
+            if type(value) is str and len(value) == 10:
+                try:
+                    return parse(value)
+                except ValueError:
+                    pass
+            return clock.parse_date(value, field=name)
+
+        return coerce
 
     def sql_type(self, f: FieldDef) -> Any:
         return sa.Date().with_variant(sa.String(10), "sqlite")

@@ -14,6 +14,8 @@ from rolodex.metadata.model import FieldDef, FieldType
 
 MAX_TEXT = 100_000
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
+# A link the check takes as it is: no space or NUL (so nothing to strip), a dot.
+_PLAIN_LINK = re.compile(r"[^\s\x00]*\.[^\s\x00]*")
 _PHONE = re.compile(r"^\+?[0-9 ()\-./]*[0-9][0-9 ()\-./]*(?:\s*(?:x|ext\.?)\s*[0-9]+)?$", re.I)
 
 # The checks above as JSON Schema patterns (ECMA 262, so spelt without inline
@@ -160,6 +162,17 @@ class LinkKind(TextKind):
         if len(text) > 2048 or any(c.isspace() for c in text) or "." not in text:
             raise bad(f, "a URL such as https://example.com", value)
         return text
+
+    def coercer(self, f: FieldDef) -> Coercer:
+        validate = self.validate
+        plain = _PLAIN_LINK.fullmatch
+
+        def coerce(value: Any) -> Any:
+            if type(value) is str and len(value) <= 2048 and plain(value):
+                return value
+            return validate(f, value)
+
+        return coerce
 
     def json_schema(self, f: FieldDef) -> Schema:
         return {"type": "string", "format": "uri-reference"}
