@@ -47,6 +47,7 @@ def _bodies(custom: bool) -> list[dict[str, Any]]:
 def _person() -> Any:
     """The person object of a registry with the bench's 100 custom fields."""
     from bench import batch_insert
+
     from rolodex.metadata import registry, repository
 
     rows = []

@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from graphql import GraphQLString
-
-from rolodex.metadata import fieldtypes
-from rolodex.metadata.fieldtypes.base import EQUALITY, FieldKind, Schema, bad
-from rolodex.metadata.model import FieldDef
 from tests import factories
 from tests.conftest import LiveServer
 from tests.webhooks.helpers import make_hook
 from tests.webhooks.receiver import Receiver
+
+from rolodex.metadata import fieldtypes
+from rolodex.metadata.fieldtypes.base import EQUALITY, FieldKind, Schema, bad
+from rolodex.metadata.model import FieldDef
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
