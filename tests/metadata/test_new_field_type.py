@@ -212,3 +212,24 @@ def test_openapi_and_webhook_catalogue(colored: httpx.Client) -> None:
 def test_registration_is_undone() -> None:
     assert "COLOR" not in fieldtypes.KINDS
     assert "COLOR" not in fieldtypes.custom_types()
+
+
+def test_changing_a_field_to_the_new_type_converts_its_values(colored: httpx.Client) -> None:
+    client = colored
+    r = client.post(
+        "/rest/metadata/fields", json={"objectName": "person", "name": "shade", "type": "TEXT"}
+    )
+    assert r.status_code == 201, r.text
+    fid = r.json()["data"]["createField"]["id"]
+    p = factories.person(client, name="Shaded", shade="#AABBCC")
+    r = client.patch(f"/rest/metadata/fields/{fid}", json={"type": "COLOR"})
+    assert r.status_code == 200, r.text
+    assert client.get(f"/rest/people/{p['id']}").json()["data"]["person"]["shade"] == "#aabbcc"
+    r = client.patch(f"/rest/metadata/fields/{fid}", json={"type": "COLOR", "label": "Shade"})
+    assert r.status_code == 200, r.text
+    r = client.patch(f"/rest/metadata/fields/{fid}", json={"type": "TEXT"})
+    assert r.status_code == 200, r.text
+    factories.person(client, name="Blue", shade="blue")
+    r = client.patch(f"/rest/metadata/fields/{fid}", json={"type": "COLOR"})
+    assert r.status_code == 400, r.text
+    assert "do not convert to COLOR" in r.text

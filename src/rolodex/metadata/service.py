@@ -171,7 +171,7 @@ class FieldService:
         definition = dict(row.definition)
         values: dict[str, Any] = {}
         t = fieldtypes.parse(row.type)
-        if "type" in body and schemas.field_type(body["type"]) is not t:
+        if "type" in body and schemas.field_type(body["type"]) != t:
             t = schemas.field_type(body["type"])
             values["type"] = str(t)
         if "options" in body or "type" in values:
