@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolodex.kit.db import Row
-from rolodex.kit.errors import ValidationError
+from rolodex.kit.errors import RolodexError, ValidationError
 from rolodex.kit.jsonutil import dumps, embedded, loads
 from rolodex.kit.show import shown
 from rolodex.metadata import fieldtypes
@@ -103,7 +103,7 @@ class _Plan:
     value only what depends on the value.
     """
 
-    __slots__ = ("by_name", "defaults", "required", "version")
+    __slots__ = ("by_name", "defaults", "required", "values", "version")
 
     def __init__(self, obj: ObjectDef) -> None:
         self.version = fieldtypes.version()
@@ -125,6 +125,9 @@ class _Plan:
             if f.default is not None and f.stored
         ]
         self.required = [f.name for f in obj.fields.values() if f.required]
+        # The coercers of the fields a body may set as they are (no id, read-only
+        # or relation field): the fast path of a create.
+        self.values = {n: c for n, (_, c, mode) in self.by_name.items() if mode == _VALUE}
 
 
 def _plan(obj: ObjectDef) -> _Plan:
@@ -139,6 +142,10 @@ def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
     if not isinstance(data, dict):
         raise ValidationError(f"A {obj.name} must be a JSON object, got {_json_type(data)}")
     plan = _plan(obj)
+    if creating:
+        fast = _create_values(plan, data)
+        if fast is not None:
+            return Input(fast)
     by_name = plan.by_name
     result = Input()
     values = result.values
@@ -197,6 +204,26 @@ def validate(obj: ObjectDef, data: Any, *, creating: bool) -> Input:
             if name not in values:
                 values[name] = coerce(obj.fields[name].default)
     return result
+
+
+def _create_values(plan: _Plan, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A create body's values when every key is a plain field and every value
+    converts to a non-null one, in one comprehension; None sends the body
+    through ``validate``'s loop, which gives the same result or the same first
+    error (coercers are pure, so running them again decides the same)."""
+    coercers = plan.values
+    if not data or not data.keys() <= coercers.keys():
+        return None
+    try:
+        values = {n: coercers[n](v) for n, v in data.items() if v is not None}
+    except RolodexError:
+        return None
+    if not values or None in values.values():
+        return None
+    for name, coerce in plan.defaults:
+        if name not in values:
+            values[name] = coerce(plan.by_name[name][0].default)
+    return values
 
 
 def check_required(obj: ObjectDef, values: Mapping[str, Any]) -> None:
