@@ -30,6 +30,7 @@ def worker(database: str = DatabaseOption) -> None:
     from rolodex.kit.errors import Unavailable
     from rolodex.webhooks import signals
     from rolodex.webhooks.child import PARENT_ENV, SIGNAL_ENV
+    from rolodex.webhooks.config import dispatcher_nice
     from rolodex.webhooks.dispatcher import Dispatcher
 
     url = database_url(database)
@@ -38,6 +39,10 @@ def worker(database: str = DatabaseOption) -> None:
 
     if os.environ.get(PARENT_ENV):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    nice = dispatcher_nice()
+    if nice > 0 and hasattr(os, "nice"):
+        # Below the API's priority: when CPU is short, requests go first.
+        os.nice(nice)
 
     async def main() -> None:
         db = Database(url)

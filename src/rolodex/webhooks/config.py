@@ -76,6 +76,19 @@ def dispatcher_mode(default: str = "inprocess") -> str:
     raise SystemExit(f"ROLODEX_DISPATCHER is process, inprocess or off, not {raw!r}")
 
 
+def dispatcher_nice(default: int = 0) -> int:
+    """How much lower than normal the dispatcher's CPU priority is (``ROLODEX_DISPATCHER_NICE``).
+
+    ``rolodex serve`` starts its child at 5 unless told otherwise, so that when
+    the machine's CPU is short, the server's requests go before rendering and
+    sending deliveries; a ``rolodex worker`` of its own runs at 0.
+    """
+    value = int(env_float("DISPATCHER_NICE", default))
+    if not 0 <= value <= 19:
+        raise SystemExit("ROLODEX_DISPATCHER_NICE is from 0 (normal priority) to 19 (lowest)")
+    return value
+
+
 def dispatcher_enabled() -> bool:
     """``ROLODEX_DISPATCHER=0`` keeps ``rolodex serve`` from delivering (run workers instead)."""
     return dispatcher_mode() != "off"
