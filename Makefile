@@ -29,6 +29,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py
 	$(BIN)/python bench/graphql.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/tenants.py
 	$(BIN)/python bench/batch_insert.py
