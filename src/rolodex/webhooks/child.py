@@ -74,7 +74,10 @@ class ChildDispatcher:
             {"ROLODEX_DISPATCHER": "1", SIGNAL_ENV: self.signal_path, PARENT_ENV: str(os.getpid())}
         )
         env.setdefault("ROLODEX_DISPATCHER_NICE", str(SERVE_NICE))
-        argv = [sys.executable, "-m", "rolodex.cli.main", "worker", "--database", self.url]
+        # The URL goes in the environment, not the command line, which every
+        # user of the machine can read (it may hold a password).
+        env["ROLODEX_DATABASE_URL"] = self.url
+        argv = [sys.executable, "-m", "rolodex.cli.main", "worker"]
         self._proc = subprocess.Popen(argv, env=env)
 
     def _watch(self) -> None:
