@@ -108,14 +108,14 @@ def test_many_webhooks_across_small_batches_lose_and_double_nothing(
     monkeypatch.setenv("ROLODEX_WEBHOOK_INSERT_CHUNK", "3")
     hooks, people, updates = 30, 4, 3
     received: dict[tuple[str, str], list[str]] = defaultdict(list)  # (path, record) -> events
-    counts: Counter[tuple[str, str]] = Counter()
+    rows: dict[tuple[str, str], set[str]] = defaultdict(set)  # (path, event) -> delivery ids
     lock = threading.Lock()
 
     def respond(req: Request, _n: int) -> Reply:
         body = req.json()
         with lock:
             received[(req.path, body["recordId"])].append(body["eventId"])
-            counts[(req.path, body["eventId"])] += 1
+            rows[(req.path, body["eventId"])].add(req.header("X-Rolodex-Delivery-Id") or "")
         return Reply()
 
     with Receiver(respond) as rx, LiveServer(db_url) as live:
@@ -124,9 +124,13 @@ def test_many_webhooks_across_small_batches_lose_and_double_nothing(
                 make_hook(c, f"{rx.url}/h{i}", operations=["person.*"])
             _people(c, people, updates)
         total = hooks * people * (1 + updates)
-        eventually(lambda: sum(counts.values()) >= total, timeout=60)
+        eventually(lambda: len(rows) >= total, timeout=60)
     seq = {str(e["id"]): e["seq"] for e in factories.events(db_url)}
-    assert len(counts) == total and set(counts.values()) == {1}
+    # One delivery per (webhook, event): a request may come twice (at least
+    # once, when an attempt outlives its timeout on a busy machine), never
+    # as two deliveries.
+    assert len(rows) == total and {len(ids) for ids in rows.values()} == {1}
     for events in received.values():
-        assert len(events) == 1 + updates
-        assert [seq[e] for e in events] == sorted(seq[e] for e in events)
+        first = list(dict.fromkeys(events))  # each event where it first arrived
+        assert len(first) == 1 + updates
+        assert [seq[e] for e in first] == sorted(seq[e] for e in first)

@@ -293,11 +293,11 @@ async def fan_out_once(
             done.append((raw["workspace_id"], raw["id"]))
         await stream.flush()
         if stream.total:
+            if not db.sqlite:
+                await _keep_statistics(conn, stream.total)
             await repo.notify(conn, "rolodex_deliveries")
         await repo.mark_fanned_out(conn, done)
     _per_event[db.url] = stream.total / len(done)
-    if stream.total and not db.sqlite:
-        await _keep_statistics(db, stream.total)
     return len(done), stream.total
 
 
@@ -316,18 +316,20 @@ async def _workspace(
 _inserted: dict[str, list[float]] = {}
 
 
-async def _keep_statistics(db: Database, count: int) -> None:
+async def _keep_statistics(conn: Conn, count: int) -> None:
     """ANALYZE the queue after a burst of deliveries (at most every 10 s).
 
     Autovacuum analyzes within a minute or so; until then a queue that grew
     from nothing to thousands of rows is planned as if empty, and the claim's
     per-record check can pick an index that makes each claim scan the whole
-    backlog.
+    backlog. It runs inside the fan-out transaction, before the commit that
+    wakes the senders (the statistics then count the rows about to be
+    committed): run after it, the first claims, already woken, planned with
+    the old statistics and took seconds while the first batches went in.
     """
-    state = _inserted.setdefault(db.url, [0.0, 0.0])  # [rows since, last analyze]
+    state = _inserted.setdefault(conn.db.url, [0.0, 0.0])  # [rows since, last analyze]
     state[0] += count
     now = time.monotonic()
     if state[0] >= 1000 and now - state[1] >= 10:
         state[0], state[1] = 0.0, now
-        async with db.connect() as conn:
-            await queue.analyze(conn)
+        await queue.analyze(conn)
