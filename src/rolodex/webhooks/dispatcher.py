@@ -19,7 +19,9 @@ Waking: on PostgreSQL an insert into ``event`` notifies ``rolodex_events``
 (a trigger from migration 0004_webhooks), so a commit wakes every worker at
 once and polling (every second) is only a safety net. SQLite has no NOTIFY:
 the dispatcher polls cheaply every 50 ms; ``wake()`` skips the wait for work
-this process created itself (webhook tests, resends, recoveries).
+this process created itself (webhook tests, resends, recoveries), or that
+``rolodex serve``'s server processes created, when this is its child process
+(``child.py``; they call ``wake`` through ``signals.py``).
 """
 
 from __future__ import annotations
