@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+
+from rolodex.kit import db as kit_db
 from tests import factories
 from tests.conftest import LiveServer
 from tests.graphql.helpers import data, error
-
-from rolodex.kit import db as kit_db
 
 BOUND = 5
 
