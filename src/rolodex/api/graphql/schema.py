@@ -213,10 +213,10 @@ class _Builder:
                 "edges": GraphQLField(_list_of(edge)),
                 "pageInfo": GraphQLField(_nn(t.PageInfo)),
                 "totalCount": GraphQLField(GraphQLInt, extensions={ROUND_TRIPS: 1}),
-                # The same count as totalCount: selecting both counts once.
+                # No statement of its own: it comes with the root list's count, and
+                # a nested connection's count is always exact.
                 "totalCountIsExact": GraphQLField(
                     GraphQLBoolean,
-                    extensions={ROUND_TRIPS: 1},
                     description="Whether totalCount is exact (see the count argument).",
                 ),
             },
