@@ -41,11 +41,14 @@ DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 SEED_SQL = """
 INSERT INTO person (workspace_id, id, name, first_name, last_name, email, job_title,
                     location, custom, created_at, updated_at)
-SELECT %(ws)s, gen_random_uuid(), 'Person ' || g, 'First' || g, 'Last' || g,
+SELECT %(ws)s, (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid,
+       'Person ' || g, 'First' || g, 'Last' || g,
        'person' || g || '@example.com', (%(titles)s::text[])[1 + g %% 8], 'City ' || (g %% 50),
-       '{}'::jsonb, now() - g * interval '1 second', now() - g * interval '1 second'
+       '{}'::jsonb, now() + g * interval '1 second', now() + g * interval '1 second'
 FROM generate_series(1, %(n)s) AS g
 """
+# Ids in creation order, as the server's UUIDv7 ids are, so that the primary
+# key's order follows the table's as it does in a real workspace.
 FILTER = "jobTitle[eq]:Engineer"
 
 
