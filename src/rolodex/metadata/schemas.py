@@ -29,6 +29,7 @@ RESERVED = frozenset(
         "nodes",
         "pageInfo",
         "totalCount",
+        "totalCountIsExact",
         "and",
         "or",
         "not",
