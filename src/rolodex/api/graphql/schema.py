@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
     GraphQLInt,
     GraphQLList,
@@ -45,6 +46,7 @@ PAGED = "rolodex_paged"
 # Database statements a field runs below the root (relations, counts): validation.py.
 ROUND_TRIPS = "rolodex_round_trips"
 _serial = itertools.count(1)
+COUNT_MODE = p.COUNT_MODE
 
 
 def _nn(x: Any) -> Any:
@@ -63,7 +65,7 @@ _SHARED_TYPES = frozenset(
         *("Currency", "CurrencyInput", "OrderByDirection", "FilterIs", "DateTime", "Date"),
         *("JSON", "Metadata", "MetadataObject", "MetadataField", "MetadataOption"),
         *("IDFilter", "StringFilter", "NumberFilter", "BooleanFilter", "DateTimeFilter"),
-        *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter"),
+        *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
     }
 )
 _SUFFIXES = ("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput")
@@ -162,7 +164,12 @@ class _Builder:
         )
         return GraphQLObjectType(
             f"{obj.cap}Connection",
-            {"edges": GraphQLField(_list_of(edge)), "pageInfo": _PAGE_INFO, "totalCount": _TOTAL},
+            {
+                "edges": GraphQLField(_list_of(edge)),
+                "pageInfo": _PAGE_INFO,
+                "totalCount": _TOTAL,
+                "totalCountIsExact": _TOTAL_IS_EXACT,
+            },
         )
 
     # -- the schema --------------------------------------------------------
@@ -175,34 +182,33 @@ class _Builder:
         mutation: dict[str, GraphQLField] = {}
         for obj in objects:
             parts, node = self.parts[obj.name], self.types[obj.name]
-            do = parts.resolve
             query[obj.plural] = GraphQLField(
                 self.connections[obj.name],
                 args=parts.list_args,
-                resolve=do["list"],
+                resolve=parts.list,
                 extensions=_ROOT_PAGED,
             )
-            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=do["get"])
+            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.get)
             mutation[f"create{obj.cap}"] = GraphQLField(
-                node, args=parts.create_args, resolve=do["create"]
+                node, args=parts.create_args, resolve=parts.create_one
             )
             # Nullable, like every mutation field: a failed one nulls only itself.
             created = GraphQLList(_nn(node))
             mutation[f"create{obj.cap_plural}"] = GraphQLField(
-                created, args=parts.many_args, resolve=do["create_many"]
+                created, args=parts.many_args, resolve=parts.create_many
             )
             mutation[f"batchCreate{obj.cap_plural}"] = GraphQLField(
-                created, args=parts.many_args, resolve=do["create_many"]
+                created, args=parts.many_args, resolve=parts.create_many
             )
             mutation[f"update{obj.cap}"] = GraphQLField(
-                node, args=parts.update_args, resolve=do["update"]
+                node, args=parts.update_args, resolve=parts.update_one
             )
-            mutation[f"delete{obj.cap}"] = _delete_field(do["delete"], _HARD)
-            mutation[f"destroy{obj.cap}"] = _delete_field(do["delete"], _DESTROY)
+            mutation[f"delete{obj.cap}"] = _delete_field(parts.delete, _HARD)
+            mutation[f"destroy{obj.cap}"] = _delete_field(parts.delete, _DESTROY)
             mutation[f"softDelete{obj.cap}"] = _delete_field(
-                do["soft_delete"], f"Hide the {obj.name}; restore{obj.cap} brings it back."
+                parts.soft_delete, f"Hide the {obj.name}; restore{obj.cap} brings it back."
             )
-            mutation[f"restore{obj.cap}"] = GraphQLField(node, args=p.BY_ID, resolve=do["restore"])
+            mutation[f"restore{obj.cap}"] = GraphQLField(node, args=p.BY_ID, resolve=parts.restore)
         shared_query, shared_mutation = _process_fields()
         query.update(shared_query)
         mutation.update(shared_mutation)
@@ -241,6 +247,11 @@ _NESTED_TWIN = _Twins()
 _CURSOR = GraphQLField(_nn(GraphQLString))
 _PAGE_INFO = GraphQLField(_nn(t.PageInfo))
 _TOTAL = GraphQLField(GraphQLInt, extensions={ROUND_TRIPS: 1})
+# No statement of its own: it comes with the root list's count, and a nested
+# connection's count is always exact.
+_TOTAL_IS_EXACT = GraphQLField(
+    GraphQLBoolean, description="Whether totalCount is exact (see the count argument)."
+)
 
 
 @functools.cache

@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 from graphql import (
     GraphQLArgument,
     GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLEnumValue,
     GraphQLField,
     GraphQLID,
     GraphQLInputField,
@@ -49,7 +51,7 @@ from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
-from rolodex.records.query import Order
+from rolodex.records.query import CountMode, Order
 from rolodex.records.sql import order_fields
 
 log = logging.getLogger("rolodex.graphql")
@@ -131,29 +133,45 @@ def _output_field(f: FieldDef, sig: tuple[Any, ...]) -> GraphQLField | None:
     gql = t.output_type(f)
     if gql is None:
         return None
-    return shared(("out", sig), lambda: GraphQLField(gql, description=f.description or f.label))
+    text = f.description or f.label
+    return shared((GraphQLField, sig), lambda: GraphQLField(gql, description=text))
 
 
 def _input_field(f: FieldDef, sig: tuple[Any, ...]) -> GraphQLInputField | None:
     gql = t.input_type(f)
     if gql is None:
         return None
-    return shared(("in", sig), lambda: GraphQLInputField(gql, description=f.description or f.label))
+    text = f.description or f.label
+    return shared((GraphQLInputField, sig), lambda: GraphQLInputField(gql, description=text))
 
 
 def _filter_field(op_type: GraphQLInputObjectType) -> GraphQLInputField:
-    return shared(("filter", op_type.name), lambda: GraphQLInputField(op_type))
+    return shared((GraphQLInputObjectType, op_type.name), lambda: GraphQLInputField(op_type))
 
 
 _ORDER_FIELD = GraphQLInputField(t.OrderByDirection)
 _NEW_ID = GraphQLInputField(GraphQLID, description="Choose the new record's id.")
 _UPSERT = GraphQLArgument(GraphQLBoolean, description="Update a match on a unique key.")
 BY_ID = {"id": GraphQLArgument(_nn(GraphQLID))}
+# How a root list counts ``totalCount``, as REST's ``?count=`` (records/counting.py).
+COUNT_MODE = GraphQLEnumType(
+    "CountMode",
+    {
+        "ESTIMATE": GraphQLEnumValue(
+            CountMode.ESTIMATE,
+            description="Exact up to the count bound (ROLODEX_COUNT_LIMIT), estimated beyond.",
+        ),
+        "EXACT": GraphQLEnumValue(CountMode.EXACT, description="Every match, however many."),
+        "NONE": GraphQLEnumValue(CountMode.NONE, description="No count: totalCount is null."),
+    },
+    description="How totalCount is counted; totalCountIsExact says what came out.",
+)
 _PAGING = {
     "first": GraphQLArgument(GraphQLInt),
     "after": GraphQLArgument(GraphQLString),
     "last": GraphQLArgument(GraphQLInt),
     "before": GraphQLArgument(GraphQLString),
+    "count": GraphQLArgument(COUNT_MODE, default_value=CountMode.ESTIMATE),
 }
 NESTED_FIRST = {"first": GraphQLArgument(GraphQLInt)}
 
@@ -165,17 +183,24 @@ class ObjectParts:
         "__weakref__",
         "create",
         "create_args",
+        "create_many",
+        "create_one",
         "custom_fields",
+        "delete",
         "fields",
         "filter",
+        "get",
         "get_args",
+        "list",
         "list_args",
         "many_args",
         "order",
         "relations",
-        "resolve",
+        "restore",
+        "soft_delete",
         "update",
         "update_args",
+        "update_one",
     )
 
     def __init__(self, obj: ObjectDef) -> None:
@@ -210,17 +235,14 @@ class ObjectParts:
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
         read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
         name = obj.name
-        many = r.guarded(write, r.create_many(name))
-        self.resolve = {
-            "list": r.guarded(read, r.list_records(name)),
-            "get": r.guarded(read, r.get_record(name)),
-            "create": r.guarded(write, r.create_one(name)),
-            "create_many": many,
-            "update": r.guarded(write, r.update_one(name)),
-            "delete": r.guarded(write, r.delete_one(name)),
-            "soft_delete": r.guarded(write, r.delete_one(name, soft=True)),
-            "restore": r.guarded(write, r.restore_one(name)),
-        }
+        self.list = r.guarded(read, r.list_records(name))
+        self.get = r.guarded(read, r.get_record(name))
+        self.create_one = r.guarded(write, r.create_one(name))
+        self.create_many = r.guarded(write, r.create_many(name))
+        self.update_one = r.guarded(write, r.update_one(name))
+        self.delete = r.guarded(write, r.delete_one(name))
+        self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
+        self.restore = r.guarded(write, r.restore_one(name))
         # Relation resolvers depend on the relation only; their fields on the schema.
         self.relations: dict[str, tuple[Any, ...]] = {}
         for fname, f in obj.fields.items():
@@ -273,4 +295,4 @@ _CUSTOM_FIELDS_IN = GraphQLInputField(
 
 def object_parts(obj: ObjectDef) -> ObjectParts:
     """``obj``'s parts, shared with every live schema holding an object of the same signature."""
-    return shared(("object", object_sig(obj)), lambda: ObjectParts(obj))
+    return shared((ObjectParts, object_sig(obj)), lambda: ObjectParts(obj))
