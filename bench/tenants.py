@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench import rest  # noqa: E402
 
+from rolodex.config import GRAPHQL_SCHEMA_CACHE  # noqa: E402
+
 rest.DB_NAME = "rolodex_bench_tenants"
 rest.DB_URL = f"postgresql://postgres@127.0.0.1:5432/{rest.DB_NAME}"
 RSS_TARGET_MB = 300
@@ -174,7 +176,9 @@ def gc_ms() -> float:
 
 async def gc_figures(count: int, bound: int) -> dict[str, float]:
     """Full-collection time with the schemas a bounded cache keeps, and with all of them."""
-    from rolodex.api.graphql.schema import SchemaCache, build_schema
+    from rolodex.api.graphql import schema_parts
+    from rolodex.api.graphql.schema import build_schema
+    from rolodex.api.graphql.schema_cache import SchemaCache
     from rolodex.kit.db import Database
     from rolodex.metadata.registry import RegistryCache
 
@@ -199,11 +203,21 @@ async def gc_figures(count: int, bound: int) -> dict[str, float]:
     everything = [build_schema(registry) for _, registry in spaces]
     out["all"] = gc_ms()
     del everything
+    gc.collect()
+    # The same schemas with nothing shared between them (ROLODEX_GRAPHQL_SHARED_PARTS=0).
+    schema_parts.SHARE, sharing = False, schema_parts.SHARE
+    started = time.perf_counter()
+    unshared = [build_schema(registry) for _, registry in spaces]
+    out["unshared_build_ms"] = (time.perf_counter() - started) * 1000 / len(spaces)
+    out["unshared"] = gc_ms()
+    schema_parts.SHARE = sharing
+    del unshared
     return out
 
 
 def run(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     os.environ["ROLODEX_GRAPHQL_SCHEMA_CACHE"] = str(args.schema_cache)
+    os.environ["ROLODEX_GRAPHQL_SHARED_PARTS"] = "0" if args.unshared else "1"
     results: dict[str, Any] = {}
     with rest.bench_database():
         port = rest.free_port()
@@ -235,7 +249,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 s runs, 300 workspaces")
     parser.add_argument("--workspaces", type=int, default=None)
     parser.add_argument("--fields", type=int, default=3, help="custom fields per workspace")
-    parser.add_argument("--schema-cache", type=int, default=64, help="the server's bound")
+    parser.add_argument(
+        "--schema-cache", type=int, default=GRAPHQL_SCHEMA_CACHE, help="the server's bound"
+    )
+    parser.add_argument(
+        "--unshared",
+        action="store_true",
+        help="the server builds every schema whole (ROLODEX_GRAPHQL_SHARED_PARTS=0), as before",
+    )
     args = parser.parse_args()
     args.seconds, args.warmup = (3, 1) if args.quick else (8, 2)
     if args.workspaces is None:
@@ -249,7 +270,7 @@ def main() -> int:
         return 1
     print(
         f"\n{args.workspaces:,} workspaces x {args.fields} custom fields, "
-        f"schema cache {args.schema_cache}"
+        f"schema cache {args.schema_cache}, parts {'not ' if args.unshared else ''}shared"
     )
     print(f"{'run':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for api in ("rest", "graphql"):
@@ -268,8 +289,12 @@ def main() -> int:
         f"{kept} a bounded cache keeps, {g['all']:.1f} ms with {args.workspaces + 1:,}"
     )
     print(
-        f"schema build {g['build_ms']:.1f} ms per workspace; registry read "
-        f"{g['registry_ms']:.1f} ms"
+        f"full gc.collect() with the same {args.workspaces + 1:,} schemas sharing nothing "
+        f"(as before): {g['unshared']:.1f} ms"
+    )
+    print(
+        f"schema build {g['build_ms']:.1f} ms per workspace ({g['unshared_build_ms']:.1f} ms "
+        f"sharing nothing); registry read {g['registry_ms']:.1f} ms"
     )
     for api in ("rest", "graphql"):
         ratio = r[f"{api}_tenants"].p99_ms / r[f"{api}_warm"].p99_ms

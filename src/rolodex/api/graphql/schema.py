@@ -185,30 +185,32 @@ class _Builder:
             query[obj.plural] = GraphQLField(
                 self.connections[obj.name],
                 args=parts.list_args,
-                resolve=parts.list,
+                resolve=parts.records.list,
                 extensions=_ROOT_PAGED,
             )
-            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.get)
+            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.records.get)
             mutation[f"create{obj.cap}"] = GraphQLField(
-                node, args=parts.create_args, resolve=parts.create_one
+                node, args=parts.create_args, resolve=parts.records.create_one
             )
             # Nullable, like every mutation field: a failed one nulls only itself.
             created = GraphQLList(_nn(node))
             mutation[f"create{obj.cap_plural}"] = GraphQLField(
-                created, args=parts.many_args, resolve=parts.create_many
+                created, args=parts.many_args, resolve=parts.records.create_many
             )
             mutation[f"batchCreate{obj.cap_plural}"] = GraphQLField(
-                created, args=parts.many_args, resolve=parts.create_many
+                created, args=parts.many_args, resolve=parts.records.create_many
             )
             mutation[f"update{obj.cap}"] = GraphQLField(
-                node, args=parts.update_args, resolve=parts.update_one
+                node, args=parts.update_args, resolve=parts.records.update_one
             )
-            mutation[f"delete{obj.cap}"] = _delete_field(parts.delete, _HARD)
-            mutation[f"destroy{obj.cap}"] = _delete_field(parts.delete, _DESTROY)
+            mutation[f"delete{obj.cap}"] = _delete_field(parts.records.delete, _HARD)
+            mutation[f"destroy{obj.cap}"] = _delete_field(parts.records.delete, _DESTROY)
             mutation[f"softDelete{obj.cap}"] = _delete_field(
-                parts.soft_delete, f"Hide the {obj.name}; restore{obj.cap} brings it back."
+                parts.records.soft_delete, f"Hide the {obj.name}; restore{obj.cap} brings it back."
             )
-            mutation[f"restore{obj.cap}"] = GraphQLField(node, args=p.BY_ID, resolve=parts.restore)
+            mutation[f"restore{obj.cap}"] = GraphQLField(
+                node, args=p.BY_ID, resolve=parts.records.restore
+            )
         shared_query, shared_mutation = _process_fields()
         query.update(shared_query)
         mutation.update(shared_mutation)

@@ -25,6 +25,7 @@ Measured with 1,000 schemas of 3 distinct custom fields on people (``bench/tenan
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import weakref
@@ -61,9 +62,9 @@ T = TypeVar("T")
 # Everything shared, by key; values vanish with the last schema that holds them.
 _shared: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
 _lock = threading.RLock()
-# Off: every schema builds all its parts (what schemas cost before sharing;
-# bench/tenants.py measures both in one run).
-SHARE = True
+# ROLODEX_GRAPHQL_SHARED_PARTS=0: every schema builds all its parts, as before
+# they were shared (bench/tenants.py measures both in one run).
+SHARE = os.environ.get("ROLODEX_GRAPHQL_SHARED_PARTS", "1") != "0"
 
 
 def shared(key: tuple[Any, ...], make: Callable[[], T]) -> T:
@@ -176,6 +177,33 @@ _PAGING = {
 NESTED_FIRST = {"first": GraphQLArgument(GraphQLInt)}
 
 
+class Records:
+    """The root fields' resolvers of one object, by its name."""
+
+    __slots__ = (
+        "__weakref__",
+        "create_many",
+        "create_one",
+        "delete",
+        "get",
+        "list",
+        "restore",
+        "soft_delete",
+        "update_one",
+    )
+
+    def __init__(self, name: str) -> None:
+        read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
+        self.list = r.guarded(read, r.list_records(name))
+        self.get = r.guarded(read, r.get_record(name))
+        self.create_one = r.guarded(write, r.create_one(name))
+        self.create_many = r.guarded(write, r.create_many(name))
+        self.update_one = r.guarded(write, r.update_one(name))
+        self.delete = r.guarded(write, r.delete_one(name))
+        self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
+        self.restore = r.guarded(write, r.restore_one(name))
+
+
 class ObjectParts:
     """What one object adds to any schema that holds it, apart from its output types."""
 
@@ -183,24 +211,17 @@ class ObjectParts:
         "__weakref__",
         "create",
         "create_args",
-        "create_many",
-        "create_one",
         "custom_fields",
-        "delete",
         "fields",
         "filter",
-        "get",
         "get_args",
-        "list",
         "list_args",
         "many_args",
         "order",
+        "records",
         "relations",
-        "restore",
-        "soft_delete",
         "update",
         "update_args",
-        "update_one",
     )
 
     def __init__(self, obj: ObjectDef) -> None:
@@ -233,16 +254,8 @@ class ObjectParts:
         self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
-        read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
-        name = obj.name
-        self.list = r.guarded(read, r.list_records(name))
-        self.get = r.guarded(read, r.get_record(name))
-        self.create_one = r.guarded(write, r.create_one(name))
-        self.create_many = r.guarded(write, r.create_many(name))
-        self.update_one = r.guarded(write, r.update_one(name))
-        self.delete = r.guarded(write, r.delete_one(name))
-        self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
-        self.restore = r.guarded(write, r.restore_one(name))
+        # The record resolvers depend on the object's name only.
+        self.records = shared((Records, obj.name), lambda: Records(obj.name))
         # Relation resolvers depend on the relation only; their fields on the schema.
         self.relations: dict[str, tuple[Any, ...]] = {}
         for fname, f in obj.fields.items():
