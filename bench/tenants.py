@@ -12,12 +12,18 @@ GraphQL (``people(first: 20)`` with the custom fields):
 - **tenants:** requests going round all the workspaces, one after the other,
   so each per-workspace cache is asked for every workspace in turn.
 
+Warm and tenants runs alternate ``--rounds`` (3) times and each keeps its
+lowest p99. Before the runs, two sequential passes ask every workspace for
+the same page, so each schema is built and each page prepared once, as a
+workspace's own queries are in a running server.
+
 It prints req/s, p50 and p99 of each, the server worker's RSS after the
 tenants' runs, and the time of a full ``gc.collect()`` in a process holding
 the schemas the server's cache may hold (``--schema-cache``, the server's
 ``ROLODEX_GRAPHQL_SCHEMA_CACHE``) against one holding one schema per
-workspace (what the cache did before it was bounded). ``--quick``: 3 s runs,
-300 workspaces.
+workspace, and the same schemas built sharing nothing (as before schemas
+shared their parts; ``--unshared`` runs the server that way too, for the
+before figures). ``--quick``: 3 s runs, 300 workspaces.
 """
 
 from __future__ import annotations
@@ -237,13 +243,18 @@ def run(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
             results["passes"] = passes(base, tenants)
             for graphql in (False, True):
                 api = "graphql" if graphql else "rest"
-                for label, group in (("warm", tenants[:1]), ("tenants", tenants)):
-                    script = lua(tmp, f"{api}_{label}", group, graphql)
-                    url = base + ("/graphql" if graphql else "/rest/people")
-                    got = rest.measure(f"{api} {label}", url, args, script=script)
-                    if got.non_2xx or got.socket_errors:
-                        raise rest.BenchError(f"{api} {label}: {got}")
-                    results[f"{api}_{label}"] = got
+                # Warm and tenants alternate, ``--rounds`` times; each keeps its
+                # lowest p99, so a burst of load from outside skews neither side.
+                for _ in range(args.rounds):
+                    for label, group in (("warm", tenants[:1]), ("tenants", tenants)):
+                        script = lua(tmp, f"{api}_{label}", group, graphql)
+                        url = base + ("/graphql" if graphql else "/rest/people")
+                        got = rest.measure(f"{api} {label}", url, args, script=script)
+                        if got.non_2xx or got.socket_errors:
+                            raise rest.BenchError(f"{api} {label}: {got}")
+                        best = results.get(f"{api}_{label}")
+                        if best is None or got.p99_ms < best.p99_ms:
+                            results[f"{api}_{label}"] = got
                 results[f"rss_after_{api}_mb"] = worker_rss_mb(port)
         # The server is stopped; the database is still there to read registries from.
         results["gc"] = asyncio.run(gc_figures(args.workspaces, args.schema_cache))
@@ -258,6 +269,7 @@ def main() -> int:
     parser.add_argument(
         "--schema-cache", type=int, default=GRAPHQL_SCHEMA_CACHE, help="the server's bound"
     )
+    parser.add_argument("--rounds", type=int, default=3, help="alternated warm/tenants runs")
     parser.add_argument(
         "--unshared",
         action="store_true",
@@ -278,6 +290,7 @@ def main() -> int:
         f"\n{args.workspaces:,} workspaces x {args.fields} custom fields, "
         f"schema cache {args.schema_cache}, parts {'not ' if args.unshared else ''}shared"
     )
+    print(f"best p99 of {args.rounds} alternated runs each")
     print(f"{'run':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for api in ("rest", "graphql"):
         for label in ("warm", "tenants"):
