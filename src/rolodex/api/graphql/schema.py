@@ -6,6 +6,11 @@ A schema depends only on the *shape* of the metadata, so workspaces with the
 same objects and fields share one; it is rebuilt when a workspace's metadata
 version changes, once per process while its shape stays among the
 ``ROLODEX_GRAPHQL_SCHEMA_CACHE`` most recently used (see ``schema_cache.SchemaCache``).
+Schemas of different shapes still share what depends on one object or one
+field only (``schema_parts``); a build makes the output types, edges,
+connections and root fields, which name the schema's other objects. That
+took a schema with 3 custom fields from ~1,780 objects the collector tracks
+and ~277 KB to ~460 and ~90 KB (docs/performance.md, "How cost grows").
 """
 
 from __future__ import annotations
