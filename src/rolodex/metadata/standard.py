@@ -27,6 +27,7 @@ def system_fields() -> list[FieldDef]:
             system=True,
             read_only=True,
             nullable=False,
+            indexed=True,
         ),
         FieldDef(
             "updatedAt",
@@ -36,6 +37,7 @@ def system_fields() -> list[FieldDef]:
             system=True,
             read_only=True,
             nullable=False,
+            indexed=True,
         ),
         FieldDef(
             "deletedAt", T.DATE_TIME, "Deleted at", column="deleted_at", system=True, read_only=True

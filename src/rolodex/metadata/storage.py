@@ -112,6 +112,16 @@ event = sa.Table(
     sa.Column("fanned_out", sa.Boolean, nullable=False),
 )
 
+# The standard fields each workspace marked indexed (migration 0010).
+field_index = sa.Table(
+    "field_index",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("object_name", sa.Text, primary_key=True),
+    sa.Column("field_name", sa.Text, primary_key=True),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
 object_metadata = sa.Table(
     "object_metadata",
     meta,
