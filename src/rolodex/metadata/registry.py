@@ -124,9 +124,9 @@ def build(
                 target.fields[f.name] = f
     for object_name, name in indexed:
         target = objects.get(object_name)
-        f = target.fields.get(name) if target is not None else None
-        if target is not None and f is not None and not f.is_custom:
-            target.fields[name] = replace(f, indexed=True)
+        marked = target.fields.get(name) if target is not None else None
+        if target is not None and marked is not None and not marked.is_custom:
+            target.fields[name] = replace(marked, indexed=True)
     for field_row in inactive_fields:
         target = objects.get(field_row.object_name)
         if target is not None:

@@ -132,10 +132,10 @@ def standard_objects() -> dict[str, ObjectDef]:
                 unique=True,
                 description="Unique among the workspace's people, ignoring case.",
             ),
-            FieldDef("phone", T.PHONE, "Phone", column="phone"),
+            FieldDef("phone", T.PHONE, "Phone", column="phone", indexed=True),
             FieldDef("jobTitle", T.TEXT, "Job title", column="job_title", indexed=True),
             FieldDef("location", T.TEXT, "Location", column="location", indexed=True),
-            FieldDef("tags", T.ARRAY, "Tags", column="tags"),
+            FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
             FieldDef(
                 "consents",
                 T.ARRAY,
@@ -174,7 +174,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "companies. Stored normalised: lowercase, without scheme, www., path, "
                 "port or trailing dot (https://www.Acme.com/ is acme.com).",
             ),
-            FieldDef("website", T.LINK, "Website", column="website"),
+            FieldDef("website", T.LINK, "Website", column="website", indexed=True),
             FieldDef(
                 "employees",
                 T.NUMBER,
@@ -184,7 +184,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 settings={"decimals": 0, "min": 0, "max": 2**31 - 1},
             ),
             FieldDef("address", T.TEXT, "Address", column="address"),
-            FieldDef("tags", T.ARRAY, "Tags", column="tags"),
+            FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
             *many_to_one("owner", "member", "Owner", "ownedCompanies"),
             one_to_many("people", "person", "People", "companyId", "company"),
             one_to_many("notes", "note", "Notes", "companyId", "company"),
@@ -243,6 +243,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Completed at",
                 column="completed_at",
                 read_only=True,
+                indexed=True,
                 description="When the task last reached DONE.",
             ),
             *many_to_one("assignee", "member", "Assignee", "assignedTasks"),

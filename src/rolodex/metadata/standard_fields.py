@@ -39,6 +39,11 @@ _UNINDEXABLE = frozenset(
 )
 
 
+# Free text that runs long (a note's body): a b-tree entry holds at most 2,704
+# bytes, so an index would refuse long values, for every workspace.
+_DOCUMENTS = frozenset({"body"})
+
+
 def lookup(registry: Registry, field_id: Any) -> tuple[ObjectDef, FieldDef] | None:
     """The standard object and field an id such as ``person.phone`` names, or None
     for a custom field's id (a UUID)."""
@@ -84,9 +89,14 @@ async def update(service: FieldService, obj: ObjectDef, f: FieldDef, body: Any) 
                 field="isIndexed",
             )
         return before
-    if f.type in _UNINDEXABLE or f.column is None:
+    if f.type in _UNINDEXABLE or f.column is None or f.name in _DOCUMENTS:
+        why = (
+            "long free text, which an index would refuse"
+            if f.name in _DOCUMENTS
+            else "lists and documents are not indexed this way"
+        )
         raise ValidationError(
-            f"{obj.name}.{f.name} ({f.type.value}) cannot be indexed", field="isIndexed"
+            f"{obj.name}.{f.name} ({f.type.value}) cannot be indexed: {why}", field="isIndexed"
         )
     if wanted == f.indexed:
         return before

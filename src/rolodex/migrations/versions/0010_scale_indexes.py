@@ -7,8 +7,13 @@ index is one per table (``sx_<table>_<column>_nf`` and ``_nl``, the two NULLS
 placements, like migration 0008's), made when the first workspace marks the
 field and dropped when the last one unmarks it.
 
-Indexes. ``completedAt`` (tasks) is filtered and ordered like ``dueDate`` and
-had no index: two b-trees, for the two NULLS placements. Person and company
+Indexes. A person's ``phone``, a company's ``website`` and a task's
+``completedAt`` are filtered and ordered like the fields 0008 indexed, and
+had no index: two b-trees each, for the two NULLS placements (one on SQLite).
+A company's ``address`` and the bodies of notes and tasks stay without one:
+free text, long (a b-tree entry holds at most 2,704 bytes, so an index would
+refuse long values), seldom ordered by; a workspace that filters on
+``address`` marks it indexed. Person and company
 ``tags`` are filtered with ``contains``, which is ``tags @> '["x"]'``: a GIN
 ``jsonb_path_ops`` index led by the workspace (``btree_gin``, from 0008) on
 PostgreSQL; SQLite reads JSON arrays with ``json_each`` and has no such index.
@@ -29,18 +34,21 @@ branch_labels = None
 depends_on = None
 
 
+NULLABLE = [("person", "phone"), ("company", "website"), ("task", "completed_at")]
+
+
 def _indexes() -> list[tuple[str, str, str]]:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    out = []
+    for table, column in NULLABLE:
+        nulls = "" if sqlite else " NULLS FIRST"
+        out.append(
+            (f"ix_{table}_{column}_nf", table, f"{table} (workspace_id, {column}{nulls}, id)")
+        )
+        if not sqlite:
+            out.append((f"ix_{table}_{column}_nl", table, f"{table} (workspace_id, {column}, id)"))
     if sqlite:
-        return [("ix_task_completed_at_nf", "task", "task (workspace_id, completed_at, id)")]
-    out = [
-        (
-            "ix_task_completed_at_nf",
-            "task",
-            "task (workspace_id, completed_at NULLS FIRST, id)",
-        ),
-        ("ix_task_completed_at_nl", "task", "task (workspace_id, completed_at, id)"),
-    ]
+        return out
     for table in ("person", "company"):
         out.append(
             (
