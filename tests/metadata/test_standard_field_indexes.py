@@ -148,3 +148,14 @@ def test_lists_read_the_index_a_workspace_asked_for(
         args = [{"ws": ws, "limit": 6}.get(n, value) for n in sql.names]
         [plan] = _plans(db_url, [sql], [args])
         assert "sx_company_address" in plan, (params, plan)
+
+
+def test_graphql_marks_a_standard_field_indexed(client: httpx.Client) -> None:
+    from tests.graphql.helpers import post
+
+    doc = "mutation($id: ID!, $d: JSON!) { updateField(id: $id, data: $d) }"
+    got = post(client, doc, {"id": "company.address", "d": {"isIndexed": True}})
+    assert "errors" not in got and got["data"]["updateField"]["isIndexed"] is True, got
+    assert _field(client, "company.address")["isIndexed"] is True
+    got = post(client, doc, {"id": "company.address", "d": {"label": "Where"}})
+    assert got["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", got
