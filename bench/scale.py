@@ -17,11 +17,14 @@ a bulk load, and no ``VACUUM`` (``--vacuum`` adds one). It starts one
   9,000 at 10k: page 1,000 and page 150 of 60) and the GraphQL page of 60 with
   ``totalCount``;
 - the unfiltered list with ``count=none`` and the GraphQL page without
-  ``totalCount``, to show what the count costs (a server that does not know
-  ``count`` answers 400: the line says so);
+  ``totalCount``, and ``email[like]`` with ``count=none``, to show what the
+  count costs (a server that does not know ``count`` answers 400: the line
+  says so);
 
-at one client (``--requests`` sequential requests, p50 and p99) and at 32
-connections (wrk, req/s, p50, p99). It prints a table of 10k against 1M with
+at one client (``--requests`` sequential requests in each workspace, taking
+turns between the two so that the machine's load weighs on both alike: p50,
+p99, slowest) and at 32 connections (wrk, req/s, p50, p99; the two sizes one
+after the other). It prints a table of 10k against 1M with
 the ratio of the p50s, and the targets: every line at 1M within 2x of the same
 line at 10k (one client's p50), no request at one client slower than 100 ms.
 
@@ -239,6 +242,7 @@ def requests_of(ws: Workspace) -> list[tuple[str, str, str | None]]:
         ("list of 60, count=none", listing("count=none"), None),
         ("email[eq]", listing(flt(f"email[eq]:{ws.email}")), None),
         ("email[like]:%42%", listing(flt("email[like]:%42%")), None),
+        ("email[like]:%42%, count=none", listing(flt("email[like]:%42%") + "&count=none"), None),
         ("jobTitle[eq]", listing(flt("jobTitle[eq]:Designer")), None),
         ("order_by=name", listing("order_by=name"), None),
         ("createdAt DESC", listing("order_by=" + quote("createdAt[desc]", safe="")), None),
@@ -253,30 +257,43 @@ def requests_of(ws: Workspace) -> list[tuple[str, str, str | None]]:
 
 
 def one_client(
-    client: httpx.Client, ws: Workspace, line: Line, path: str, query: str | None, n: int
+    clients: list[httpx.Client],
+    spaces: list[Workspace],
+    lines: list[Line],
+    requests: list[tuple[str, str | None]],
+    n: int,
 ) -> None:
-    """``n`` sequential requests after 10 unmeasured ones; p50, p99, the slowest."""
+    """``n`` sequential requests in each workspace, after 10 unmeasured ones, taking
+    turns between the workspaces (so a change in the machine's load weighs on both
+    sizes alike): p50, p99 and the slowest of each."""
     rng = random.Random(7)
-    times = []
+    times: list[list[float]] = [[] for _ in spaces]
     for i in range(n + 10):
-        url = path.replace("{id}", rng.choice(ws.ids))
-        t0 = time.perf_counter()
-        if query is None:
-            got = client.get(url)
-        else:
-            got = client.post(url, content=orjson.dumps({"query": query}))
-        took = (time.perf_counter() - t0) * 1000
-        if got.status_code >= 400 or (query and "errors" in got.json()):
-            line.note = f"{got.status_code}: {got.text[:120]}"
-            line.errors += 1
-            return
-        if i >= 10:
-            times.append(took)
-    times.sort()
-    line.samples = times
-    line.one_p50 = statistics.median(times)
-    line.one_p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    line.one_max = times[-1]
+        for k, (client, ws, line, (path, query)) in enumerate(
+            zip(clients, spaces, lines, requests, strict=True)
+        ):
+            if line.note:
+                continue
+            url = path.replace("{id}", rng.choice(ws.ids))
+            t0 = time.perf_counter()
+            if query is None:
+                got = client.get(url)
+            else:
+                got = client.post(url, content=orjson.dumps({"query": query}))
+            took = (time.perf_counter() - t0) * 1000
+            if got.status_code >= 400 or (query and "errors" in got.json()):
+                line.note = f"{got.status_code}: {got.text[:120]}"
+                line.errors += 1
+            elif i >= 10:
+                times[k].append(took)
+    for line, measured in zip(lines, times, strict=True):
+        if line.note or not measured:
+            continue
+        measured.sort()
+        line.samples = measured
+        line.one_p50 = statistics.median(measured)
+        line.one_p99 = measured[min(len(measured) - 1, int(len(measured) * 0.99))]
+        line.one_max = measured[-1]
 
 
 def lua(tmp: Path, tag: str, ws: Workspace, path: str, query: str | None) -> Path:
@@ -325,20 +342,20 @@ def fmt(v: float | None, unit: str = "") -> str:
 def report(lines: dict[tuple[str, str], Line], names: list[str]) -> list[dict[str, Any]]:
     small, large = list(SIZES)
     print(
-        f"\n{'request':<26} {'1 client p50 / p99 ms':>28} {'ratio':>6}  "
+        f"\n{'request':<30} {'1 client p50 / p99 ms':>28} {'ratio':>6}  "
         f"{'32 connections: req/s, p50, p99 ms':>44}"
     )
-    print(f"{'':<26} {'10k':>13} {'1M':>14} {'':>6}  {'10k':>21} {'1M':>22}")
+    print(f"{'':<30} {'10k':>13} {'1M':>14} {'':>6}  {'10k':>21} {'1M':>22}")
     targets = []
     for name in names:
         a, b = lines[(name, small)], lines[(name, large)]
         if a.one_p50 is None or b.one_p50 is None:
             note = a.note or b.note
-            print(f"{name:<26} not measured: {note}")
+            print(f"{name:<30} not measured: {note}")
             continue
         ratio = b.one_p50 / a.one_p50
         print(
-            f"{name:<26} {fmt(a.one_p50):>6} / {fmt(a.one_p99):<6}"
+            f"{name:<30} {fmt(a.one_p50):>6} / {fmt(a.one_p99):<6}"
             f"{fmt(b.one_p50):>7} / {fmt(b.one_p99):<6} {ratio:>5.2f}x  "
             f"{fmt(a.rps, 'rps'):>7} {fmt(a.p50):>6} {fmt(a.p99):>6}  "
             f"{fmt(b.rps, 'rps'):>7} {fmt(b.p50):>6} {fmt(b.p99):>6}"
@@ -384,26 +401,37 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         seed_s[ws.name] = seed(base, ws, args.vacuum)
                         print(f"  seeded {ws.name} in {seed_s[ws.name]:.1f} s", flush=True)
                     sample(ws)
-                for ws in spaces:
-                    print(f"measuring {ws.name} ({ws.size:,} people)", flush=True)
-                    headers = {
-                        "Authorization": f"Bearer {ws.key}",
-                        "Content-Type": "application/json",
-                    }
-                    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-                        for name, path, query in requests_of(ws):
-                            line = lines[(name, ws.name)] = Line(name, ws.name)
-                            if name not in names:
-                                names.append(name)
-                            one_client(client, ws, line, path, query, args.requests)
-                            if line.one_p50 is not None:
-                                many_clients(tmp, base, ws, line, path, query, args.seconds)
-                            print(
-                                f"  {name:<26} 1 client p50 {fmt(line.one_p50)} ms, "
-                                f"p99 {fmt(line.one_p99)} ms; 32: {fmt(line.rps, 'rps')} req/s, "
-                                f"p99 {fmt(line.p99)} ms {line.note}",
-                                flush=True,
-                            )
+                print("measuring: " + ", ".join(f"{w.name} ({w.size:,})" for w in spaces))
+                clients = [
+                    httpx.Client(
+                        base_url=base,
+                        headers={
+                            "Authorization": f"Bearer {w.key}",
+                            "Content-Type": "application/json",
+                        },
+                        timeout=60,
+                    )
+                    for w in spaces
+                ]
+                each = [requests_of(w) for w in spaces]
+                for row in zip(*each, strict=True):
+                    name = row[0][0]
+                    names.append(name)
+                    pair = [Line(name, w.name) for w in spaces]
+                    for w, line in zip(spaces, pair, strict=True):
+                        lines[(name, w.name)] = line
+                    one_client(clients, spaces, pair, [(r[1], r[2]) for r in row], args.requests)
+                    for w, line, (_, path, query) in zip(spaces, pair, row, strict=True):
+                        if line.one_p50 is not None:
+                            many_clients(tmp, base, w, line, path, query, args.seconds)
+                        print(
+                            f"  {name:<30} {w.name:<10} 1 client p50 {fmt(line.one_p50)} ms, "
+                            f"p99 {fmt(line.one_p99)} ms; 32: {fmt(line.rps, 'rps')} req/s, "
+                            f"p99 {fmt(line.p99)} ms {line.note}",
+                            flush=True,
+                        )
+                for c in clients:
+                    c.close()
         finally:
             if not args.keep:
                 with psycopg.connect(rest.ADMIN_URL, autocommit=True) as admin:
@@ -423,15 +451,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> int:
+    global DB_NAME, DB_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the seeded database")
     parser.add_argument("--vacuum", action="store_true", help="VACUUM ANALYZE after the seed")
     parser.add_argument("--quick", action="store_true", help="3 s wrk runs, 100 requests a client")
     parser.add_argument("--requests", type=int, default=0, help="requests at one client (300)")
+    parser.add_argument("--db", default=DB_NAME, help="the database's name (rolodex_bench_scale)")
     parser.add_argument("--large", type=int, default=1_000_000, help="people in the large one")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write figures as JSON")
     args = parser.parse_args()
     SIZES["scale-1m"] = args.large
+    DB_NAME, DB_URL = args.db, f"postgresql://postgres@127.0.0.1:5432/{args.db}"
     args.seconds = 3.0 if args.quick else 6.0
     args.requests = args.requests or (100 if args.quick else 300)
     try:
