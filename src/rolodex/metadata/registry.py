@@ -213,7 +213,7 @@ class RegistryCache:
     """Per-process cache of registries, checked against the database once a second.
 
     At most ``size`` workspaces' registries (``ROLODEX_REGISTRY_CACHE``): the
-    least recently used is dropped, and read again from the database (three
+    least recently used is dropped, and read again from the database (four
     small queries) when its workspace comes back.
     """
 
