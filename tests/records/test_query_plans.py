@@ -274,10 +274,11 @@ UNINDEXED = {("company", "address"), ("note", "body"), ("task", "body")}
 # Filters most records match: served by walking the list's order index and
 # skipping the few misses, not by a range of the field's index.
 BROAD = {"neq", "is:NOT_NULL", "status[eq]", "name[is]:NULL", "jobTitle[is]:NULL", "tags[is]:NULL"}
-# Broad filters whose exact total (the InitPlan beside the page) is counted by
-# reading the table: most of it is the workspace's matches here. The page
-# itself walks an index; bounded counts (?count=) are what spare the scan.
-COUNT_SCANS = {"jobTitle[neq]:Title 7", "domain[neq]:company42.example", "tags[is]:NULL"}
+# A broad filter whose bounded total (the InitPlan beside the page: up to 10,001
+# matches) PostgreSQL reads from the table: 99% of the rows match and the
+# workspace is 2/3 of this small table, so that is its cheapest way to them.
+# The page itself walks an index.
+COUNT_SCANS = {"tags[is]:NULL"}
 DIRECTIONS = ["AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast", "asc", "desc"]
 
 
