@@ -14,11 +14,10 @@ from typing import Any
 from rolodex.auth.schemas import Actor
 from rolodex.consent import repository
 from rolodex.events import outbox
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
-from rolodex.kit.jsonutil import loads
 from rolodex.kit.show import shown
 from rolodex.metadata.registry import Registry
 from rolodex.records.repository import RecordRepository
@@ -41,10 +40,6 @@ FIELDS = ("purpose", "legalBasis", "source", "comment")
 
 
 def to_dict(row: Row) -> dict[str, Any]:
-    def ts(v: Any) -> str | None:
-        return None if v is None else (v if isinstance(v, str) else clock.iso(v))
-
-    recorded = row["recorded_by"]
     return {
         "id": str(row["id"]),
         "personId": str(row["person_id"]),
@@ -52,9 +47,9 @@ def to_dict(row: Row) -> dict[str, Any]:
         "legalBasis": row["legal_basis"],
         "source": row["source"],
         "comment": row["comment"],
-        "recordedBy": loads(recorded) if isinstance(recorded, str) else recorded,
-        "givenAt": ts(row["given_at"]),
-        "withdrawnAt": ts(row["withdrawn_at"]),
+        "recordedBy": decode.json(row["recorded_by"]),
+        "givenAt": decode.iso(row["given_at"]),
+        "withdrawnAt": decode.iso(row["withdrawn_at"]),
         "active": row["withdrawn_at"] is None,
     }
 

@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.auth.schemas import Actor
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn
 from rolodex.kit.ids import uuid7
 from rolodex.kit.recordset import recordset, recordset_insert
-from rolodex.metadata.storage import event as event_table
+from rolodex.kit.tables import event as event_table
 
 CREATED = "created"
 UPDATED = "updated"
@@ -134,9 +134,6 @@ async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> lis
     for r in rows:
         item = dict(r)
         for key in ("actor", "record", "changes", "previous"):
-            if isinstance(item[key], str):
-                from rolodex.kit.jsonutil import loads
-
-                item[key] = loads(item[key])
+            item[key] = decode.json(item[key])
         out.append(item)
     return out

@@ -26,13 +26,12 @@ from starlette.responses import StreamingResponse
 
 from rolodex.api.rest.http import Context, endpoint
 from rolodex.auth.scopes import Scope
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import BadRequest
-from rolodex.metadata.storage import event
+from rolodex.kit.tables import event
 from rolodex.webhooks import matching
 from rolodex.webhooks.fanout import embed, prepare, render_for
-from rolodex.webhooks.repository import decode_json
 from rolodex.webhooks.schemas import Webhook
 
 POLL = 0.25
@@ -92,7 +91,7 @@ async def _read(conn: Conn, workspace_id: uuid.UUID, after: int) -> list[dict[st
     for r in await conn.fetch(sql, {"ws": workspace_id, "after": after}):
         item = dict(r)
         for key in ("actor", "record", "changes", "previous"):
-            item[key] = decode_json(item[key])
+            item[key] = decode.json(item[key])
         rows.append(item)
     return rows
 

@@ -13,9 +13,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
+from rolodex.kit.tables import event as event_table
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
-from rolodex.metadata.storage import event as event_table
 from rolodex.metadata.types import kind
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import CUSTOM_SIZE
