@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from rolodex.kit import clock
+from rolodex.metadata.field_schema import field_schema, nullable
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
@@ -36,12 +37,6 @@ def object_id(obj: ObjectDef | None, name: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"object:{name}"))
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    from rolodex.api.rest.openapi_schemas import nullable
-
-    return nullable(schema)
-
-
 def to_one(obj: ObjectDef) -> list[FieldDef]:
     """The to-one relations a payload embeds as ``{id, name}``."""
     return [
@@ -53,14 +48,12 @@ def to_one(obj: ObjectDef) -> list[FieldDef]:
 
 def record_schema(obj: ObjectDef) -> dict[str, Any]:
     """The record in a payload: the REST record plus to-one relations as ``{id, name}``."""
-    from rolodex.api.rest.openapi_schemas import field_schema
-
     props: dict[str, Any] = {}
     for f in obj.fields.values():
         if f.type is not FieldType.RELATION:
             props[f.name] = field_schema(f, output=True)
     for f in to_one(obj):
-        props[f.name] = _nullable(
+        props[f.name] = nullable(
             {
                 "type": "object",
                 "title": f.label,
