@@ -81,14 +81,3 @@ async def delete(conn: Conn, ws: uuid.UUID, consent_id: Any) -> None:
         ),
     )
     await conn.execute(sql, {"ws": ws, "cid": consent_id})
-
-
-async def delete_for_person(conn: Conn, ws: uuid.UUID, person_id: uuid.UUID) -> None:
-    """Erase a person's consent history (their record is deleted for good)."""
-    sql = conn.db.sql(
-        "consent.delete_for_person",
-        lambda: sa.delete(consent).where(
-            consent.c.workspace_id == WS, consent.c.person_id == sa.bindparam("pid")
-        ),
-    )
-    await conn.execute(sql, {"ws": ws, "pid": person_id})

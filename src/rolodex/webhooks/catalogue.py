@@ -2,7 +2,8 @@
 
 Generated from the registry, so custom objects and fields appear as soon as
 they exist: for each object ``created``, ``updated``, ``changed`` (an alias
-of ``updated``) and ``deleted``; ``task.completed``; ``webhook.disabled``;
+of ``updated``) and ``deleted``; ``completed`` for objects with
+``Behaviour.COMPLETION`` (tasks); ``webhook.disabled``;
 and any other type already present in the workspace's outbox.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from rolodex.kit import clock
 from rolodex.metadata.field_schema import field_schema, nullable
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
+from rolodex.metadata.model import Behaviour, FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 
@@ -130,8 +131,8 @@ def event_types(registry: Registry, seen: list[str]) -> list[dict[str, Any]]:
         for action in ACTIONS:
             extra = {"aliasOf": f"{obj.name}.updated"} if action == "changed" else {}
             add(f"{obj.name}.{action}", obj, **extra)
-        if obj.name == "task":
-            add("task.completed", obj)
+        if Behaviour.COMPLETION in obj.behaviours:
+            add(f"{obj.name}.completed", obj)
     add("webhook.disabled", None)
     for name in seen:
         obj_name = name.partition(".")[0]
@@ -189,7 +190,7 @@ def sample_record(obj: ObjectDef, action: str = "created") -> dict[str, Any]:
         "createdBy": dict(_SYSTEM_ACTOR),
         "updatedBy": dict(_SYSTEM_ACTOR),
     }
-    if obj.name == "task":
+    if Behaviour.COMPLETION in obj.behaviours:
         done = action == "completed"
         system["completedAt"] = clock.iso(now) if done else None
         system["status"] = "DONE" if done else "TODO"
