@@ -137,3 +137,36 @@ async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> lis
             item[key] = decode.json(item[key])
         out.append(item)
     return out
+
+
+async def read_after(
+    conn: Conn, workspace_id: uuid.UUID, after: int, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of a workspace's events numbered above ``after``, in number order."""
+    t = event_table
+    sql = conn.db.sql(
+        ("events.stream", limit),
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.seq > sa.bindparam("after"))
+            .order_by(t.c.seq)
+            .limit(limit)
+        ),
+    )
+    rows = []
+    for r in await conn.fetch(sql, {"ws": workspace_id, "after": after}):
+        item = dict(r)
+        for key in ("actor", "record", "changes", "previous"):
+            item[key] = decode.json(item[key])
+        rows.append(item)
+    return rows
+
+
+async def last_seq(conn: Conn, workspace_id: uuid.UUID) -> int:
+    """The highest event number of a workspace (0 when it has none)."""
+    t = event_table
+    sql = conn.db.sql(
+        "events.stream_end",
+        lambda: sa.select(sa.func.max(t.c.seq)).where(t.c.workspace_id == sa.bindparam("ws")),
+    )
+    return int(await conn.fetchval(sql, {"ws": workspace_id}) or 0)
