@@ -250,7 +250,7 @@ class ObjectRow:
 
 
 def _object_row(r: Any) -> ObjectRow:
-    oid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
+    oid = decode.uid(r["id"])
     return ObjectRow(
         oid,
         r["name"],
