@@ -21,10 +21,10 @@ from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records import rules
+from rolodex.records.checks import Missing, at, match_unique, missing, no_upsert
 from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.page import Page
 from rolodex.records.query import ListQuery
-from rolodex.records.references import Missing, missing
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import (
@@ -43,15 +43,6 @@ MAX_BATCH = 2000
 
 def _api(f: FieldDef, value: Any) -> Any:
     return None if value is None else kind(f).to_json(value)
-
-
-def _at(index: int | None, exc: RolodexError) -> RolodexError:
-    """Name the batch item an error belongs to."""
-    if index is not None:
-        exc.message = f"Item {index}: {exc.message}"
-        exc.args = (exc.message,)
-        exc.extra["index"] = index
-    return exc
 
 
 class RecordService:
@@ -148,7 +139,7 @@ class RecordService:
         if len(items) > MAX_BATCH:
             raise ValidationError(f"A batch holds at most {MAX_BATCH} records.")
         if upsert and not obj.unique_keys:
-            raise ValidationError(self._no_upsert(obj), field="upsert")
+            raise ValidationError(no_upsert(self.registry, obj), field="upsert")
         inputs: list[Input] = []
         for i, data in enumerate(items):
             try:
@@ -157,12 +148,12 @@ class RecordService:
                     rules.apply(obj, inp.values, None)
                     check_required(obj, inp.values)
             except RolodexError as exc:
-                raise _at(i if batch else None, exc) from None
+                raise at(i if batch else None, exc) from None
             inputs.append(inp)
         # A single plain create finds out about clashes from its insert (one
         # statement fewer); batches and upserts look first.
         single = not batch and not upsert and len(inputs) == 1
-        matches = {} if single else await self._match_unique(obj, inputs, upsert, batch)
+        matches = {} if single else await match_unique(self.repo, obj, inputs, upsert, batch)
         results: list[dict[str, Any] | None] = [None] * len(inputs)
         new_rows: list[dict[str, Any]] = []
         new_index: list[int] = []
@@ -177,7 +168,7 @@ class RecordService:
                     rules.apply(obj, inp.values, None)
                     check_required(obj, inp.values)
                 except RolodexError as exc:
-                    raise _at(i if batch else None, exc) from None
+                    raise at(i if batch else None, exc) from None
             row: dict[str, Any] = {
                 "id": inp.record_id or uuid7(),
                 "created_at": now,
@@ -224,7 +215,7 @@ class RecordService:
             together = not self.conn.sqlite and not self._events
             events = outbox.rows(self.ws, created) if together else []
             if not await self.repo(obj).insert_new(new_rows[0], events=events):
-                await self._match_unique(obj, inputs, upsert, batch)  # names the field
+                await match_unique(self.repo, obj, inputs, upsert, batch)  # names the field
                 raise Conflict("Another record already has this unique value.")
             if not together:
                 self._events += created
@@ -237,69 +228,10 @@ class RecordService:
         await self.flush()
         return [r for r in results if r is not None]
 
-    def _no_upsert(self, obj: ObjectDef) -> str:
-        """Why ``upsert`` does not apply to ``obj``, and where it does."""
-        keyed = [
-            f"{o.plural} (by {o.unique_keys[0]})"
-            for o in self.registry.objects.values()
-            if o.unique_keys
-        ]
-        return (
-            f"{obj.plural} have no unique field, so upsert has nothing to match on; "
-            f"upsert works on {', '.join(keyed) or 'no object'}. Create without ?upsert=true."
-        )
-
-    async def _match_unique(
-        self, obj: ObjectDef, inputs: list[Input], upsert: bool, batch: bool
-    ) -> dict[int, Row]:
-        """Existing records that share a unique value with an input.
-
-        With ``upsert``, inputs matching on the object's first unique key are
-        updates; any other clash is a 409 naming the field and the record.
-        """
-        matches: dict[int, Row] = {}
-        for f in obj.fields.values():
-            if not f.unique or f.system or f.column is None:
-                continue
-            seen: dict[str, int] = {}
-            for i, inp in enumerate(inputs):
-                value = inp.values.get(f.name)
-                if isinstance(value, str):
-                    key = value.lower()
-                    if key in seen:
-                        raise _at(
-                            i if batch else None,
-                            Conflict(
-                                f"{f.name} {shown(value)} appears twice in this batch "
-                                f"(items {seen[key]} and {i})",
-                                field=f.name,
-                            ),
-                        )
-                    seen[key] = i
-            if not seen:
-                continue
-            rows = await self.repo(obj).by_unique(f, list(seen))
-            match_key = upsert and obj.unique_keys[:1] == (f.name,)
-            for row in rows:
-                i = seen[str(row[f.column]).lower()]
-                if match_key and row["deleted_at"] is None:
-                    matches[i] = row
-                elif i not in matches:
-                    raise _at(
-                        i if batch else None,
-                        Conflict(
-                            f"A {obj.name} with {f.name} {shown(inputs[i].values[f.name])} already "
-                            f"exists (id {row['id']}).",
-                            field=f.name,
-                            existingId=str(row["id"]),
-                        ),
-                    )
-        return matches
-
     async def missing_references(
         self, obj: ObjectDef, values: Sequence[dict[str, Any]]
     ) -> list[Missing]:
-        """The relation ids in ``values`` that name no live record (see records/references.py)."""
+        """The relation ids in ``values`` that name no live record (see records/checks.py)."""
         return await missing(self.repo, self.registry, obj, values)
 
     async def _check_references(
@@ -309,7 +241,7 @@ class RecordService:
         found = await self.missing_references(obj, values)
         if found:
             first = found[0]
-            raise _at(
+            raise at(
                 None if indexes is None else indexes[first.index],
                 ValidationError(first.message, field=first.field),
             )
