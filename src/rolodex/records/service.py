@@ -126,7 +126,9 @@ class RecordService:
             )
         if depth:
             await embed(self.conn, self.registry, self.ws, obj, records)
-        return Page(records, keys, has_next, has_previous, total)
+        if total is None:
+            return Page(records, keys, has_next, has_previous, None)
+        return Page(records, keys, has_next, has_previous, total.value, total_exact=total.exact)
 
     # -- creates --------------------------------------------------------------
     async def create(self, obj: ObjectDef, data: Any, *, upsert: bool = False) -> dict[str, Any]:

@@ -203,6 +203,15 @@ PARAMETERS: dict[str, Schema] = {
         "description": "1 embeds related records (relation fields); 0 leaves them out.",
         "schema": {"type": "integer", "enum": [0, 1], "default": 0},
     },
+    "Count": {
+        "name": "count",
+        "in": "query",
+        "description": "How `totalCount` is counted: `estimate` counts exactly up to a bound "
+        "(`ROLODEX_COUNT_LIMIT`, 10,000 by default) and estimates beyond it; `exact` counts "
+        "every match, at a cost that grows with them; `none` does not count (`totalCount` "
+        "is null). `totalCountIsExact` says which one the response holds.",
+        "schema": {"type": "string", "enum": ["estimate", "exact", "none"], "default": "estimate"},
+    },
     "RecordId": {
         "name": "id",
         "in": "path",
