@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
-from rolodex.metadata.storage import field_index
+from rolodex.kit.tables import field_index
 
 
 def index_names(table: str, column: str, sqlite: bool) -> list[tuple[str, str]]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rolodex.metadata.model import (
+    Behaviour,
     FieldDef,
     FieldType,
     ObjectDef,
     OnDelete,
     Option,
+    Owned,
     Relation,
     RelationKind,
 )
@@ -152,6 +154,8 @@ def standard_objects() -> dict[str, ObjectDef]:
         ],
         unique_keys=("email",),
         description="A contact: someone the workspace deals with.",
+        behaviours=frozenset({Behaviour.FULL_NAME, Behaviour.CONSENT}),
+        owned=(Owned("consent", "person_id"),),
     )
 
     company = _object(
@@ -252,6 +256,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         ],
         label_field="title",
         description="Something to do, optionally for a person or company.",
+        behaviours=frozenset({Behaviour.COMPLETION}),
     )
 
     member = _object(

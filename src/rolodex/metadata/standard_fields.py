@@ -11,7 +11,7 @@ true on them, and their indexes cannot be dropped through the API).
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rolodex.events import outbox
 from rolodex.kit.errors import NotFound, ValidationError
@@ -20,8 +20,14 @@ from rolodex.metadata import index_repository, repository, schemas
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, standard
 
-if TYPE_CHECKING:
-    from rolodex.metadata.service import FieldService
+
+class FieldWriter(Protocol):
+    """What marking a field needs of the field service (which calls this module)."""
+
+    conn: Any
+    ws: uuid.UUID
+    actor: Any
+
 
 # The namespace of standard fields' event record ids (uuid5 of "person.phone").
 FIELD_NAMESPACE = uuid.UUID("6f1c4a52-8e0b-5d5e-9a61-3b7f0e2d9c10")
@@ -67,7 +73,7 @@ def built_in(obj: ObjectDef, f: FieldDef) -> bool:
     return std.indexed or std.unique or std.relation is not None
 
 
-async def update(service: FieldService, obj: ObjectDef, f: FieldDef, body: Any) -> dict[str, Any]:
+async def update(service: FieldWriter, obj: ObjectDef, f: FieldDef, body: Any) -> dict[str, Any]:
     """Apply ``isIndexed`` (the one property of a standard field that changes)."""
     if not isinstance(body, dict):
         raise ValidationError("The body must be a JSON object.")

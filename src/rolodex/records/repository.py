@@ -11,11 +11,12 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from rolodex.kit import tables
 from rolodex.kit.db import Conn, Row, Sql
 from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
-from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.kit.tables import event as event_table
+from rolodex.metadata.model import FieldDef, ObjectDef, Owned
 from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
-from rolodex.metadata.storage import event as event_table
 from rolodex.metadata.types import kind
 from rolodex.records import counting
 from rolodex.records.counting import Total
@@ -465,3 +466,14 @@ class RecordRepository:
         for rid in ids:
             count += await self.conn.execute(sql, {**self.base, "rid": rid})
         return count
+
+    async def delete_owned(self, owned: Owned, record_id: uuid.UUID) -> None:
+        """Delete the rows of ``owned.table`` that belong to a record deleted for good."""
+        t = tables.meta.tables[owned.table]
+        sql = self.db.sql(
+            ("records.owned", owned.table, owned.column),
+            lambda: sa.delete(t).where(
+                t.c.workspace_id == WS, t.c[owned.column] == sa.bindparam("rid")
+            ),
+        )
+        await self.conn.execute(sql, {"ws": self.ws, "rid": record_id})
