@@ -257,6 +257,12 @@ class RecordRepository:
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
         with_total = counting.counts(q)
+        estimated = None
+        if with_total and counting.plans_first(q, self.conn.sqlite):
+            matching = self._matching_sql(q, filter_shape, with_deleted)
+            planned = await counting.planned(self.conn, matching, {**self.base, **filter_params})
+            if planned > q.count_limit:
+                estimated, with_total = Total(planned, False), False
         count_shape = (q.count, q.count_limit) if with_total else None
         shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
         limit = q.limit + 1
@@ -280,7 +286,7 @@ class RecordRepository:
 
         sql = self.db.sql(self._key("page", shape), build)
         rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
-        total = None
+        total = estimated
         if with_total:
             if rows:
                 counted = int(rows[0][TOTAL])
@@ -297,6 +303,8 @@ class RecordRepository:
             )
         more = len(rows) > q.limit
         rows = rows[: q.limit]
+        if total is not None and not total.exact and cursor is None and not more:
+            total = Total(len(rows), True)  # the whole list fits on the page: no need to guess
         if backwards:
             rows.reverse()
         return rows, more, total
