@@ -110,20 +110,20 @@ async def _end(conn: Conn, workspace_id: uuid.UUID) -> int:
 async def messages(
     ctx: Context, since: int | None, subscriptions: list[dict[str, Any]] | None
 ) -> AsyncIterator[bytes]:
-    state, ws = ctx.state, ctx.workspace_id
+    ws = ctx.workspace_id
     hook = _listener(ws, subscriptions)
-    async with state.db.connect() as conn:
-        start = cursor = await _end(conn, ws) if since is None else since
+    async with ctx.session() as s:
+        start = cursor = await _end(s.conn, ws) if since is None else since
     sent: set[int] = set()
     last_write = time.monotonic()
     yield b": connected\n\n"
     while not await ctx.request.is_disconnected():
-        async with state.db.connect() as conn:
+        async with ctx.session() as s:
             after = max(start, cursor - LOOKBACK)
-            rows = [r for r in await _read(conn, ws, after) if r["seq"] not in sent]
-            registry = await state.registries.get(conn, ws)
+            rows = [r for r in await _read(s.conn, ws, after) if r["seq"] not in sent]
+            registry = s.registry
             events = [prepare(r) for r in rows]
-            await embed(conn, registry, ws, events)
+            await embed(s.conn, registry, ws, events)
         for ev in events:
             seq = int(ev["seq"])
             sent.add(seq)
