@@ -135,21 +135,13 @@ def run_session(
     from rolodex.metadata.registry import RegistryCache
     from rolodex.session import READ, WRITE, Sessions
 
-    async def main() -> T:
-        db = Database(url, pool_size=2)
-        await db.open()
-        try:
-            sessions = Sessions(db, RegistryCache(0))
-            principal = await sessions.local(workspace)
-            async with sessions.open(principal, WRITE if write else READ) as s:
-                return await work(s)
-        finally:
-            await db.close()
+    async def job(db: Database) -> T:
+        sessions = Sessions(db, RegistryCache(0))
+        principal = await sessions.local(workspace)
+        async with sessions.open(principal, WRITE if write else READ) as s:
+            return await work(s)
 
-    with database_errors(url):
-        require_database(url)
-        return asyncio.run(main())
-    raise AssertionError("unreachable")
+    return run_database(url, job)
 
 
 @contextlib.contextmanager

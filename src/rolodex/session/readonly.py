@@ -32,20 +32,18 @@ class ReadOnlyConn(Conn):
     """A connection for reads only, wrapping a pooled one."""
 
     def __init__(self, inner: Conn) -> None:
-        super().__init__(inner.raw, inner.db)
-        self.sqlite = inner.sqlite
+        # Set directly, not through Conn.__init__: this is built on every read request.
+        self.raw, self.db, self.sqlite = inner.raw, inner.db, inner.sqlite
         self._inner = inner
 
-    def _check(self, sql: Sql) -> None:
+    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
         if writes(sql):
             raise ReadOnlySession("This session was opened to read; open one to write.")
-
-    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self._check(sql)
         return await self._inner.fetch(sql, params)
 
     async def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
-        self._check(sql)
+        if writes(sql):
+            raise ReadOnlySession("This session was opened to read; open one to write.")
         return await self._inner.execute(sql, params)
 
     async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -126,7 +126,7 @@ class WorkspaceSession:
         self.registry: Registry = registry  # type: ignore[assignment]  # read on entry when None
         self.conn: Conn = None  # type: ignore[assignment]  # set on entry
         self._opener: AbstractAsyncContextManager[Conn] | None = None
-        self._effects: list[Effect] = []
+        self._effects: list[Effect] | None = None  # made by the first after_commit
         self._records: RecordService | None = None
         self._fields: FieldService | None = None
         self._objects: ObjectService | None = None
@@ -167,11 +167,11 @@ class WorkspaceSession:
         tb: TracebackType | None,
     ) -> None:
         assert self._opener is not None
-        effects, self._effects = self._effects, []
+        effects, self._effects = self._effects, None
         # Committed (or rolled back) here; a failing commit raises, and no effect runs.
         # The openers never swallow an exception, so neither does the session.
         await self._opener.__aexit__(typ, exc, tb)
-        if typ is None:
+        if typ is None and effects:
             for effect in effects:
                 try:
                     effect()
@@ -194,7 +194,9 @@ class WorkspaceSession:
         """
         if self.intent is not WRITE:
             raise ReadOnlySession("This session was opened to read; it commits nothing.")
-        if effect not in self._effects:
+        if self._effects is None:
+            self._effects = [effect]
+        elif effect not in self._effects:
             self._effects.append(effect)
 
     # -- services, built on first use ------------------------------------------
