@@ -29,11 +29,14 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py
 	$(BIN)/python bench/graphql.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/tenants.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/batch_insert.py
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/fresh_stats.py
+	$(BIN)/python bench/counts.py
 	$(BIN)/python bench/soak.py
 
 # The browser pages' pinned files (GraphiQL from npm, see src/rolodex/api/assets.py);

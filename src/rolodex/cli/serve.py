@@ -107,13 +107,27 @@ def serve(
     database: str = DatabaseOption,
     workers: int = typer.Option(1, min=1, help="Server processes."),
     server: str = typer.Option("granian", help="granian (fastest) or uvicorn."),
+    dispatcher: str | None = typer.Option(
+        None,
+        help="Where webhooks are delivered: process (default; a supervised child process), "
+        "inprocess (in the server's event loop) or off (leave it to `rolodex worker`). "
+        "Default: ROLODEX_DISPATCHER, else process.",
+        show_default=False,
+    ),
 ) -> None:
     """Run the API server; creates and migrates the database and a workspace on first start.
 
     Example: rolodex serve --port 8080 --database sqlite:///./rolodex.db
     """
+    from rolodex.webhooks.config import MODES, dispatcher_mode
+
     if server not in ("granian", "uvicorn"):
         fail("--server is granian or uvicorn", code=2)
+    if dispatcher is not None and dispatcher not in MODES:
+        fail("--dispatcher is process, inprocess or off", code=2)
+    mode = dispatcher or dispatcher_mode(default="process")
+    if mode == "external":  # only serve sets it, for its own server processes
+        mode = "process"
     url = database_url(database)
     check_port(host, port)
     os.environ["ROLODEX_DATABASE_URL"] = url
@@ -121,6 +135,22 @@ def serve(
     from rolodex.cli.database import shown
 
     out.print(f"Rolodex {__version__} on http://{host}:{port} (database: {shown(url)})")
+    if mode != "process":
+        os.environ["ROLODEX_DISPATCHER"] = mode
+        _run_server(server, host, port, workers)
+        return
+    from rolodex.webhooks.child import ChildDispatcher
+
+    child = ChildDispatcher(url)
+    os.environ.update(child.environment())
+    child.start()
+    try:
+        _run_server(server, host, port, workers)
+    finally:
+        child.stop()
+
+
+def _run_server(server: str, host: str, port: int, workers: int) -> None:
     if server == "uvicorn":
         import uvicorn
 

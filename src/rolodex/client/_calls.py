@@ -84,8 +84,13 @@ def listing(name: str) -> Any:
 def page(body: Any) -> Page:
     data = body.get("data") or {}
     records = next(iter(data.values())) if data else []
+    total = body.get("totalCount")
     return Page(
-        records=records, page_info=body.get("pageInfo") or {}, total_count=body.get("totalCount")
+        records=records,
+        page_info=body.get("pageInfo") or {},
+        total_count=total,
+        # Absent from an exact total's response (Twenty's shape): exact.
+        total_count_is_exact=body.get("totalCountIsExact", True if total is not None else None),
     )
 
 
@@ -166,6 +171,7 @@ def list_records(
     starting_after: str | None,
     ending_before: str | None,
     depth: int | None,
+    count: str | None = None,
 ) -> Call:
     params = {
         "filter": encode_filter(filter),
@@ -174,6 +180,7 @@ def list_records(
         "starting_after": starting_after,
         "ending_before": ending_before,
         "depth": depth,
+        "count": count,
     }
     return Call("GET", f"/rest/{seg(plural)}", params, idempotent=True, unwrap=page)
 

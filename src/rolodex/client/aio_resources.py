@@ -74,8 +74,10 @@ class AsyncRecords:
         starting_after: str | None = None,
         ending_before: str | None = None,
         depth: int | None = None,
+        count: str | None = None,
     ) -> Page:
-        """One page of records (``limit`` default 60, at most 200)."""
+        """One page of records (``limit`` default 60, at most 200); ``count`` is
+        ``"estimate"`` (the server's default), ``"exact"`` or ``"none"``."""
         call = c.list_records(
             self.plural,
             filter=filter,
@@ -84,6 +86,7 @@ class AsyncRecords:
             starting_after=starting_after,
             ending_before=ending_before,
             depth=depth,
+            count=count,
         )
         return await self._run(call)
 

@@ -25,6 +25,9 @@ class Page:
     records: list[Record]
     page_info: dict[str, Any] = field(default_factory=dict)
     total_count: int | None = None
+    # False when ``total_count`` is an estimate (past the server's count bound);
+    # None when nothing was counted (``count="none"``).
+    total_count_is_exact: bool | None = None
 
     @property
     def has_next_page(self) -> bool:

@@ -73,8 +73,10 @@ class Records:
         starting_after: str | None = None,
         ending_before: str | None = None,
         depth: int | None = None,
+        count: str | None = None,
     ) -> Page:
-        """One page of records (``limit`` default 60, at most 200)."""
+        """One page of records (``limit`` default 60, at most 200); ``count`` is
+        ``"estimate"`` (the server's default), ``"exact"`` or ``"none"``."""
         call = c.list_records(
             self.plural,
             filter=filter,
@@ -83,6 +85,7 @@ class Records:
             starting_after=starting_after,
             ending_before=ending_before,
             depth=depth,
+            count=count,
         )
         return self._run(call)
 

@@ -47,6 +47,7 @@ RESERVED = frozenset(
         "nodes",
         "pageInfo",
         "totalCount",
+        "totalCountIsExact",
         "and",
         "or",
         "not",

@@ -20,12 +20,16 @@ class Page:
         has_next: bool,
         has_previous: bool,
         total: int | None,
+        *,
+        total_exact: bool | None = None,
     ) -> None:
         self.records = records
         self.keys = keys
         self.has_next = has_next
         self.has_previous = has_previous
         self.total = total
+        # Whether ``total`` is exact (records/counting.py); None when nothing was counted.
+        self.total_exact = total_exact if total is not None else None
 
     @cached_property
     def cursors(self) -> list[str]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rolodex.config import COUNT_LIMIT
+
 OPERATORS = frozenset(
     {
         "eq",
@@ -92,6 +94,20 @@ def parse_direction(text: str) -> Direction | None:
     return None
 
 
+class CountMode(StrEnum):
+    """How a list counts its matches (``?count=`` in REST, ``count:`` in GraphQL).
+
+    ``estimate`` (what REST and GraphQL ask for by default) counts exactly up
+    to a bound (``ROLODEX_COUNT_LIMIT``) and estimates beyond it, so a count
+    costs the same at a thousand matches as at a million; ``exact`` counts
+    every match; ``none`` does not count (docs/api.md, "Counts").
+    """
+
+    EXACT = "exact"
+    ESTIMATE = "estimate"
+    NONE = "none"
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
     field: str
@@ -109,4 +125,7 @@ class ListQuery:
     before: str | None = None  # cursor: records before this one
     last: bool = False  # take the last ``limit`` records before ``before`` (or the end)
     with_total: bool = True
+    # How the total is counted: exact unless the caller (an interface) asks otherwise.
+    count: CountMode = CountMode.EXACT
+    count_limit: int = COUNT_LIMIT
     include: tuple[str, ...] = field(default_factory=tuple)

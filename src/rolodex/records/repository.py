@@ -11,12 +11,15 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from rolodex.kit.db import Conn, Row
+from rolodex.kit import tables
+from rolodex.kit.db import Conn, Row, Sql
 from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
-from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.kit.tables import event as event_table
+from rolodex.metadata.model import FieldDef, ObjectDef, Owned
 from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
-from rolodex.metadata.storage import event as event_table
 from rolodex.metadata.types import kind
+from rolodex.records import counting
+from rolodex.records.counting import Total
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import CUSTOM_SIZE
 from rolodex.records.sql import (
@@ -230,8 +233,9 @@ class RecordRepository:
         rows = await self.conn.fetch(sql, {**self.base, **self._members("t", values)})
         return {str(r["parent"]): int(r["n"]) for r in rows}
 
-    async def page(self, q: ListQuery) -> tuple[list[Row], bool, int | None]:
-        """One page of records, whether more follow, and (if asked) the total.
+    async def page(self, q: ListQuery) -> tuple[list[Row], bool, Total | None]:
+        """One page of records, whether more follow, and (if asked) the total
+        (counted as ``q.count`` says, see ``records/counting.py``).
 
         Pages are only ever serialised, so on PostgreSQL their custom documents
         come as text (``_columns``)."""
@@ -252,7 +256,15 @@ class RecordRepository:
         with_deleted = walk.mentions_deleted
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
-        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), q.with_total)
+        with_total = counting.counts(q)
+        estimated = None
+        if with_total and counting.plans_first(q, self.conn.sqlite):
+            matching = self._matching_sql(q, filter_shape, with_deleted)
+            planned = await counting.planned(self.conn, matching, {**self.base, **filter_params})
+            if planned > q.count_limit:
+                estimated, with_total = Total(planned, False), False
+        count_shape = (q.count, q.count_limit) if with_total else None
+        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
         limit = q.limit + 1
 
         def build() -> Any:
@@ -263,7 +275,7 @@ class RecordRepository:
             if cursor_values is not None:
                 where.append(after_clause(w, keys, cursor_values, build=True))
             columns = self._columns(not self.conn.sqlite)
-            if q.with_total:
+            if with_total:
                 columns.append(self._count_clause(q, with_deleted).label(TOTAL))
             return (
                 sa.select(*columns)
@@ -274,33 +286,51 @@ class RecordRepository:
 
         sql = self.db.sql(self._key("page", shape), build)
         rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
-        total = None
-        if q.with_total:
+        total = estimated
+        if with_total:
             if rows:
-                total = int(rows[0][TOTAL])
+                counted = int(rows[0][TOTAL])
             elif cursor is None and q.limit > 0:
-                total = 0  # nothing from the start of the list: nothing at all
+                counted = 0  # nothing from the start of the list: nothing at all
             else:
-                total = await self._count(q, filter_shape, filter_params, with_deleted)
+                counted = await self._count(q, filter_shape, filter_params, with_deleted)
+            total = await counting.settle(
+                self.conn,
+                q,
+                counted,
+                lambda: self._matching_sql(q, filter_shape, with_deleted),
+                {**self.base, **filter_params},
+            )
         more = len(rows) > q.limit
         rows = rows[: q.limit]
+        if total is not None and not total.exact and cursor is None and not more:
+            total = Total(len(rows), True)  # the whole list fits on the page: no need to guess
         if backwards:
             rows.reverse()
         return rows, more, total
 
-    def _count_clause(self, q: ListQuery, with_deleted: bool) -> Any:
-        """``count(*)`` of the records the filter matches, as a scalar subquery.
+    def _matching(self, q: ListQuery, with_deleted: bool) -> tuple[Any, list[Any]]:
+        """The table (as an alias) and the conditions of the records the filter matches.
 
-        Asked inside the page's own statement, the total costs no second round
-        trip; PostgreSQL runs the uncorrelated subquery once. The filter is
-        walked again over an alias, which gives its parameters the same names.
+        The filter is walked again over the alias, which gives its parameters
+        the same names as in the page's own walk.
         """
         t = self.table.alias("matching")
         w = FilterWalk(self.obj, t, self.conn.sqlite)
         where = self._scope(t) if with_deleted else self._live(t)
         if q.filter is not None:
             where.append(w.walk(q.filter, build=True))
-        return sa.select(sa.func.count()).select_from(t).where(*where).scalar_subquery()
+        return t, where
+
+    def _count_clause(self, q: ListQuery, with_deleted: bool) -> Any:
+        """The count of the records the filter matches (bounded as ``q.count`` says), as a
+        scalar subquery.
+
+        Asked inside the page's own statement, the total costs no second round
+        trip; PostgreSQL runs the uncorrelated subquery once.
+        """
+        t, where = self._matching(q, with_deleted)
+        return counting.count_of(t, where, q).scalar_subquery()
 
     async def _count(
         self, q: ListQuery, shape: tuple[Any, ...], params: dict[str, Any], with_deleted: bool
@@ -308,8 +338,18 @@ class RecordRepository:
         def build() -> Any:
             return sa.select(self._count_clause(q, with_deleted))
 
-        sql = self.db.sql(self._key("count", shape, with_deleted), build)
+        count_shape = (q.count, q.count_limit) if counting.bounded(q) else None
+        sql = self.db.sql(self._key("count", shape, with_deleted, count_shape), build)
         return int(await self.conn.fetchval(sql, {**self.base, **params}) or 0)
+
+    def _matching_sql(self, q: ListQuery, shape: tuple[Any, ...], with_deleted: bool) -> Sql:
+        """``SELECT 1`` of the matching records, whose plan estimates how many there are."""
+
+        def build() -> Any:
+            t, where = self._matching(q, with_deleted)
+            return sa.select(sa.literal_column("1")).select_from(t).where(*where)
+
+        return self.db.sql(self._key("matching", shape, with_deleted), build)
 
     async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:
         """Whether any record precedes ``first`` in the query's order (hasPreviousPage)."""
@@ -434,3 +474,14 @@ class RecordRepository:
         for rid in ids:
             count += await self.conn.execute(sql, {**self.base, "rid": rid})
         return count
+
+    async def delete_owned(self, owned: Owned, record_id: uuid.UUID) -> None:
+        """Delete the rows of ``owned.table`` that belong to a record deleted for good."""
+        t = tables.meta.tables[owned.table]
+        sql = self.db.sql(
+            ("records.owned", owned.table, owned.column),
+            lambda: sa.delete(t).where(
+                t.c.workspace_id == WS, t.c[owned.column] == sa.bindparam("rid")
+            ),
+        )
+        await self.conn.execute(sql, {"ws": self.ws, "rid": record_id})

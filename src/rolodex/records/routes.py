@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
@@ -18,6 +20,7 @@ from rolodex.api.rest.http import (
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
+from rolodex.records.counting import parse_count_mode
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import json_ready
 from rolodex.session import WRITE, WorkspaceSession
@@ -44,24 +47,29 @@ def list_query(ctx: Context) -> ListQuery:
         limit=ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT),
         after=after or None,
         before=before or None,
+        count=parse_count_mode(params.get("count")),
+        count_limit=ctx.state.settings.count_limit,
     )
 
 
-@accepts("filter", "order_by", "limit", "starting_after", "ending_before", "depth")
+@accepts("filter", "order_by", "limit", "starting_after", "ending_before", "depth", "count")
 async def list_records(ctx: Context) -> JSONResponse:
-    """List records: filter, order_by, limit, starting_after / ending_before, depth."""
+    """List records: filter, order_by, limit, starting_after / ending_before, depth, count."""
     q = list_query(ctx)
     depth = ctx.int_param("depth", 0, 0, 1)
     async with ctx.session() as s:
         obj = target(s, ctx)
         page = await s.records.page(obj, q, depth=depth, pass_through=True)
-    return JSONResponse(
-        {
-            "data": {obj.plural: json_ready(page.records)},
-            "pageInfo": page.page_info,
-            "totalCount": page.total,
-        }
-    )
+    body: dict[str, Any] = {
+        "data": {obj.plural: json_ready(page.records)},
+        "pageInfo": page.page_info,
+        "totalCount": page.total,
+    }
+    # Said when the total is not exact, or when asked about (``count=``): an exact
+    # total by default keeps Twenty's response shape (docs/api.md, "Counts").
+    if page.total_exact is not True or "count" in ctx.request.query_params:
+        body["totalCountIsExact"] = page.total_exact
+    return JSONResponse(body)
 
 
 @accepts("depth")

@@ -241,7 +241,9 @@ class WorkspaceSession:
     @property
     def consents(self) -> ConsentService:
         if self._consents is None:
-            self._consents = ConsentService(self.conn, self.registry, self.workspace_id, self.actor)
+            self._consents = ConsentService(
+                self.conn, self.registry, self.workspace_id, self.actor, records=self.records
+            )
         return self._consents
 
     @property

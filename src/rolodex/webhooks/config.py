@@ -54,9 +54,44 @@ def parse_schedule(text: str) -> tuple[float, ...]:
     return values
 
 
+MODES = ("process", "inprocess", "off")
+
+
+def dispatcher_mode(default: str = "inprocess") -> str:
+    """Where a server delivers webhooks, from ``ROLODEX_DISPATCHER``.
+
+    ``process``: in a supervised child process (``rolodex serve``'s default);
+    ``inprocess``: in the server's own event loop (an application built with
+    ``create_app`` and nothing set); ``off`` (or ``0``): not at all, leaving it
+    to ``rolodex worker``; ``external``: set by ``serve`` for its server
+    processes, whose child delivers. ``1`` means the default.
+    """
+    raw = env("DISPATCHER", "").strip().lower()
+    if raw in ("0", "false", "no", "off"):
+        return "off"
+    if raw in ("", "1", "true", "yes", "on"):
+        return default
+    if raw in (*MODES, "external"):
+        return raw
+    raise SystemExit(f"ROLODEX_DISPATCHER is process, inprocess or off, not {raw!r}")
+
+
+def dispatcher_nice(default: int = 0) -> int:
+    """How much lower than normal the dispatcher's CPU priority is (``ROLODEX_DISPATCHER_NICE``).
+
+    ``rolodex serve`` starts its child at 5 unless told otherwise, so that when
+    the machine's CPU is short, the server's requests go before rendering and
+    sending deliveries; a ``rolodex worker`` of its own runs at 0.
+    """
+    value = int(env_float("DISPATCHER_NICE", default))
+    if not 0 <= value <= 19:
+        raise SystemExit("ROLODEX_DISPATCHER_NICE is from 0 (normal priority) to 19 (lowest)")
+    return value
+
+
 def dispatcher_enabled() -> bool:
     """``ROLODEX_DISPATCHER=0`` keeps ``rolodex serve`` from delivering (run workers instead)."""
-    return env("DISPATCHER", "1").strip().lower() not in ("0", "false", "no", "off")
+    return dispatcher_mode() != "off"
 
 
 @dataclass(frozen=True)
@@ -88,8 +123,17 @@ class WebhookConfig:
     lease: float = field(default_factory=lambda: env_float("WEBHOOK_LEASE", 60.0))
     # Safety-net polling; PostgreSQL also wakes workers with LISTEN/NOTIFY.
     poll: float | None = field(default_factory=lambda: env_float("WEBHOOK_POLL", 0.0) or None)
-    # Events claimed by one fan-out transaction.
+    # Events claimed by one fan-out transaction (at most).
     batch: int = field(default_factory=lambda: int(env_float("WEBHOOK_BATCH", 500)))
+    # Deliveries one fan-out transaction makes before it stops taking events
+    # (each event is fanned out whole, so one event's webhooks may go past it).
+    fanout_rows: int = field(
+        default_factory=lambda: max(1, int(env_float("WEBHOOK_FANOUT_ROWS", 2000)))
+    )
+    # Deliveries per INSERT while fanning out: the rendered bodies held at once.
+    insert_chunk: int = field(
+        default_factory=lambda: max(1, int(env_float("WEBHOOK_INSERT_CHUNK", 500)))
+    )
     # How long a rotated-out secret keeps signing.
     secret_grace: float = field(default_factory=lambda: env_float("WEBHOOK_SECRET_GRACE", DAY))
     jitter: float = field(default_factory=lambda: env_float("WEBHOOK_JITTER", 0.1))

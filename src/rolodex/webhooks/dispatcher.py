@@ -19,7 +19,9 @@ Waking: on PostgreSQL an insert into ``event`` notifies ``rolodex_events``
 (a trigger from migration 0004_webhooks), so a commit wakes every worker at
 once and polling (every second) is only a safety net. SQLite has no NOTIFY:
 the dispatcher polls cheaply every 50 ms; ``wake()`` skips the wait for work
-this process created itself (webhook tests, resends, recoveries).
+this process created itself (webhook tests, resends, recoveries), or that
+``rolodex serve``'s server processes created, when this is its child process
+(``child.py``; they call ``wake`` through ``signals.py``).
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import asyncio
 import contextlib
 import heapq
 import logging
+import os
 import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Database, Row
 from rolodex.kit.ids import uuid7
 from rolodex.kit.lru import LRU
@@ -45,6 +48,7 @@ from rolodex.webhooks.config import WebhookConfig
 from rolodex.webhooks.listen import listen
 from rolodex.webhooks.schemas import Webhook, from_row
 from rolodex.webhooks.sender import Sender
+from rolodex.webhooks.signals import Signals
 
 log = logging.getLogger("rolodex.webhooks")
 Key = tuple[Any, Any]
@@ -71,7 +75,9 @@ class Dispatcher:
         self._in_flight: dict[Key, Row] = {}  # leased and being sent, or its result recorded
         self._holds: Counter[Key] = Counter()  # sends of each (two if resent mid-attempt)
         self._per_hook: Counter[str] = Counter()
-        self._sems: dict[str, asyncio.Semaphore] = {}
+        # Per-webhook send slots, kept only while the webhook has sends in this
+        # process (so at most max_in_flight entries, however many webhooks exist).
+        self._sems: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._hooks: LRU[Key, tuple[float, Webhook]] = LRU(10_000)  # re-read when evicted
         self._due: list[float] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -143,7 +149,10 @@ class Dispatcher:
             backoff.ok()
             if made:
                 self._send_wake.set()
-            if events >= self.config.batch:
+            if events:
+                # Batches are bounded (fanout_rows): there may be more behind
+                # this one; the next call returns at once when there is none.
+                await asyncio.sleep(0)
                 continue
             await self._wait(self._fan_wake, self.poll)
 
@@ -179,7 +188,7 @@ class Dispatcher:
         if cached is not None and time.monotonic() - cached[0] < 1.0:
             return cached[1]
         async with self.db.connect() as conn:
-            row = await repo.get_webhook(conn, repo.uid(ws), repo.uid(webhook_id))
+            row = await repo.get_webhook(conn, decode.uid(ws), decode.uid(webhook_id))
         if row is None:
             self._hooks.pop(key, None)
             return None
@@ -236,8 +245,21 @@ class Dispatcher:
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
+    def _slot(self, hook_key: str) -> asyncio.Semaphore:
+        sem, users = self._sems.get(hook_key) or (asyncio.Semaphore(self.config.concurrency), 0)
+        self._sems[hook_key] = (sem, users + 1)
+        return sem
+
+    def _unslot(self, hook_key: str) -> None:
+        sem, users = self._sems[hook_key]
+        if users <= 1:
+            del self._sems[hook_key]  # idle: nobody holds or waits for it
+        else:
+            self._sems[hook_key] = (sem, users - 1)
+
     async def _send(self, hook: Webhook, d: Row) -> None:
-        sem = self._sems.setdefault(str(hook.id), asyncio.Semaphore(self.config.concurrency))
+        hook_key = str(hook.id)
+        sem = self._slot(hook_key)
         try:
             async with sem:
                 result = await delivery.attempt(self.sender, hook, d, self.config)
@@ -246,6 +268,8 @@ class Dispatcher:
             self._forget(d["workspace_id"], d["id"], str(hook.id))
             await self._give_back([(d["workspace_id"], d["id"])])
             return
+        finally:
+            self._unslot(hook_key)
         self.sent += 1
         await self._results.put(result)
 
@@ -349,7 +373,7 @@ class Dispatcher:
         for k in keys:
             async with self.db.transaction() as conn:
                 total += await queue.purge(
-                    conn, repo.uid(k["workspace_id"]), repo.uid(k["id"]), before
+                    conn, decode.uid(k["workspace_id"]), decode.uid(k["id"]), before
                 )
         return total
 
@@ -372,13 +396,26 @@ class Dispatcher:
         await listen(self.db.url, on_notify, self.wake)
 
 
-async def start_dispatcher(app: Any, db: Database, registries: RegistryCache) -> Dispatcher | None:
-    """Start the in-process dispatcher for ``rolodex serve`` unless ROLODEX_DISPATCHER=0."""
-    from rolodex.webhooks.config import dispatcher_enabled
+async def start_dispatcher(
+    app: Any, db: Database, registries: RegistryCache
+) -> Dispatcher | Signals | None:
+    """The application's dispatcher, as ``ROLODEX_DISPATCHER`` says (``config.dispatcher_mode``).
 
-    if not dispatcher_enabled():
+    In-process, it is started here; when ``rolodex serve`` runs it as a child
+    process (``external``), this is the child's signalling end, so the routes
+    call the same ``wake`` and ``forget_webhooks`` either way. Both have ``stop``.
+    """
+    from rolodex.webhooks.child import SIGNAL_ENV
+    from rolodex.webhooks.config import dispatcher_mode
+
+    mode = dispatcher_mode()
+    if mode == "off":
         app.state.webhook_dispatcher = None
         return None
+    if mode == "external":
+        signals = Signals(os.environ.get(SIGNAL_ENV, ""))
+        app.state.webhook_dispatcher = signals
+        return signals
     dispatcher = Dispatcher(db, registries)
     await dispatcher.start()
     app.state.webhook_dispatcher = dispatcher

@@ -5,6 +5,12 @@ ones in sequence order, matches them against each workspace's live webhooks
 (queried per batch, so a webhook is live the moment it commits), builds and
 serialises each body once, inserts the deliveries and marks the events done,
 all in one transaction: an event is fanned out exactly once or not at all.
+
+A transaction's work is bounded by events x webhooks: it takes events until
+it has made ``fanout_rows`` deliveries (fewer events when many webhooks
+match), and streams the rows into the queue ``insert_chunk`` at a time, so
+neither its memory nor the wait for the first delivery grows with the
+number of webhooks.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,17 +161,17 @@ def render_for(
     return canonical, body
 
 
-def deliveries_for(
+def iter_deliveries(
     hooks: Sequence[Webhook],
     event: dict[str, Any],
     registry: Registry,
     now: datetime,
     config: WebhookConfig,
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+) -> Iterator[dict[str, Any]]:
+    """The deliveries of ``event``, one per matching webhook, in ``hooks``' order."""
     actor = event.get("actor")
     if isinstance(actor, dict) and actor.get("deliver") is False:
-        return out  # kept in the log, never delivered (an import run with --no-webhooks)
+        return  # kept in the log, never delivered (an import run with --no-webhooks)
     occurred = event["occurred_at"]
     for hook in hooks:
         if clock.iso(hook.created_at) > occurred:
@@ -181,61 +187,137 @@ def deliveries_for(
         if name is None:
             continue
         payload(name)
-        out.append(delivery_row(hook, event, name, built[name][1], now, config))
-    return out
+        yield delivery_row(hook, event, name, built[name][1], now, config)
+
+
+class _Stream:
+    """Delivery rows on their way into the queue, inserted ``chunk`` at a time.
+
+    Only one chunk of rendered bodies is held at once, however many webhooks
+    and events the transaction covers.
+    """
+
+    def __init__(self, conn: Conn, chunk: int) -> None:
+        self.conn = conn
+        self.chunk = max(chunk, 1)
+        self.pending: list[dict[str, Any]] = []
+        self.total = 0
+
+    async def add(self, row: dict[str, Any]) -> None:
+        self.pending.append(row)
+        self.total += 1
+        if len(self.pending) >= self.chunk:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.pending:
+            await queue.insert(self.conn, self.pending)
+            self.pending = []
+
+
+class _Workspace:
+    """What fan-out needs about one workspace within one transaction."""
+
+    def __init__(self, hooks: list[Webhook], registry: Registry | None) -> None:
+        self.hooks = hooks
+        self.registry = registry
+
+
+# Delivery rows per event seen in the last transaction, per database: how many
+# events the next one claims, so a workspace with many webhooks is fanned out
+# a few events at a time rather than by loading a full batch it cannot finish.
+_per_event: dict[str, float] = {}
+
+
+def _events_to_claim(db: Database, config: WebhookConfig) -> int:
+    ratio = _per_event.get(db.url, 0.0)
+    if ratio <= 1.0:
+        return config.batch
+    return max(1, min(config.batch, int(config.fanout_rows / ratio) + 1))
 
 
 async def fan_out_once(
     db: Database, registries: RegistryCache, config: WebhookConfig
 ) -> tuple[int, int]:
-    """Fan out one batch; (events processed, deliveries created)."""
+    """Fan out one bounded batch; (events processed, deliveries created).
+
+    Events are taken in sequence order and each is fanned out whole, to
+    every matching webhook, in this one transaction; the transaction stops
+    taking events once it has made ``config.fanout_rows`` deliveries, so its
+    work is bounded by events x webhooks (at most ``fanout_rows`` plus one
+    event's webhooks). The events it did not reach stay unprocessed and come
+    first in the next transaction, which keeps each webhook's deliveries in
+    sequence order.
+    """
     async with db.connect() as conn:
         if not await repo.has_unfanned_events(conn):
             return 0, 0
     async with db.transaction() as conn:
         if not await repo.try_fan_out_lock(conn):
             return 0, 0  # another worker is fanning out
-        events = await repo.claim_events(conn, config.batch)
+        events = await repo.claim_events(conn, _events_to_claim(db, config))
         if not events:
             return 0, 0
         now = clock.now()
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for ev in events:
-            grouped[str(ev["workspace_id"])].append(prepare(ev))
-        rows: list[dict[str, Any]] = []
-        for ws_text, evs in grouped.items():
-            ws = uuid.UUID(ws_text)
-            hooks = [from_row(r) for r in await repo.live_webhooks(conn, ws)]
-            if not hooks:
-                continue
-            registry = await registries.get(conn, ws)
-            await embed(conn, registry, ws, evs)
-            for ev in evs:
-                rows.extend(deliveries_for(hooks, ev, registry, now, config))
-        if rows:
-            await queue.insert(conn, rows)
+        prepared = [prepare(ev) for ev in events]
+        by_ws: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ev in prepared:
+            by_ws[ev["workspace_id"]].append(ev)
+        seen: dict[str, _Workspace] = {}
+        stream = _Stream(conn, config.insert_chunk)
+        done: list[tuple[Any, Any]] = []
+        for raw, ev in zip(events, prepared, strict=True):
+            if done and stream.total >= config.fanout_rows:
+                break
+            ws_text = ev["workspace_id"]
+            workspace = seen.get(ws_text)
+            if workspace is None:
+                workspace = seen[ws_text] = await _workspace(
+                    conn, registries, uuid.UUID(ws_text), by_ws[ws_text]
+                )
+            if workspace.hooks and workspace.registry is not None:
+                for row in iter_deliveries(workspace.hooks, ev, workspace.registry, now, config):
+                    await stream.add(row)
+            done.append((raw["workspace_id"], raw["id"]))
+        await stream.flush()
+        if stream.total:
+            if not db.sqlite:
+                await _keep_statistics(conn, stream.total)
             await repo.notify(conn, "rolodex_deliveries")
-        await repo.mark_fanned_out(conn, [(e["workspace_id"], e["id"]) for e in events])
-    if rows and not db.sqlite:
-        await _keep_statistics(db, len(rows))
-    return len(events), len(rows)
+        await repo.mark_fanned_out(conn, done)
+    _per_event[db.url] = stream.total / len(done)
+    return len(done), stream.total
+
+
+async def _workspace(
+    conn: Conn, registries: RegistryCache, ws: uuid.UUID, events: list[dict[str, Any]]
+) -> _Workspace:
+    """The live webhooks of ``ws`` and, when it has any, its events' embedded records."""
+    hooks = [from_row(r) for r in await repo.live_webhooks(conn, ws)]
+    if not hooks:
+        return _Workspace([], None)
+    registry = await registries.get(conn, ws)
+    await embed(conn, registry, ws, events)
+    return _Workspace(hooks, registry)
 
 
 _inserted: dict[str, list[float]] = {}
 
 
-async def _keep_statistics(db: Database, count: int) -> None:
+async def _keep_statistics(conn: Conn, count: int) -> None:
     """ANALYZE the queue after a burst of deliveries (at most every 10 s).
 
     Autovacuum analyzes within a minute or so; until then a queue that grew
     from nothing to thousands of rows is planned as if empty, and the claim's
     per-record check can pick an index that makes each claim scan the whole
-    backlog.
+    backlog. It runs inside the fan-out transaction, before the commit that
+    wakes the senders (the statistics then count the rows about to be
+    committed): run after it, the first claims, already woken, planned with
+    the old statistics and took seconds while the first batches went in.
     """
-    state = _inserted.setdefault(db.url, [0.0, 0.0])  # [rows since, last analyze]
+    state = _inserted.setdefault(conn.db.url, [0.0, 0.0])  # [rows since, last analyze]
     state[0] += count
     now = time.monotonic()
     if state[0] >= 1000 and now - state[1] >= 10:
         state[0], state[1] = 0.0, now
-        async with db.connect() as conn:
-            await queue.analyze(conn)
+        await queue.analyze(conn)

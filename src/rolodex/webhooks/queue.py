@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.kit.db import Conn, Row
+from rolodex.kit.recordset import recordset, recordset_insert
 from rolodex.webhooks.repository import ID, WS, attempt, delivery
 
 # Due, unleased, not saturated in this process, with no earlier pending
@@ -121,7 +122,15 @@ async def analyze(conn: Conn) -> None:
         await conn.raw.execute("ANALYZE webhook_delivery")
 
 
+_COLUMNS = tuple(c.name for c in delivery.columns)
+
+
 async def insert(conn: Conn, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new deliveries; on PostgreSQL a chunk of them is one statement."""
+    if len(rows) > 1 and not conn.sqlite:
+        sql = conn.db.sql("wq.insert_set", lambda: recordset_insert(delivery, _COLUMNS))
+        await conn.execute(sql, {"rows": recordset(rows)})
+        return
     sql = conn.db.sql("wq.insert", lambda: sa.insert(delivery))
     if len(rows) == 1:
         await conn.execute(sql, rows[0])

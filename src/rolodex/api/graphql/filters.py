@@ -16,7 +16,7 @@ from graphql import (
 
 from rolodex.api.graphql.limits import Limits
 from rolodex.kit.errors import BadRequest
-from rolodex.records.query import And, Cond, Filter, ListQuery, Not, Or, Order
+from rolodex.records.query import And, Cond, CountMode, Filter, ListQuery, Not, Or, Order
 
 # Deeper and/or/not nesting than this is a mistake, not a query.
 MAX_FILTER_DEPTH = 32
@@ -95,6 +95,7 @@ def list_query(
     limits: Limits,
     variables: dict[str, Any],
     args: dict[str, Any],
+    count_limit: int,
 ) -> ListQuery:
     first, last = args.get("first"), args.get("last")
     after, before = args.get("after") or None, args.get("before") or None
@@ -115,7 +116,10 @@ def list_query(
         after=after,
         before=before,
         last=last is not None,
-        with_total=selects(info, "totalCount"),
+        # Counted only when the total (or whether it is exact) is selected.
+        with_total=selects(info, "totalCount") or selects(info, "totalCountIsExact"),
+        count=args.get("count") or CountMode.ESTIMATE,
+        count_limit=count_limit,
     )
 
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 
+from rolodex.kit import decode
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import serializer
@@ -78,8 +79,7 @@ class DataLoader:
         self._cache = {k: f for k, f in self._cache.items() if not f.done()}
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+_uuid = decode.uid
 
 
 class Loaders:

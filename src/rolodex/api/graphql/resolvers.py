@@ -49,6 +49,7 @@ def _connection(page: Page) -> dict[str, Any]:
         ],
         "pageInfo": page.page_info,
         "totalCount": page.total,
+        "totalCountIsExact": page.total_exact,
     }
 
 
@@ -56,7 +57,7 @@ def list_records(name: str) -> Resolver:
     async def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
         ctx = _ctx(info)
         obj = ctx.object(name)
-        q = list_query(info, ctx.limits, ctx.variables, args)
+        q = list_query(info, ctx.limits, ctx.variables, args, ctx.state.settings.count_limit)
         async with ctx.reading() as s:
             page = await s.records.page(obj, q)
         await prefetch(info, obj, page.records, connection=True)
@@ -175,6 +176,7 @@ def _nested_connection(
             "endCursor": cursors[-1] if cursors else None,
         },
         "totalCount": total,  # called by the default resolver only when selected
+        "totalCountIsExact": True,  # a nested total is counted in full
     }
 
 

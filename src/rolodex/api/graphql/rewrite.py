@@ -31,7 +31,9 @@ from graphql import (
 
 from rolodex.api.graphql.schema import LIST_TWIN
 
-CONNECTION_FIELDS = frozenset({"edges", "pageInfo", "totalCount", "__typename"})
+CONNECTION_FIELDS = frozenset(
+    {"edges", "pageInfo", "totalCount", "totalCountIsExact", "__typename"}
+)
 
 
 def _uses(

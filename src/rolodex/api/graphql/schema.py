@@ -18,6 +18,8 @@ from typing import Any
 from graphql import (
     GraphQLArgument,
     GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLEnumValue,
     GraphQLField,
     GraphQLID,
     GraphQLInputField,
@@ -38,7 +40,7 @@ from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
-from rolodex.records.query import Order
+from rolodex.records.query import CountMode, Order
 from rolodex.records.sql import order_fields
 
 log = logging.getLogger("rolodex.graphql")
@@ -51,6 +53,20 @@ PAGED = "rolodex_paged"
 # Database statements a field runs below the root (relations, counts): validation.py.
 ROUND_TRIPS = "rolodex_round_trips"
 _serial = itertools.count(1)
+
+# How a root list counts ``totalCount``, as REST's ``?count=`` (records/counting.py).
+COUNT_MODE = GraphQLEnumType(
+    "CountMode",
+    {
+        "ESTIMATE": GraphQLEnumValue(
+            CountMode.ESTIMATE,
+            description="Exact up to the count bound (ROLODEX_COUNT_LIMIT), estimated beyond.",
+        ),
+        "EXACT": GraphQLEnumValue(CountMode.EXACT, description="Every match, however many."),
+        "NONE": GraphQLEnumValue(CountMode.NONE, description="No count: totalCount is null."),
+    },
+    description="How totalCount is counted; totalCountIsExact says what came out.",
+)
 
 
 def _nn(x: Any) -> Any:
@@ -85,7 +101,7 @@ _SHARED_TYPES = frozenset(
         *("Currency", "CurrencyInput", "OrderByDirection", "FilterIs", "DateTime", "Date"),
         *("JSON", "Metadata", "MetadataObject", "MetadataField", "MetadataOption"),
         *("IDFilter", "StringFilter", "NumberFilter", "BooleanFilter", "DateTimeFilter"),
-        *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter"),
+        *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
     }
 )
 _SUFFIXES = ("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput")
@@ -197,6 +213,12 @@ class _Builder:
                 "edges": GraphQLField(_list_of(edge)),
                 "pageInfo": GraphQLField(_nn(t.PageInfo)),
                 "totalCount": GraphQLField(GraphQLInt, extensions={ROUND_TRIPS: 1}),
+                # No statement of its own: it comes with the root list's count, and
+                # a nested connection's count is always exact.
+                "totalCountIsExact": GraphQLField(
+                    GraphQLBoolean,
+                    description="Whether totalCount is exact (see the count argument).",
+                ),
             },
         )
 
@@ -261,6 +283,7 @@ class _Builder:
                 "after": GraphQLArgument(GraphQLString),
                 "last": GraphQLArgument(GraphQLInt),
                 "before": GraphQLArgument(GraphQLString),
+                "count": GraphQLArgument(COUNT_MODE, default_value=CountMode.ESTIMATE),
             }
             query[obj.plural] = GraphQLField(
                 self.connections[obj.name],

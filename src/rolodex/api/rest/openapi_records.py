@@ -78,8 +78,20 @@ def object_paths(obj: ObjectDef) -> dict[str, Schema]:
     one, many = obj.label.lower(), obj.label_plural.lower()
     record = ref(cap)
     records: Schema = {"type": "array", "items": record}
-    total = {"type": "integer", "description": "Records matching the filter, in all pages."}
-    list_params = ["Limit", "StartingAfter", "EndingBefore", "Depth"]
+    total = {
+        "type": ["integer", "null"],
+        "description": "Records matching the filter, in all pages: exact or estimated as "
+        "`totalCountIsExact` says; null with `count=none`.",
+    }
+    exact = {
+        "type": ["boolean", "null"],
+        "description": "Whether `totalCount` is exact (false: estimated past the count "
+        "bound, see `count`); null when nothing was counted. Present when false, or when "
+        "the request passed `count`; absent, the total is exact.",
+    }
+    list_params = ["Limit", "StartingAfter", "EndingBefore", "Depth", "Count"]
+    listed = data(plural, records, pageInfo=ref("PageInfo"), totalCount=total)
+    listed["properties"]["totalCountIsExact"] = exact  # not required: see its description
     update = op(
         tag,
         f"update{cap}",
@@ -102,7 +114,7 @@ def object_paths(obj: ObjectDef) -> dict[str, Schema]:
                 f"list{caps}",
                 f"List {many}",
                 {
-                    "200": ok(data(plural, records, pageInfo=ref("PageInfo"), totalCount=total)),
+                    "200": ok(listed),
                     **errors(*AUTH),
                 },
                 f"A page of {plural}, filtered and ordered. {READ}",
