@@ -47,7 +47,6 @@ from rolodex.kit.migrate import upgrade  # noqa: E402
 from rolodex.metadata.registry import RegistryCache  # noqa: E402
 from rolodex.records.service import RecordService  # noqa: E402
 from rolodex.webhooks import signing  # noqa: E402
-from rolodex.webhooks.schemas import parse_input  # noqa: E402
 from rolodex.webhooks.service import WebhookService  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -160,7 +159,7 @@ async def setup(db: Database, webhooks: int, url: str) -> uuid.UUID:
         svc = WebhookService(conn, registry, ws)
         for i in range(webhooks):
             body = {"targetUrl": f"{url}/hook/{i}", "operations": ["person.created"]}
-            await svc.create(parse_input(body, svc.objects, creating=True))
+            await svc.create(body)
     return ws
 
 

@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -27,19 +26,9 @@ from rolodex.kit.analyze import StatisticsKeeper
 from rolodex.kit.db import Database
 from rolodex.kit.errors import RolodexError
 from rolodex.metadata.registry import RegistryCache
+from rolodex.state import AppState
 
 log = logging.getLogger("rolodex")
-
-
-@dataclass
-class AppState:
-    """Everything a process keeps between requests; all of it can be rebuilt."""
-
-    settings: Settings
-    db: Database
-    auth: Authenticator
-    registries: RegistryCache
-    limiter: RateLimiter
 
 
 class StripTrailingSlash:
@@ -196,6 +185,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
                 asyncio.create_task(run_forever(db, state.registries, settings.retention_days))
             )
         dispatcher = await start_dispatcher(app, db, state.registries)
+        # Webhook changes signal it through the webhook service, after they commit.
+        state.sessions.webhook_signals = dispatcher
         statistics = StatisticsKeeper(db)
         statistics.start()
         await workspaces.resume_deletions(db)
@@ -206,6 +197,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
                 task.cancel()
             await statistics.stop()
             workspaces.stop_deletions()
+            state.sessions.webhook_signals = None
             if dispatcher is not None:
                 await dispatcher.stop()
             with contextlib.suppress(Exception):

@@ -37,6 +37,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "*.routes",
         ),
     ),
+    # The workspace session every interface opens, and the process state that holds it.
+    ("session", ("rolodex.session", "rolodex.state")),
     (
         "services",
         (

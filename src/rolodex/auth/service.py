@@ -15,11 +15,11 @@ from typing import Any, NoReturn
 from rolodex.auth import repository
 from rolodex.auth.ratelimit import FailureThrottle
 from rolodex.auth.schemas import ApiKey, Principal
-from rolodex.auth.scopes import ALL_SCOPES, Scope
+from rolodex.auth.scopes import ALL_SCOPES, Scope, parse_scopes
 from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationError
-from rolodex.kit.ids import uuid7
+from rolodex.kit.ids import parse_uuid, uuid7
 
 KEY_PREFIX = "rdx_"
 DEFAULT_WORKSPACE = "Default"
@@ -147,6 +147,45 @@ async def revoke_key(conn: Conn, workspace_id: uuid.UUID, key_id: uuid.UUID) -> 
         key = await repository.get_key(conn, workspace_id, key_id)
         assert key is not None
     return key
+
+
+class KeyService:
+    """The API keys of one workspace, for a session; bodies are JSON as sent."""
+
+    def __init__(self, conn: Conn, workspace_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.ws = workspace_id
+
+    async def list(self) -> list[ApiKey]:
+        return await list_keys(self.conn, self.ws)
+
+    async def create(self, body: Any, *, held: frozenset[Scope]) -> tuple[ApiKey, str]:
+        """A key from ``{name, scopes?, expiresAt?}`` and its secret; never more than ``held``."""
+        if not isinstance(body, dict):
+            raise ValidationError("The body must be a JSON object {name, scopes?, expiresAt?}.")
+        unknown = set(body) - {"name", "scopes", "expiresAt"}
+        if unknown:
+            raise ValidationError(f"Unknown field '{sorted(unknown)[0]}'", field=sorted(unknown)[0])
+        name = body.get("name")
+        if not isinstance(name, str):
+            raise ValidationError("name is required and must be a string", field="name")
+        scopes_raw = body.get("scopes")
+        if scopes_raw is not None and (
+            not isinstance(scopes_raw, list) or not all(isinstance(s, str) for s in scopes_raw)
+        ):
+            raise ValidationError("scopes must be a list of strings", field="scopes")
+        scopes = parse_scopes(scopes_raw) if scopes_raw is not None else None
+        # A key cannot mint a key with more power than it has.
+        if scopes is None:
+            scopes = held
+        elif not scopes <= held:
+            raise ValidationError("A key cannot grant scopes it does not hold", field="scopes")
+        expires = body.get("expiresAt")
+        expires_at = clock.parse_datetime(expires, field="expiresAt") if expires else None
+        return await create_key(self.conn, self.ws, name, scopes, expires_at)
+
+    async def revoke(self, key_id: Any) -> ApiKey:
+        return await revoke_key(self.conn, self.ws, parse_uuid(key_id))
 
 
 class Authenticator:

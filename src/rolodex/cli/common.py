@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.text import Text
 from rolodex.config import DEFAULT_DATABASE
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import RolodexError
+
+if TYPE_CHECKING:
+    from rolodex.session import WorkspaceSession
 
 T = TypeVar("T")
 # Wide enough that nothing wraps in a pipe or a file; a terminal keeps its width.
@@ -101,6 +104,44 @@ def run(
         require_database(url, create=create)
         return asyncio.run(main())
     raise AssertionError("unreachable")
+
+
+def run_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``work`` with the database at ``url`` open; ``work`` opens its own sessions."""
+
+    async def main() -> T:
+        db = Database(url, pool_size=2)
+        await db.open()
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    with database_errors(url):
+        require_database(url)
+        return asyncio.run(main())
+    raise AssertionError("unreachable")
+
+
+def run_session(
+    url: str,
+    workspace: str | None,
+    work: Callable[[WorkspaceSession], Awaitable[T]],
+    *,
+    write: bool = True,
+) -> T:
+    """Run ``work`` in a workspace session of ``workspace`` (id or name; the first
+    workspace when None), as the operator with every scope."""
+    from rolodex.metadata.registry import RegistryCache
+    from rolodex.session import READ, WRITE, Sessions
+
+    async def job(db: Database) -> T:
+        sessions = Sessions(db, RegistryCache(0))
+        principal = await sessions.local(workspace)
+        async with sessions.open(principal, WRITE if write else READ) as s:
+            return await work(s)
+
+    return run_database(url, job)
 
 
 @contextlib.contextmanager

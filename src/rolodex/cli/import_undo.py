@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rolodex.cli.common import database_url, fail, out, print_json, run
-from rolodex.kit.db import Conn
+from rolodex.cli.common import database_url, fail, out, print_json, run_database
+from rolodex.kit.db import Database
 
 
 def undo_command(
@@ -24,10 +24,10 @@ def undo_command(
             code=2,
         )
 
-    async def work(conn: Conn) -> UndoSummary:
-        return await undo_local(conn.db, import_id, workspace=workspace)
+    async def work(db: Database) -> UndoSummary:
+        return await undo_local(db, import_id, workspace=workspace)
 
-    s = run(database_url(database), work, write=False)
+    s = run_database(database_url(database), work)
     if as_json:
         print_json(s.to_dict())
         return

@@ -18,7 +18,15 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from rolodex.cli.common import DatabaseOption, database_url, err, fail, out, print_json, run
+from rolodex.cli.common import (
+    DatabaseOption,
+    database_url,
+    err,
+    fail,
+    out,
+    print_json,
+    run_database,
+)
 from rolodex.cli.keys import JsonOption, WorkspaceOption
 from rolodex.kit.errors import RolodexError
 
@@ -77,7 +85,7 @@ def _run(
 ) -> T:
     """Run the job locally or against ``url``; user mistakes end in one line and exit 1."""
     if not url:
-        return run(database_url(database), lambda conn: local(conn.db), write=False)
+        return run_database(database_url(database), local)
     if not api_key:
         fail("--url needs --api-key (or ROLODEX_API_KEY)", code=2)
     from rolodex.importer.remote import client

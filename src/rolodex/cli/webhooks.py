@@ -9,13 +9,11 @@ from typing import Any, TypeVar
 import typer
 from rich.table import Table
 
-from rolodex.auth import service as auth
-from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run
+from rolodex.cli.common import DatabaseOption, database_url, fail, out, print_json, run_session
 from rolodex.kit import clock
-from rolodex.kit.db import Conn, Database
+from rolodex.kit.db import Database
 from rolodex.kit.errors import RolodexError
-from rolodex.metadata.registry import RegistryCache
-from rolodex.webhooks.schemas import parse_input
+from rolodex.session import WorkspaceSession
 from rolodex.webhooks.service import WebhookService
 
 T = TypeVar("T")
@@ -43,12 +41,10 @@ def _with_service(
     *,
     write: bool = True,
 ) -> T:
-    async def job(conn: Conn) -> T:
-        ws = await auth.resolve_workspace(conn, workspace)
-        registry = await RegistryCache(0).get(conn, ws)
-        return await work(WebhookService(conn, registry, ws))
+    async def job(s: WorkspaceSession) -> T:
+        return await work(s.webhooks)
 
-    return run(database_url(database), job, write=write)
+    return run_session(database_url(database), workspace, job, write=write)
 
 
 def _show(hooks: list[dict[str, Any]], as_json: bool, *, many: bool = True) -> None:
@@ -130,7 +126,7 @@ def webhooks_create(
     )
 
     async def work(svc: WebhookService) -> dict[str, Any]:
-        hook = await svc.create(parse_input(body, svc.objects, creating=True))
+        hook = await svc.create(body)
         return hook.to_dict(with_secret=True)
 
     info = _with_service(database, workspace, work)
@@ -173,7 +169,7 @@ def webhooks_update(
     )
 
     async def work(svc: WebhookService) -> dict[str, Any]:
-        hook = await svc.update(webhook_id, parse_input(body, svc.objects, creating=False))
+        hook = await svc.update(webhook_id, body)
         return hook.to_dict()
 
     _show([_with_service(database, workspace, work)], as_json, many=False)

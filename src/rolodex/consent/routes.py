@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.routing import Route
 
 from rolodex.api.rest.http import Context, JSONResponse, route_table
 from rolodex.auth.scopes import Scope
-from rolodex.consent.service import ConsentService
-
-
-@asynccontextmanager
-async def consents(ctx: Context, *, write: bool) -> AsyncIterator[ConsentService]:
-    opener = ctx.state.db.transaction() if write else ctx.state.db.connect()
-    async with opener as conn:
-        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-        yield ConsentService(conn, registry, ctx.workspace_id, ctx.principal.actor)
+from rolodex.session import WRITE
 
 
 async def list_consents(ctx: Context) -> JSONResponse:
-    async with consents(ctx, write=False) as svc:
-        items = await svc.of_person(ctx.request.path_params["id"])
+    async with ctx.session() as s:
+        items = await s.consents.of_person(ctx.request.path_params["id"])
     return JSONResponse({"data": {"consents": items}})
 
 
 async def give_consent(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with consents(ctx, write=True) as svc:
-        item = await svc.give(ctx.request.path_params["id"], body)
+    async with ctx.session(WRITE) as s:
+        item = await s.consents.give(ctx.request.path_params["id"], body)
     return JSONResponse({"data": {"consent": item}}, status_code=201)
 
 
 async def withdraw_consent(ctx: Context) -> JSONResponse:
     """Withdraw (kept, with withdrawnAt); ``?remove=true`` erases the consent instead."""
-    async with consents(ctx, write=True) as svc:
-        item = await svc.withdraw(
+    async with ctx.session(WRITE) as s:
+        item = await s.consents.withdraw(
             ctx.request.path_params["id"],
             ctx.request.path_params["purpose"],
             remove=ctx.flag("remove"),
@@ -45,14 +34,14 @@ async def withdraw_consent(ctx: Context) -> JSONResponse:
 
 
 async def get_options(ctx: Context) -> JSONResponse:
-    async with consents(ctx, write=False) as svc:
-        return JSONResponse({"data": {"consentOptions": await svc.options()}})
+    async with ctx.session() as s:
+        return JSONResponse({"data": {"consentOptions": await s.consents.options()}})
 
 
 async def put_options(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with consents(ctx, write=True) as svc:
-        options = await svc.set_options(body)
+    async with ctx.session(WRITE) as s:
+        options = await s.consents.set_options(body)
     return JSONResponse({"data": {"consentOptions": options}})
 
 

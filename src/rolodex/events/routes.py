@@ -6,19 +6,14 @@ from starlette.routing import Route
 
 from rolodex.api.rest.http import Context, JSONResponse, route_table
 from rolodex.auth.scopes import Scope
-from rolodex.events.timeline import timeline
 
 
 async def record_timeline(ctx: Context) -> JSONResponse:
     """Newest first; ``limit`` (default 50, at most 200) and ``starting_after``."""
     limit = ctx.int_param("limit", 50, 1, 200)
-    async with ctx.state.db.connect() as conn:
-        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-        obj = registry.by_plural(ctx.request.path_params["objects"])
-        items, cursor = await timeline(
-            conn,
-            registry,
-            ctx.workspace_id,
+    async with ctx.session() as s:
+        obj = s.registry.by_plural(ctx.request.path_params["objects"])
+        items, cursor = await s.timeline.page(
             obj,
             ctx.request.path_params["id"],
             limit=limit,

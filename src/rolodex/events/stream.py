@@ -50,18 +50,18 @@ def _subscriptions(raw: str | None) -> list[dict[str, Any]] | None:
 async def messages(
     ctx: Context, since: int | None, subscriptions: list[dict[str, Any]] | None
 ) -> AsyncIterator[bytes]:
-    state, ws = ctx.state, ctx.workspace_id
+    ws = ctx.workspace_id
     listener = Listener(ws, subscriptions)
-    async with state.db.connect() as conn:
-        start = cursor = await listener.end(conn) if since is None else since
+    async with ctx.session() as s:
+        start = cursor = await listener.end(s.conn) if since is None else since
     sent: set[int] = set()
     last_write = time.monotonic()
     yield b": connected\n\n"
     while not await ctx.request.is_disconnected():
-        async with state.db.connect() as conn:
+        async with ctx.session() as s:
             after = max(start, cursor - LOOKBACK)
-            registry = await state.registries.get(conn, ws)
-            events = await listener.read(conn, registry, after, BATCH, skip=sent)
+            registry = s.registry
+            events = await listener.read(s.conn, registry, after, BATCH, skip=sent)
         for ev in events:
             seq = int(ev["seq"])
             sent.add(seq)
@@ -72,7 +72,7 @@ async def messages(
             name, body = message
             yield f"id: {seq}\nevent: {name}\ndata: {body}\n\n".encode()
             last_write = time.monotonic()
-        sent = {s for s in sent if s > cursor - LOOKBACK}
+        sent = {seq for seq in sent if seq > cursor - LOOKBACK}
         if time.monotonic() - last_write > KEEPALIVE:
             yield b": keep-alive\n\n"
             last_write = time.monotonic()

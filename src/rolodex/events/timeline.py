@@ -113,6 +113,24 @@ async def timeline(
     return items, (_cursor(items[-1]) if len(rows) > limit and items else None)
 
 
+class Timeline:
+    """Records' histories in one workspace, for a session."""
+
+    def __init__(self, conn: Conn, registry: Registry, workspace_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.registry = registry
+        self.ws = workspace_id
+
+    async def page(
+        self, obj: ObjectDef | str, record_id: Any, *, limit: int, after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the record's history (``obj`` by definition or name), as ``timeline``."""
+        target = self.registry.object(obj) if isinstance(obj, str) else obj
+        return await timeline(
+            self.conn, self.registry, self.ws, target, record_id, limit=limit, after=after
+        )
+
+
 async def _has_events(conn: Conn, workspace_id: uuid.UUID, name: str, rid: uuid.UUID) -> bool:
     """A record deleted for good still has a history."""
     sql = conn.db.sql(

@@ -11,22 +11,19 @@ from __future__ import annotations
 import contextlib
 import csv
 import time
-import uuid
 from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
 
-from rolodex.auth import service as auth_service
-from rolodex.auth.schemas import SYSTEM
 from rolodex.importer.reading import FileProblem
 from rolodex.kit.db import Database
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.metadata.types import js_number, kind
 from rolodex.records.query import Filter, ListQuery
-from rolodex.records.service import RecordService
+from rolodex.session import LocalPrincipal, Sessions
 
 PAGE = 1000
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -128,11 +125,15 @@ async def write_all(
 
 
 async def local_pages(
-    db: Database, registry: Registry, ws: uuid.UUID, obj: ObjectDef, flt: Filter | None
+    sessions: Sessions,
+    operator: LocalPrincipal,
+    registry: Registry,
+    obj: ObjectDef,
+    flt: Filter | None,
 ) -> AsyncGenerator[list[dict[str, Any]], None]:
     """Every record matching ``flt``, in pages of 1,000, walking keyset cursors."""
-    async with db.connect() as conn:
-        svc = RecordService(conn, registry, ws, SYSTEM)
+    async with sessions.open(operator, registry=registry) as session:
+        svc = session.records
         cursor: str | None = None
         while True:
             q = ListQuery(filter=flt, limit=PAGE, after=cursor, with_total=False)
@@ -155,10 +156,11 @@ async def export_local(
     target: str = "-",
 ) -> ExportSummary:
     """Export one object of a workspace of ``db`` (the default one unless named)."""
-    async with db.transaction() as conn:
-        ws = await auth_service.resolve_workspace(conn, workspace)
-        registry = await RegistryCache(0).get(conn, ws)
+    sessions = Sessions(db, RegistryCache(0))
+    operator = await sessions.local(workspace)
+    async with sessions.open(operator) as session:
+        registry = session.registry
     obj = registry.object(object_name)
     writer = RecordWriter(obj, fmt, opener)
     summary = ExportSummary(obj.plural, fmt, target)
-    return await write_all(local_pages(db, registry, ws, obj, flt), writer, summary)
+    return await write_all(local_pages(sessions, operator, registry, obj, flt), writer, summary)

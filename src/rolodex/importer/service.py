@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rolodex.auth import service as auth_service
 from rolodex.auth.schemas import Actor
 from rolodex.importer import repository
 from rolodex.importer.limits import LimitExceeded
@@ -57,6 +56,7 @@ from rolodex.records import rules
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import check_required, validate
 from rolodex.records.service import MAX_BATCH, RecordService
+from rolodex.session import WRITE, LocalPrincipal, Principal, Sessions
 
 # Fixed forever: changing it would make re-runs of old imports create duplicates.
 NAMESPACE = uuid.UUID("6f0d3c8e-5a3b-4c1e-9f7d-2b8e4a6c1d90")
@@ -250,9 +250,10 @@ class LocalBackend:
     """Batches written straight to the database, each in its own transaction."""
 
     def __init__(
-        self, db: Database, registry: Registry, ws: uuid.UUID, obj: ObjectDef, actor: Actor
+        self, sessions: Sessions, principal: Principal, registry: Registry, obj: ObjectDef
     ) -> None:
-        self.db, self.registry, self.ws, self.obj, self.actor = db, registry, ws, obj, actor
+        self.sessions, self.principal, self.registry, self.obj = sessions, principal, registry, obj
+        self.db, self.ws, self.actor = sessions.db, principal.workspace_id, principal.actor
         self.written = 0
         self.next_analyze = 0
         self.analyzed_at = -1  # rows written when last analyzed
@@ -273,8 +274,8 @@ class LocalBackend:
         self.next_analyze = max(2 * self.written, 1000)
         self.analyzed_at = self.written
         try:
-            async with self.db.connect() as conn:
-                await repository.analyze(conn, self.obj.table)
+            async with self.sessions.open(self.principal) as session:
+                await repository.analyze(session.conn, self.obj.table)
         except Exception:  # e.g. not the table's owner: slower, still right
             self.next_analyze = 1 << 62
 
@@ -295,12 +296,13 @@ class LocalBackend:
         result = WriteResult()
         sent: list[Item] = []
         try:
-            async with self.db.transaction() as conn:
+            async with self.sessions.open(self.principal, WRITE, registry=self.registry) as session:
+                conn = session.conn
                 repo = RecordRepository(conn, self.obj, self.ws)
                 found = await repo.existing_ids([uuid.UUID(i.id) for i in items])
                 todo = [i for i in items if not i.skip(found, upsert)]
                 result.skipped = len(items) - len(todo)
-                svc = RecordService(conn, self.registry, self.ws, self.actor)
+                svc = session.records
                 sent = await self._references(svc, todo, result)
                 if sent:
                     records = await svc.create_many(self.obj, [i.data for i in sent], upsert=upsert)
@@ -357,13 +359,16 @@ async def import_local(
     on_progress: Callable[[Summary, float], None] | None = None,
 ) -> Summary:
     """Import ``options.path`` into a workspace of ``db`` (the default one unless named)."""
-    async with db.transaction() as conn:
-        ws = await auth_service.resolve_workspace(conn, workspace)
-        registry = await RegistryCache(0).get(conn, ws)
+    sessions = Sessions(db, RegistryCache(0))
+    operator = await sessions.local(workspace)
+    ws = operator.workspace_id
+    async with sessions.open(operator) as session:
+        registry = session.registry
     obj = registry.object(options.object)
     digest = identity(options.path)
     job = str(uuid.uuid5(NAMESPACE, f"{ws}:{obj.name}:{digest}"))
-    backend = LocalBackend(db, registry, ws, obj, import_actor(options, job))
+    principal = LocalPrincipal(ws, import_actor(options, job))
+    backend = LocalBackend(sessions, principal, registry, obj)
     importer = Importer(
         backend, options, str(ws), digest, summary, on_batch=on_batch, on_progress=on_progress
     )

@@ -11,18 +11,18 @@ by someone else: they are left as they are, changes included, and counted.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rolodex.auth import service as auth_service
 from rolodex.auth.schemas import Actor
 from rolodex.importer.schemas import ImportActor
 from rolodex.kit.db import Database
 from rolodex.kit.errors import NotFound
 from rolodex.metadata.model import ObjectDef
-from rolodex.metadata.registry import Registry, RegistryCache
+from rolodex.metadata.registry import RegistryCache
 from rolodex.records.query import And, Cond, Filter, ListQuery, Not
 from rolodex.records.service import MAX_BATCH, RecordService
+from rolodex.session import WRITE, LocalPrincipal, Sessions
 
 BATCH = min(500, MAX_BATCH)
 
@@ -75,15 +75,15 @@ async def _count(svc: RecordService, obj: ObjectDef, flt: Filter) -> int:
 
 
 async def _actor(
-    db: Database, registry: Registry, ws: uuid.UUID, objs: list[ObjectDef], import_id: str
+    sessions: Sessions, operator: LocalPrincipal, objs: list[ObjectDef], import_id: str
 ) -> Actor | None:
     """The actor of the deletes (None: no record of the import exists, live or deleted).
 
     An import run with ``--no-webhooks`` is undone without webhooks too.
     """
     flt = by_import("createdBy", import_id)
-    async with db.connect() as conn:
-        svc = RecordService(conn, registry, ws, Actor("system"))
+    async with sessions.open(replace(operator, actor=Actor("system"))) as session:
+        svc = session.records
         for obj in objs:
             for wanted in (flt, _deleted(flt)):
                 page = await svc.page(obj, ListQuery(filter=wanted, limit=1, with_total=False))
@@ -99,11 +99,12 @@ async def _actor(
 async def undo_local(db: Database, import_id: str, *, workspace: str | None = None) -> UndoSummary:
     """Soft-delete the live records the import ``import_id`` created in a workspace of ``db``."""
     rid = _parse(import_id)
-    async with db.transaction() as conn:
-        ws = await auth_service.resolve_workspace(conn, workspace)
-        registry = await RegistryCache(0).get(conn, ws)
+    sessions = Sessions(db, RegistryCache(0))
+    operator = await sessions.local(workspace)
+    async with sessions.open(operator) as session:
+        registry = session.registry
     objs = [o for o in registry.objects.values() if "createdBy" in o.fields]
-    actor = await _actor(db, registry, ws, objs, rid)
+    actor = await _actor(sessions, operator, objs, rid)
     if actor is None:
         raise NotFound(f"No import with id {rid} in this workspace.", field="id")
     summary = UndoSummary(rid)
@@ -111,8 +112,9 @@ async def undo_local(db: Database, import_id: str, *, workspace: str | None = No
     kept = And((by_import("updatedBy", rid), Not(Cond("createdBy.id", "eq", rid))))
     # Counted first: removing a person also removes (softly) the notes it alone holds,
     # which may be the import's too.
-    async with db.connect() as conn:
-        svc = RecordService(conn, registry, ws, actor)
+    principal = replace(operator, actor=actor)
+    async with sessions.open(principal, registry=registry) as session:
+        svc = session.records
         for obj in objs:
             if n := await _count(svc, obj, created):
                 summary.by_object[obj.plural] = n
@@ -120,8 +122,8 @@ async def undo_local(db: Database, import_id: str, *, workspace: str | None = No
             summary.kept_updated += await _count(svc, obj, kept)
     for obj in objs:
         while obj.plural in summary.by_object:
-            async with db.transaction() as conn:
-                svc = RecordService(conn, registry, ws, actor)
+            async with sessions.open(principal, WRITE, registry=registry) as session:
+                svc = session.records
                 page = await svc.page(obj, ListQuery(filter=created, limit=BATCH, with_total=False))
                 for record in page.records:
                     try:

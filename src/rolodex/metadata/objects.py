@@ -14,10 +14,11 @@ from rolodex.auth.schemas import Actor
 from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
+from rolodex.kit.effects import AfterCommit
 from rolodex.kit.errors import Conflict, NotFound, ValidationError
 from rolodex.kit.ids import uuid7
 from rolodex.metadata import repository, schemas
-from rolodex.metadata.registry import Registry, custom_object
+from rolodex.metadata.registry import Registry, RegistryCache, custom_object
 from rolodex.metadata.standard import RESERVED_PLURALS
 
 _IDENT = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
@@ -58,12 +59,22 @@ class ObjectService:
     """Custom object changes for one workspace, on the caller's transaction."""
 
     def __init__(
-        self, conn: Conn, registry: Registry, workspace_id: uuid.UUID, actor: Actor
+        self,
+        conn: Conn,
+        registry: Registry,
+        workspace_id: uuid.UUID,
+        actor: Actor,
+        *,
+        after_commit: AfterCommit | None = None,
+        registries: RegistryCache | None = None,
     ) -> None:
         self.conn = conn
         self.registry = registry
         self.ws = workspace_id
         self.actor = actor
+        if after_commit is not None and registries is not None:
+            # The cached registry is stale once the change commits; read it again.
+            after_commit(registries.stale(workspace_id))
 
     async def create(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):

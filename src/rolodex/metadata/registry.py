@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 import time
 import uuid
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rolodex.config import Settings
@@ -249,6 +249,20 @@ class RegistryCache:
 
     def invalidate(self, workspace_id: uuid.UUID) -> None:
         self._entries.pop(workspace_id)
+
+    def stale(self, workspace_id: uuid.UUID) -> Callable[[], None]:
+        """The effect that invalidates ``workspace_id``: equal for equal workspaces, so a
+        session that changes metadata twice invalidates once."""
+        return _Invalidate(self, workspace_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Invalidate:
+    cache: RegistryCache
+    workspace_id: uuid.UUID
+
+    def __call__(self) -> None:
+        self.cache.invalidate(self.workspace_id)
 
 
 def standard() -> Registry:

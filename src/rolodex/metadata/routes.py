@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from starlette.routing import Route
 
 from rolodex.api.rest.http import Context, JSONResponse, accepts, route_table
 from rolodex.auth.scopes import Scope
-from rolodex.metadata import schemas, service
-from rolodex.metadata.objects import ObjectService
+from rolodex.metadata import schemas
 from rolodex.metadata.registry import Registry
+from rolodex.session import WRITE
 
 
 async def _registry(ctx: Context) -> Registry:
-    async with ctx.state.db.connect() as conn:
-        registry: Registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-        return registry
-
-
-@asynccontextmanager
-async def fields(ctx: Context, *, write: bool) -> AsyncIterator[service.FieldService]:
-    opener = ctx.state.db.transaction() if write else ctx.state.db.connect()
-    async with opener as conn:
-        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-        yield service.FieldService(conn, registry, ctx.workspace_id, ctx.principal.actor)
-    if write:
-        ctx.state.registries.invalidate(ctx.workspace_id)
-
-
-@asynccontextmanager
-async def objects(ctx: Context) -> AsyncIterator[ObjectService]:
-    async with ctx.state.db.transaction() as conn:
-        registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-        yield ObjectService(conn, registry, ctx.workspace_id, ctx.principal.actor)
-    ctx.state.registries.invalidate(ctx.workspace_id)
+    async with ctx.session() as s:
+        return s.registry
 
 
 @accepts()
@@ -54,16 +32,16 @@ async def get_object(ctx: Context) -> JSONResponse:
 @accepts()
 async def create_object(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with objects(ctx) as svc:
-        item = await svc.create(body)
+    async with ctx.session(WRITE) as s:
+        item = await s.objects.create(body)
     return JSONResponse({"data": {"createObject": item}}, status_code=201)
 
 
 @accepts()
 async def update_object(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with objects(ctx) as svc:
-        item = await svc.update(ctx.request.path_params["name"], body)
+    async with ctx.session(WRITE) as s:
+        item = await s.objects.update(ctx.request.path_params["name"], body)
     return JSONResponse({"data": {"updateObject": item}})
 
 
@@ -72,7 +50,8 @@ async def delete_object(ctx: Context) -> JSONResponse:
     """Deactivate a custom object (records kept); ``?purge=true`` on a deactivated one
     deletes its records."""
     purge = ctx.flag("purge")
-    async with objects(ctx) as svc:
+    async with ctx.session(WRITE) as s:
+        svc = s.objects
         name = ctx.request.path_params["name"]
         item = await (svc.purge(name) if purge else svc.deactivate(name))
     return JSONResponse({"data": {"deleteObject": item}})
@@ -80,8 +59,8 @@ async def delete_object(ctx: Context) -> JSONResponse:
 
 @accepts()
 async def restore_object(ctx: Context) -> JSONResponse:
-    async with objects(ctx) as svc:
-        item = await svc.restore(ctx.request.path_params["name"])
+    async with ctx.session(WRITE) as s:
+        item = await s.objects.restore(ctx.request.path_params["name"])
     return JSONResponse({"data": {"restoreObject": item}})
 
 
@@ -94,8 +73,8 @@ async def list_picklists(ctx: Context) -> JSONResponse:
 @accepts("object", "objectName", "includeInactive")
 async def list_fields(ctx: Context) -> JSONResponse:
     params = ctx.request.query_params
-    async with fields(ctx, write=False) as svc:
-        items = await svc.list(
+    async with ctx.session() as s:
+        items = await s.fields.list(
             params.get("object") or params.get("objectName"), ctx.flag("includeInactive")
         )
     return JSONResponse({"data": {"fields": items}})
@@ -103,24 +82,24 @@ async def list_fields(ctx: Context) -> JSONResponse:
 
 @accepts()
 async def get_field(ctx: Context) -> JSONResponse:
-    async with fields(ctx, write=False) as svc:
-        item = await svc.get(ctx.request.path_params["id"])
+    async with ctx.session() as s:
+        item = await s.fields.get(ctx.request.path_params["id"])
     return JSONResponse({"data": {"field": item}})
 
 
 @accepts()
 async def create_field(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with fields(ctx, write=True) as svc:
-        item = await svc.create(body)
+    async with ctx.session(WRITE) as s:
+        item = await s.fields.create(body)
     return JSONResponse({"data": {"createField": item}}, status_code=201)
 
 
 @accepts()
 async def update_field(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with fields(ctx, write=True) as svc:
-        item = await svc.update(ctx.request.path_params["id"], body)
+    async with ctx.session(WRITE) as s:
+        item = await s.fields.update(ctx.request.path_params["id"], body)
     return JSONResponse({"data": {"updateField": item}})
 
 
@@ -128,7 +107,8 @@ async def update_field(ctx: Context) -> JSONResponse:
 async def delete_field(ctx: Context) -> JSONResponse:
     """Deactivate a field (data kept); ``?purge=true`` on a deactivated one removes its data."""
     purge = ctx.flag("purge")
-    async with fields(ctx, write=True) as svc:
+    async with ctx.session(WRITE) as s:
+        svc = s.fields
         fid = ctx.request.path_params["id"]
         item = await (svc.purge(fid) if purge else svc.deactivate(fid))
     return JSONResponse({"data": {"deleteField": item}})
@@ -136,8 +116,8 @@ async def delete_field(ctx: Context) -> JSONResponse:
 
 @accepts()
 async def restore_field(ctx: Context) -> JSONResponse:
-    async with fields(ctx, write=True) as svc:
-        item = await svc.restore(ctx.request.path_params["id"])
+    async with ctx.session(WRITE) as s:
+        item = await s.fields.restore(ctx.request.path_params["id"])
     return JSONResponse({"data": {"restoreField": item}})
 
 

@@ -15,13 +15,14 @@ from rolodex.auth.schemas import Actor
 from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
+from rolodex.kit.effects import AfterCommit
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
 from rolodex.metadata import fieldtypes, repository, schemas, standard_fields
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
-from rolodex.metadata.registry import Registry, field_from_row
+from rolodex.metadata.registry import Registry, RegistryCache, field_from_row
 from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
 
@@ -30,12 +31,22 @@ class FieldService:
     """Custom field changes for one workspace, on the caller's transaction."""
 
     def __init__(
-        self, conn: Conn, registry: Registry, workspace_id: uuid.UUID, actor: Actor
+        self,
+        conn: Conn,
+        registry: Registry,
+        workspace_id: uuid.UUID,
+        actor: Actor,
+        *,
+        after_commit: AfterCommit | None = None,
+        registries: RegistryCache | None = None,
     ) -> None:
         self.conn = conn
         self.registry = registry
         self.ws = workspace_id
         self.actor = actor
+        if after_commit is not None and registries is not None:
+            # The cached registry is stale once the change commits; read it again.
+            after_commit(registries.stale(workspace_id))
 
     async def list(self, object_name: str | None, include_inactive: bool) -> list[dict[str, Any]]:
         wanted = self.registry.object(object_name).name if object_name else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
@@ -25,22 +23,15 @@ from rolodex.metadata.model import ObjectDef
 from rolodex.records.counting import parse_count_mode
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import json_ready
-from rolodex.records.service import RecordService
+from rolodex.session import WRITE, WorkspaceSession
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
 
 
-@asynccontextmanager
-async def service(ctx: Context, *, write: bool) -> AsyncIterator[tuple[RecordService, ObjectDef]]:
-    """The record service for this request, in a transaction when it writes."""
-    state = ctx.state
-    opener = state.db.transaction() if write else state.db.connect()
-    async with opener as conn:
-        registry = await state.registries.get(conn, ctx.workspace_id)
-        plural = ctx.request.path_params["objects"]
-        obj = registry.by_plural(plural)
-        yield RecordService(conn, registry, ctx.workspace_id, ctx.principal.actor), obj
+def target(s: WorkspaceSession, ctx: Context) -> ObjectDef:
+    """The object the path names (``/rest/{objects}``), in the session's registry."""
+    return s.registry.by_plural(ctx.request.path_params["objects"])
 
 
 def list_query(ctx: Context) -> ListQuery:
@@ -66,8 +57,9 @@ async def list_records(ctx: Context) -> JSONResponse:
     """List records: filter, order_by, limit, starting_after / ending_before, depth, count."""
     q = list_query(ctx)
     depth = ctx.int_param("depth", 0, 0, 1)
-    async with service(ctx, write=False) as (svc, obj):
-        page = await svc.page(obj, q, depth=depth, pass_through=True)
+    async with ctx.session() as s:
+        obj = target(s, ctx)
+        page = await s.records.page(obj, q, depth=depth, pass_through=True)
     body: dict[str, Any] = {
         "data": {obj.plural: json_ready(page.records)},
         "pageInfo": page.page_info,
@@ -83,8 +75,11 @@ async def list_records(ctx: Context) -> JSONResponse:
 @accepts("depth")
 async def get_record(ctx: Context) -> JSONResponse:
     depth = ctx.int_param("depth", 0, 0, 1)
-    async with service(ctx, write=False) as (svc, obj):
-        record = await svc.get(obj, ctx.request.path_params["id"], depth=depth, pass_through=True)
+    async with ctx.session() as s:
+        obj = target(s, ctx)
+        record = await s.records.get(
+            obj, ctx.request.path_params["id"], depth=depth, pass_through=True
+        )
     return JSONResponse({"data": {obj.name: json_ready(record)}})
 
 
@@ -92,8 +87,9 @@ async def get_record(ctx: Context) -> JSONResponse:
 async def create_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     upsert = ctx.flag("upsert")
-    async with service(ctx, write=True) as (svc, obj):
-        record = await svc.create(obj, body, upsert=upsert)
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        record = await s.records.create(obj, body, upsert=upsert)
     return JSONResponse({"data": {f"create{obj.cap}": record}}, status_code=201)
 
 
@@ -105,16 +101,18 @@ async def create_batch(ctx: Context) -> JSONResponse:
     if not isinstance(body, list):
         raise BadRequest("A batch body is a JSON array of records.")
     upsert = ctx.flag("upsert")
-    async with service(ctx, write=True) as (svc, obj):
-        records = await svc.create_many(obj, body, upsert=upsert)
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        records = await s.records.create_many(obj, body, upsert=upsert)
     return JSONResponse({"data": {f"create{obj.cap_plural}": records}}, status_code=201)
 
 
 @accepts()
 async def update_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with service(ctx, write=True) as (svc, obj):
-        record = await svc.update(obj, ctx.request.path_params["id"], body)
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        record = await s.records.update(obj, ctx.request.path_params["id"], body)
     return JSONResponse({"data": {f"update{obj.cap}": record}})
 
 
@@ -122,7 +120,8 @@ async def update_record(ctx: Context) -> JSONResponse:
 async def delete_record(ctx: Context) -> JSONResponse:
     """Delete for good; ``?soft_delete=true`` hides the record instead (restorable)."""
     soft = ctx.flag("soft_delete")
-    async with service(ctx, write=True) as (svc, obj):
+    async with ctx.session(WRITE) as s:
+        obj, svc = target(s, ctx), s.records
         rid = ctx.request.path_params["id"]
         record = await (svc.soft_delete(obj, rid) if soft else svc.delete(obj, rid))
     body = {"id": record["id"], "deletedAt": record["deletedAt"]} if soft else {"id": record["id"]}
@@ -131,8 +130,9 @@ async def delete_record(ctx: Context) -> JSONResponse:
 
 @accepts()
 async def restore_record(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=True) as (svc, obj):
-        record = await svc.restore(obj, ctx.request.path_params["id"])
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        record = await s.records.restore(obj, ctx.request.path_params["id"])
     return JSONResponse({"data": {f"restore{obj.cap}": record}})
 
 

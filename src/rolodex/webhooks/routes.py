@@ -7,8 +7,6 @@ before the generic ``/rest/{objects}`` routes, which would otherwise take
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.routing import Route
@@ -17,28 +15,10 @@ from rolodex.api.rest.http import Context, JSONResponse, endpoint
 from rolodex.auth.scopes import Scope
 from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
-from rolodex.webhooks.schemas import parse_input
-from rolodex.webhooks.service import WebhookService
+from rolodex.session import WRITE
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-@asynccontextmanager
-async def service(ctx: Context, *, write: bool) -> AsyncIterator[WebhookService]:
-    """The webhook service for this request, in a transaction when it writes."""
-    state = ctx.state
-    opener = state.db.transaction() if write else state.db.connect()
-    async with opener as conn:
-        registry = await state.registries.get(conn, ctx.workspace_id)
-        yield WebhookService(conn, registry, ctx.workspace_id)
-    if write:
-        dispatcher = getattr(ctx.request.app.state, "webhook_dispatcher", None)
-        if dispatcher is not None:
-            # A changed secret or URL is used from the next delivery in this process;
-            # other processes re-read webhooks within a second.
-            dispatcher.forget_webhooks()
-            dispatcher.wake()
 
 
 async def _optional_body(ctx: Context) -> dict[str, Any]:
@@ -61,35 +41,35 @@ def _id(ctx: Context) -> str:
 async def list_webhooks(ctx: Context) -> JSONResponse:
     limit = ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     offset = ctx.int_param("offset", 0, 0, 10**9)
-    async with service(ctx, write=False) as svc:
-        hooks, total = await svc.page(limit, offset)
+    async with ctx.session() as s:
+        hooks, total = await s.webhooks.page(limit, offset)
     return JSONResponse({"data": {"webhooks": [h.to_dict() for h in hooks]}, "totalCount": total})
 
 
 async def create_webhook(ctx: Context) -> JSONResponse:
     """Create a webhook; its secret is in this response (and on rotation) only."""
     body = await ctx.json()
-    async with service(ctx, write=True) as svc:
-        hook = await svc.create(parse_input(body, svc.objects, creating=True))
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.create(body)
     return JSONResponse({"data": {"createWebhook": hook.to_dict(with_secret=True)}}, 201)
 
 
 async def get_webhook(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=False) as svc:
-        hook = await svc.get(_id(ctx))
+    async with ctx.session() as s:
+        hook = await s.webhooks.get(_id(ctx))
     return JSONResponse({"data": {"webhook": hook.to_dict()}})
 
 
 async def update_webhook(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with service(ctx, write=True) as svc:
-        hook = await svc.update(_id(ctx), parse_input(body, svc.objects, creating=False))
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.update(_id(ctx), body)
     return JSONResponse({"data": {"updateWebhook": hook.to_dict()}})
 
 
 async def delete_webhook(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=True) as svc:
-        hook = await svc.delete(_id(ctx))
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.delete(_id(ctx))
     return JSONResponse({"data": {"deleteWebhook": {"id": str(hook.id)}}})
 
 
@@ -100,15 +80,17 @@ async def rotate_secret(ctx: Context) -> JSONResponse:
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationError(f"Unknown field {name!r}", field=name)
-    async with service(ctx, write=True) as svc:
-        hook = await svc.rotate_secret(_id(ctx), body.get("secret"), body.get("graceSeconds"))
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.rotate_secret(
+            _id(ctx), body.get("secret"), body.get("graceSeconds")
+        )
     return JSONResponse({"data": {"rotateWebhookSecret": hook.to_dict(with_secret=True)}})
 
 
 async def event_types(ctx: Context) -> JSONResponse:
     """Every event a webhook can subscribe to, with the JSON Schema of its payload."""
-    async with service(ctx, write=False) as svc:
-        types = await svc.event_types()
+    async with ctx.session() as s:
+        types = await s.webhooks.event_types()
     return JSONResponse({"data": {"eventTypes": types}})
 
 
@@ -117,20 +99,20 @@ async def list_deliveries(ctx: Context) -> JSONResponse:
     limit = ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     offset = ctx.int_param("offset", 0, 0, 10**9)
     status = ctx.request.query_params.get("status") or None
-    async with service(ctx, write=False) as svc:
-        items, total = await svc.deliveries(_id(ctx), status, limit, offset)
+    async with ctx.session() as s:
+        items, total = await s.webhooks.deliveries(_id(ctx), status, limit, offset)
     return JSONResponse({"data": {"deliveries": items}, "totalCount": total})
 
 
 async def get_delivery(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=False) as svc:
-        item = await svc.delivery(_id(ctx), ctx.request.path_params["delivery_id"])
+    async with ctx.session() as s:
+        item = await s.webhooks.delivery(_id(ctx), ctx.request.path_params["delivery_id"])
     return JSONResponse({"data": {"delivery": item}})
 
 
 async def resend_delivery(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=True) as svc:
-        item = await svc.resend(_id(ctx), ctx.request.path_params["delivery_id"])
+    async with ctx.session(WRITE) as s:
+        item = await s.webhooks.resend(_id(ctx), ctx.request.path_params["delivery_id"])
     return JSONResponse({"data": {"delivery": item}}, 202)
 
 
@@ -145,8 +127,8 @@ async def recover(ctx: Context) -> JSONResponse:
         raise ValidationError("since is required (an ISO 8601 date-time)", field="since")
     since = clock.parse_datetime(body["since"], field="since")
     until = clock.parse_datetime(body["until"], field="until") if body.get("until") else None
-    async with service(ctx, write=True) as svc:
-        count = await svc.recover(_id(ctx), since, until)
+    async with ctx.session(WRITE) as s:
+        count = await s.webhooks.recover(_id(ctx), since, until)
     return JSONResponse({"data": {"requeued": count}}, 202)
 
 
@@ -157,8 +139,8 @@ async def test_webhook(ctx: Context) -> JSONResponse:
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationError(f"Unknown field {name!r}", field=name)
-    async with service(ctx, write=True) as svc:
-        item = await svc.test(_id(ctx), body.get("eventType"))
+    async with ctx.session(WRITE) as s:
+        item = await s.webhooks.test(_id(ctx), body.get("eventType"))
     return JSONResponse({"data": {"delivery": item}}, 202)
 
 
@@ -166,36 +148,34 @@ async def test_webhook(ctx: Context) -> JSONResponse:
 async def attio_list(ctx: Context) -> JSONResponse:
     limit = ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     offset = ctx.int_param("offset", 0, 0, 10**9)
-    async with service(ctx, write=False) as svc:
-        hooks, _ = await svc.page(limit, offset)
+    async with ctx.session() as s:
+        hooks, _ = await s.webhooks.page(limit, offset)
     return JSONResponse({"data": [h.to_attio() for h in hooks]})
 
 
 async def attio_create(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with service(ctx, write=True) as svc:
-        hook = await svc.create(parse_input(body, svc.objects, creating=True, attio=True))
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.create(body, attio=True)
     return JSONResponse({"data": hook.to_attio(with_secret=True)})
 
 
 async def attio_get(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=False) as svc:
-        hook = await svc.get(_id(ctx))
+    async with ctx.session() as s:
+        hook = await s.webhooks.get(_id(ctx))
     return JSONResponse({"data": hook.to_attio()})
 
 
 async def attio_update(ctx: Context) -> JSONResponse:
     body = await ctx.json()
-    async with service(ctx, write=True) as svc:
-        hook = await svc.update(
-            _id(ctx), parse_input(body, svc.objects, creating=False, attio=True)
-        )
+    async with ctx.session(WRITE) as s:
+        hook = await s.webhooks.update(_id(ctx), body, attio=True)
     return JSONResponse({"data": hook.to_attio()})
 
 
 async def attio_delete(ctx: Context) -> JSONResponse:
-    async with service(ctx, write=True) as svc:
-        await svc.delete(_id(ctx))
+    async with ctx.session(WRITE) as s:
+        await s.webhooks.delete(_id(ctx))
     return JSONResponse({})
 
 

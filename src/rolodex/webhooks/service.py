@@ -9,11 +9,12 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
+from rolodex.kit.effects import AfterCommit
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.lru import LRU
@@ -21,7 +22,7 @@ from rolodex.metadata.registry import Registry
 from rolodex.webhooks import catalogue, fanout, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
-from rolodex.webhooks.schemas import Webhook, WebhookInput, from_row
+from rolodex.webhooks.schemas import Webhook, from_row, parse_input
 from rolodex.webhooks.sender import check_target
 
 EXTRA_OBJECTS = ("webhook", "field", "object")  # event sources beyond the registry's objects
@@ -74,8 +75,22 @@ def delivery_to_dict(row: Row, attempts: list[Row]) -> dict[str, Any]:
 MAX_GRACE = 2_592_000  # 30 days, in seconds
 
 
+class WebhookSignals(Protocol):
+    """What the webhook dispatcher of this process is told after a webhook change."""
+
+    def forget_webhooks(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+
 class WebhookService:
-    """Webhooks of one workspace."""
+    """Webhooks of one workspace.
+
+    In a session that writes (``after_commit`` given), the dispatcher's
+    ``signals`` are sent once the change commits: a changed secret or URL is
+    used from the next delivery in this process (other processes re-read
+    webhooks within a second), and new work is picked up at once.
+    """
 
     def __init__(
         self,
@@ -83,11 +98,17 @@ class WebhookService:
         registry: Registry,
         workspace_id: uuid.UUID,
         config: WebhookConfig | None = None,
+        *,
+        after_commit: AfterCommit | None = None,
+        signals: WebhookSignals | None = None,
     ) -> None:
         self.conn = conn
         self.registry = registry
         self.ws = workspace_id
         self.config = config or WebhookConfig()
+        if after_commit is not None and signals is not None:
+            after_commit(signals.forget_webhooks)
+            after_commit(signals.wake)
 
     @property
     def objects(self) -> list[str]:
@@ -105,8 +126,9 @@ class WebhookService:
         rows = await repo.list_webhooks(self.conn, self.ws, limit, offset)
         return [from_row(r) for r in rows], await repo.count_webhooks(self.conn, self.ws)
 
-    async def create(self, inp: WebhookInput) -> Webhook:
-        values = inp.given()
+    async def create(self, body: Any, *, attio: bool = False) -> Webhook:
+        """Create from a JSON body in the REST (camelCase) or Attio (``{"data": ...}``) form."""
+        values = parse_input(body, self.objects, creating=True, attio=attio).given()
         await check_target(values["target_url"], "targetUrl")
         now = clock.now()
         name = values.get("name") or urlsplit(values["target_url"]).hostname or "webhook"
@@ -130,9 +152,10 @@ class WebhookService:
         await repo.insert_webhook(self.conn, row)
         return await self.get(row["id"])
 
-    async def update(self, webhook_id: Any, inp: WebhookInput) -> Webhook:
+    async def update(self, webhook_id: Any, body: Any, *, attio: bool = False) -> Webhook:
+        """Change what a JSON body (REST or Attio form, as ``create``) names."""
+        values = parse_input(body, self.objects, creating=False, attio=attio).given()
         hook = await self.get(webhook_id)
-        values = inp.given()
         if "target_url" in values:
             await check_target(values["target_url"], "targetUrl")
         if "status" in values and values["status"] != hook.status:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 
 from rolodex.kit import decode
-from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import serializer
@@ -78,32 +77,6 @@ class DataLoader:
     def clear(self) -> None:
         """Forget cached values (after a mutation changed what they were read from)."""
         self._cache = {k: f for k, f in self._cache.items() if not f.done()}
-
-
-class SerialConn(Conn):
-    """A connection shared by the resolvers of one request, one statement at a time.
-
-    asyncpg refuses a second statement while one is running, and sibling
-    fields resolve concurrently; the lock keeps them in line.
-    """
-
-    def __init__(self, inner: Conn) -> None:
-        super().__init__(inner.raw, inner.db)
-        self.sqlite = inner.sqlite
-        self.inner = inner
-        self._lock = asyncio.Lock()
-
-    async def fetch(self, sql: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
-        async with self._lock:
-            return await self.inner.fetch(sql, params)
-
-    async def execute(self, sql: Any, params: Mapping[str, Any] | None = None) -> int:
-        async with self._lock:
-            return await self.inner.execute(sql, params)
-
-    async def executemany(self, sql: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-        async with self._lock:
-            await self.inner.executemany(sql, rows)
 
 
 _uuid = decode.uid

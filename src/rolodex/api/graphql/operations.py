@@ -2,13 +2,13 @@
 
 Each takes and returns JSON shaped exactly like the REST body and response
 for the same operation (docs/webhooks.md, docs/metadata.md,
-docs/lifecycle.md), and calls the same service in a transaction of its own.
+docs/lifecycle.md), and calls the same service in a workspace session of its
+own (a transaction when it writes).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -22,27 +22,19 @@ from graphql import (
     GraphQLString,
 )
 
+from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.resolvers import guarded
 from rolodex.api.graphql.types import JSON
 from rolodex.auth.scopes import Scope
-from rolodex.consent.service import ConsentService
-from rolodex.events.timeline import timeline
-from rolodex.kit.db import Conn
 from rolodex.kit.errors import ValidationError
-from rolodex.metadata import service as metadata
-from rolodex.metadata.objects import ObjectService
-from rolodex.webhooks.schemas import parse_input
-from rolodex.webhooks.service import WebhookService
+from rolodex.session import READ, WRITE, WorkspaceSession
 
 Resolve = Callable[..., Any]
 
 
-@asynccontextmanager
-async def _conn(info: GraphQLResolveInfo, *, write: bool) -> AsyncIterator[Conn]:
-    ctx = info.context
-    opener = ctx.state.db.transaction() if write else ctx.state.db.connect()
-    async with opener as conn:
-        yield conn
+def _session(info: GraphQLResolveInfo, *, write: bool, fresh: bool = False) -> WorkspaceSession:
+    context: GraphQLContext = info.context
+    return context.session(WRITE if write else READ, fresh=fresh)
 
 
 def _arg(kind: Any, required: bool = False) -> GraphQLArgument:
@@ -54,19 +46,6 @@ def _field(scope: Scope, resolve: Resolve, **args: GraphQLArgument) -> GraphQLFi
 
 
 # -- webhooks ------------------------------------------------------------------
-def _webhooks(info: GraphQLResolveInfo, conn: Conn) -> WebhookService:
-    ctx = info.context
-    return WebhookService(conn, ctx.registry, ctx.workspace_id)
-
-
-def _after_webhook_write(info: GraphQLResolveInfo) -> None:
-    dispatcher = getattr(info.context.state, "webhook_dispatcher", None)
-    if dispatcher is None:
-        return
-    dispatcher.forget_webhooks()
-    dispatcher.wake()
-
-
 async def list_webhooks(
     _r: Any, info: GraphQLResolveInfo, limit: int | None = None, offset: int | None = None
 ) -> Any:
@@ -77,36 +56,31 @@ async def list_webhooks(
         raise ValidationError("limit is 0 to 100", field="limit")
     if offset < 0:
         raise ValidationError("offset is at least 0", field="offset")
-    async with _conn(info, write=False) as conn:
-        hooks, total = await _webhooks(info, conn).page(limit, offset)
+    async with _session(info, write=False) as s:
+        hooks, total = await s.webhooks.page(limit, offset)
     return {"webhooks": [h.to_dict() for h in hooks], "totalCount": total}
 
 
 async def get_webhook(_r: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    async with _conn(info, write=False) as conn:
-        return (await _webhooks(info, conn).get(id)).to_dict()
+    async with _session(info, write=False) as s:
+        return (await s.webhooks.get(id)).to_dict()
 
 
 async def create_webhook(_r: Any, info: GraphQLResolveInfo, data: Any) -> Any:
-    async with _conn(info, write=True) as conn:
-        svc = _webhooks(info, conn)
-        hook = await svc.create(parse_input(data, svc.objects, creating=True))
-    _after_webhook_write(info)
+    async with _session(info, write=True) as s:
+        hook = await s.webhooks.create(data)
     return hook.to_dict(with_secret=True)
 
 
 async def update_webhook(_r: Any, info: GraphQLResolveInfo, id: str, data: Any) -> Any:
-    async with _conn(info, write=True) as conn:
-        svc = _webhooks(info, conn)
-        hook = await svc.update(id, parse_input(data, svc.objects, creating=False))
-    _after_webhook_write(info)
+    async with _session(info, write=True) as s:
+        hook = await s.webhooks.update(id, data)
     return hook.to_dict()
 
 
 async def delete_webhook(_r: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    async with _conn(info, write=True) as conn:
-        hook = await _webhooks(info, conn).delete(id)
-    _after_webhook_write(info)
+    async with _session(info, write=True) as s:
+        hook = await s.webhooks.delete(id)
     return {"id": str(hook.id), "success": True}
 
 
@@ -117,23 +91,17 @@ async def rotate_webhook_secret(
     secret: str | None = None,
     graceSeconds: int | None = None,
 ) -> Any:
-    async with _conn(info, write=True) as conn:
-        hook = await _webhooks(info, conn).rotate_secret(id, secret, graceSeconds)
-    _after_webhook_write(info)
+    async with _session(info, write=True) as s:
+        hook = await s.webhooks.rotate_secret(id, secret, graceSeconds)
     return hook.to_dict(with_secret=True)
 
 
 # -- schema changes ----------------------------------------------------------------
 def _metadata(call: Callable[..., Any], objects: bool = False) -> Resolve:
     async def resolve(_r: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-        ctx = info.context
-        async with _conn(info, write=True) as conn:
-            registry = await ctx.state.registries.get(conn, ctx.workspace_id)
-            kind = ObjectService if objects else metadata.FieldService
-            svc = kind(conn, registry, ctx.workspace_id, ctx.principal.actor)
-            result = await call(svc, **args)
-        ctx.state.registries.invalidate(ctx.workspace_id)
-        return result
+        # On the latest registry, not the document's: an earlier field may have changed it.
+        async with _session(info, write=True, fresh=True) as s:
+            return await call(s.objects if objects else s.fields, **args)
 
     return resolve
 
@@ -141,19 +109,15 @@ def _metadata(call: Callable[..., Any], objects: bool = False) -> Resolve:
 async def list_fields(
     _r: Any, info: GraphQLResolveInfo, object: str | None = None, includeInactive: bool = False
 ) -> Any:
-    ctx = info.context
-    async with _conn(info, write=False) as conn:
-        svc = metadata.FieldService(conn, ctx.registry, ctx.workspace_id, ctx.principal.actor)
-        return await svc.list(object, includeInactive)
+    async with _session(info, write=False) as s:
+        return await s.fields.list(object, includeInactive)
 
 
 # -- consent and history -------------------------------------------------------------
 def _consent(call: Callable[..., Any], *, write: bool) -> Resolve:
     async def resolve(_r: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
-        ctx = info.context
-        async with _conn(info, write=write) as conn:
-            svc = ConsentService(conn, ctx.registry, ctx.workspace_id, ctx.principal.actor)
-            return await call(svc, **args)
+        async with _session(info, write=write) as s:
+            return await call(s.consents, **args)
 
     return resolve
 
@@ -166,20 +130,11 @@ async def record_timeline(
     first: int | None = None,
     after: str | None = None,
 ) -> Any:
-    ctx = info.context
     first = 50 if first is None else first  # null is the default, as an absent argument is
     if not 1 <= first <= 200:
         raise ValidationError("first is 1 to 200", field="first")
-    async with _conn(info, write=False) as conn:
-        items, cursor = await timeline(
-            conn,
-            ctx.registry,
-            ctx.workspace_id,
-            ctx.registry.object(object),
-            id,
-            limit=first,
-            after=after,
-        )
+    async with _session(info, write=False) as s:
+        items, cursor = await s.timeline.page(object, id, limit=first, after=after)
     return {"timeline": items, "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor}}
 
 

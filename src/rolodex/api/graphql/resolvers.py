@@ -58,8 +58,8 @@ def list_records(name: str) -> Resolver:
         ctx = _ctx(info)
         obj = ctx.object(name)
         q = list_query(info, ctx.limits, ctx.variables, args, ctx.state.settings.count_limit)
-        async with ctx.reading() as conn:
-            page = await ctx.service(conn).page(obj, q)
+        async with ctx.reading() as s:
+            page = await s.records.page(obj, q)
         await prefetch(info, obj, page.records, connection=True)
         return _connection(page)
 
@@ -74,8 +74,8 @@ def get_record(name: str) -> Resolver:
         obj = ctx.object(name)
         if (id is None) == (filter is None):
             raise BadRequest(f"Give {obj.name} either an id or a filter.", field="id")
-        async with ctx.reading() as conn:
-            svc = ctx.service(conn)
+        async with ctx.reading() as s:
+            svc = s.records
             if id is not None:
                 return await svc.get(obj, id)
             page = await svc.page(

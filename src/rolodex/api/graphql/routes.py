@@ -23,13 +23,14 @@ from rolodex.api.graphql.budget import fragments_of, mutation_load
 from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.execution import BAD_USER_INPUT, INTERNAL, Runner, error_dict
 from rolodex.api.graphql.limits import Limits
-from rolodex.api.graphql.loaders import SerialConn
 from rolodex.api.graphql.page import graphiql_page
 from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
 from rolodex.auth.schemas import Principal
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
 from rolodex.kit.jsonutil import parse_body
+from rolodex.session import WorkspaceSession
+from rolodex.state import AppState
 
 log = logging.getLogger("rolodex.graphql")
 
@@ -92,7 +93,7 @@ class GraphQLEndpoint:
         return query, _variables(params.get("variables")), name
 
     async def handle(self, request: Request) -> Response:
-        state = request.app.state.rolodex
+        state: AppState = request.app.state.rolodex
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             return graphiql_page(request)
         try:
@@ -116,17 +117,17 @@ class GraphQLEndpoint:
     async def _run(
         self,
         request: Request,
-        state: Any,
+        state: AppState,
         principal: Principal,
         query: str,
         variables: dict[str, Any],
         name: str | None,
     ) -> Response:
-        def context(shared: SerialConn | None) -> GraphQLContext:
+        def context(shared: WorkspaceSession | None) -> GraphQLContext:
             return GraphQLContext(state, principal, registry, self.limits, variables, shared)
 
-        async with state.db.connect() as conn:
-            registry = await state.registries.get(conn, principal.workspace_id)
+        async with state.sessions.open(principal) as session:
+            registry = session.registry
             schema = self.schemas.get(principal.workspace_id, registry)
             prepared = self.runner.prepare(schema, query)
             if prepared.errors:
@@ -146,7 +147,8 @@ class GraphQLEndpoint:
                     headers={"Allow": "POST"},
                 )
             if op.operation is not OperationType.MUTATION:
-                body = await self.runner.run(schema, prepared, context(SerialConn(conn)), name)
+                session.share()  # sibling fields resolve concurrently on its connection
+                body = await self.runner.run(schema, prepared, context(session), name)
                 return JSONResponse(body)
             assert prepared.document is not None and schema.mutation_type is not None
             mutations, records = mutation_load(

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +27,10 @@ from rolodex.kit.errors import (
     UnsupportedMediaType,
 )
 from rolodex.kit.show import shown
+from rolodex.session import Intent, WorkspaceSession
+
+if TYPE_CHECKING:
+    from rolodex.state import AppState
 
 log = logging.getLogger("rolodex.api")
 
@@ -68,11 +72,15 @@ class Context:
 
     request: Request
     principal: Principal
-    state: Any  # the app's ``AppState``
+    state: AppState
 
     @property
     def workspace_id(self) -> uuid.UUID:
         return self.principal.workspace_id
+
+    def session(self, intent: Intent = Intent.READ) -> WorkspaceSession:
+        """The principal's workspace session for this request (``async with`` it)."""
+        return self.state.sessions.open(self.principal, intent)
 
     def int_param(self, name: str, default: int, lo: int, hi: int) -> int:
         """A whole-number query parameter within [lo, hi]; a 400 naming it otherwise."""

@@ -132,9 +132,8 @@ async def _registry_for(request: Request) -> tuple[Registry, uuid.UUID | None]:
     state = request.app.state.rolodex
     principal = await state.auth.authenticate(header, request.scope)
     state.limiter.check(principal.key.id, principal.workspace_id)
-    async with state.db.connect() as conn:
-        registry = await state.registries.get(conn, principal.workspace_id)
-    return registry, principal.workspace_id
+    async with state.sessions.open(principal) as s:
+        return s.registry, principal.workspace_id
 
 
 async def open_api(request: Request) -> Response:
