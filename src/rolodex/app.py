@@ -191,6 +191,11 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         ),
     )
 
+    if settings.redis_url:
+        from rolodex.auth.shared_limits import SharedLimiter
+
+        state.limiter.shared = SharedLimiter(settings.redis_url, state.limiter)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()

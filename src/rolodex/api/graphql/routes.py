@@ -27,6 +27,7 @@ from rolodex.api.graphql.loaders import SerialConn
 from rolodex.api.graphql.page import graphiql_page
 from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
+from rolodex.auth.ratelimit import charge, quota_headers
 from rolodex.auth.schemas import Principal
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
 from rolodex.kit.jsonutil import parse_body
@@ -95,15 +96,16 @@ class GraphQLEndpoint:
         state = request.app.state.rolodex
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             return graphiql_page(request)
+        quota = None
         try:
             principal = await state.auth.authenticate(
                 request.headers.get("authorization"), request.scope
             )
-            state.limiter.check(principal.key.id, principal.workspace_id)
+            quota = await charge(state.limiter, principal.key.id, principal.workspace_id)
             query, variables, name = await self._params(request, Context(request, principal, state))
-            return await self._run(request, state, principal, query, variables, name)
+            response = await self._run(request, state, principal, query, variables, name)
         except RolodexError as exc:
-            return _error_response(exc)
+            response = _error_response(exc)
         except Exception:
             request_id = str(uuid.uuid4())
             log.exception("Unhandled error %s on %s %s", request_id, request.method, request.url)
@@ -112,6 +114,9 @@ class GraphQLEndpoint:
                 {"errors": [error_dict(message, INTERNAL, requestId=request_id)]},
                 status_code=500,
             )
+        if quota is not None:
+            response.raw_headers.extend(quota_headers(quota))
+        return response
 
     async def _run(
         self,
@@ -165,7 +170,9 @@ class GraphQLEndpoint:
             return JSONResponse({"errors": [error_dict(message, BAD_USER_INPUT)]}, status_code=400)
         # Each root mutation costs one token; the request's first was taken on arrival.
         if mutations > 1:
-            state.limiter.check(principal.key.id, principal.workspace_id, cost=mutations - 1)
+            await charge(
+                state.limiter, principal.key.id, principal.workspace_id, cost=mutations - 1
+            )
         # Mutations hold no connection of their own: each field opens a transaction.
         body = await self.runner.run(schema, prepared, context(None), name)
         return JSONResponse(body)

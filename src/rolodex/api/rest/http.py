@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rolodex.auth.ratelimit import quota_headers
 from rolodex.auth.schemas import Principal
 from rolodex.auth.scopes import Scope, require
 from rolodex.kit import jsonutil
@@ -168,18 +169,26 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
 
     async def asgi(request: Request) -> Response:
         state = request.app.state.rolodex
+        quota = None
         try:
             principal = await state.auth.authenticate(
                 request.headers.get("authorization"), request.scope
             )
-            state.limiter.check(principal.key.id, principal.workspace_id)
+            limiter = state.limiter
+            if limiter.shared is None:
+                quota = limiter.check(principal.key.id, principal.workspace_id)
+            else:
+                quota = await limiter.shared.check(principal.key.id, principal.workspace_id)
             require(principal.scopes, scope)
             ctx = Context(request, principal, state)
             if accepted is not None:
                 ctx.check_params(accepted)
-            return await handler(ctx)
+            response = await handler(ctx)
         except RolodexError as exc:
-            return error_response(exc)
+            response = error_response(exc)
+        if quota is not None:
+            response.raw_headers.extend(quota_headers(quota))
+        return response
 
     asgi.__name__ = handler.__name__
     asgi.__doc__ = handler.__doc__
