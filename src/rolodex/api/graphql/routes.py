@@ -29,6 +29,7 @@ from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
 from rolodex.auth.ratelimit import charge, quota_headers
 from rolodex.auth.schemas import Principal
+from rolodex.idempotency import service as idempotency
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
 from rolodex.kit.jsonutil import parse_body
 
@@ -102,8 +103,12 @@ class GraphQLEndpoint:
                 request.headers.get("authorization"), request.scope
             )
             quota = await charge(state.limiter, principal.key.id, principal.workspace_id)
-            query, variables, name = await self._params(request, Context(request, principal, state))
-            response = await self._run(request, state, principal, query, variables, name)
+            if idempotency.wanted(request):
+                response = await idempotency.guarded(
+                    state, principal, request, lambda: self._answer(request, state, principal)
+                )
+            else:
+                response = await self._answer(request, state, principal)
         except RolodexError as exc:
             response = _error_response(exc)
         except Exception:
@@ -117,6 +122,14 @@ class GraphQLEndpoint:
         if quota is not None:
             response.raw_headers.extend(quota_headers(quota))
         return response
+
+    async def _answer(self, request: Request, state: Any, principal: Principal) -> Response:
+        """The request's response, its errors included (what an idempotency key records)."""
+        try:
+            query, variables, name = await self._params(request, Context(request, principal, state))
+            return await self._run(request, state, principal, query, variables, name)
+        except RolodexError as exc:
+            return _error_response(exc)
 
     async def _run(
         self,

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from rolodex.auth.ratelimit import quota_headers
 from rolodex.auth.schemas import Principal
 from rolodex.auth.scopes import Scope, require
+from rolodex.idempotency import service as idempotency
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import (
     BadRequest,
@@ -183,7 +184,15 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
             ctx = Context(request, principal, state)
             if accepted is not None:
                 ctx.check_params(accepted)
-            response = await handler(ctx)
+            if (
+                request.method in idempotency.WRITE_METHODS
+                and idempotency.HEADER in request.headers
+            ):
+                response = await idempotency.guarded(
+                    state, principal, request, lambda: _rendered(handler, ctx)
+                )
+            else:
+                response = await handler(ctx)
         except RolodexError as exc:
             response = error_response(exc)
         if quota is not None:
@@ -193,6 +202,14 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
     asgi.__name__ = handler.__name__
     asgi.__doc__ = handler.__doc__
     return asgi
+
+
+async def _rendered(handler: Handler, ctx: Context) -> Response:
+    """``handler``'s response, its errors included (what an idempotency key records)."""
+    try:
+        return await handler(ctx)
+    except RolodexError as exc:
+        return error_response(exc)
 
 
 def route_table(rows: Sequence[RouteRow]) -> list[Route]:
