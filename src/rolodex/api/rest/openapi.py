@@ -20,6 +20,7 @@ import rolodex
 from rolodex.api.rest.http import error_response
 from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
+from rolodex.api.rest.openapi_headers import decorate
 from rolodex.api.rest.openapi_keys import key_paths, key_schemas
 from rolodex.api.rest.openapi_metadata import metadata_paths, metadata_schemas
 from rolodex.api.rest.openapi_records import object_paths, timeline_schemas
@@ -61,6 +62,19 @@ def document(
         if workspace_id is not None
         else "the standard objects; call it with an API key to see your workspace's custom fields"
     )
+    components: dict[str, Any] = {
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key, as created by `rolodex keys create`.",
+            }
+        },
+        "parameters": PARAMETERS,
+        "responses": error_responses(),
+        "schemas": schemas,
+    }
+    decorate(paths, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -78,18 +92,7 @@ def document(
         ],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An API key, as created by `rolodex keys create`.",
-                }
-            },
-            "parameters": PARAMETERS,
-            "responses": error_responses(),
-            "schemas": schemas,
-        },
+        "components": components,
     }
 
 
