@@ -32,6 +32,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/custom_fields.py
 	$(BIN)/python bench/tenants.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/batch_insert.py
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/fresh_stats.py

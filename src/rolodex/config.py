@@ -8,8 +8,10 @@ from pathlib import Path
 
 DEFAULT_DATABASE = "sqlite:///" + str(Path("rolodex.db").resolve())
 # Default bounds of the per-process caches: distinct GraphQL schemas (one per
-# metadata shape, ~0.3 MB each), workspace registries, compiled statements.
-GRAPHQL_SCHEMA_CACHE = 64
+# metadata shape; ~90 KB and ~460 objects the collector tracks each, as they
+# share their standard parts: api/graphql/schema_parts.py), workspace
+# registries, compiled statements.
+GRAPHQL_SCHEMA_CACHE = 1000
 REGISTRY_CACHE = 1000
 STATEMENT_CACHE = 5000
 # Matches a list counts exactly before it estimates (records/counting.py): about

@@ -11,38 +11,25 @@ import sqlalchemy as sa
 
 from rolodex.auth.schemas import ApiKey
 from rolodex.auth.scopes import parse_scopes
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
-from rolodex.kit.jsonutil import loads
-from rolodex.metadata.storage import api_key, workspace
-
-
-def _uuid(v: Any) -> uuid.UUID:
-    return v if isinstance(v, uuid.UUID) else uuid.UUID(v)
-
-
-def _ts(v: Any) -> datetime | None:
-    if v is None or isinstance(v, datetime):
-        return v
-    return clock.parse_datetime(v, field="timestamp")
+from rolodex.kit.tables import api_key, workspace
 
 
 def _key(row: Row) -> ApiKey:
-    scopes = row["scopes"]
-    if isinstance(scopes, str):
-        scopes = loads(scopes)
-    created = _ts(row["created_at"])
+    scopes = decode.json(row["scopes"])
+    created = decode.ts(row["created_at"])
     assert created is not None
     return ApiKey(
-        id=_uuid(row["id"]),
-        workspace_id=_uuid(row["workspace_id"]),
+        id=decode.uid(row["id"]),
+        workspace_id=decode.uid(row["workspace_id"]),
         name=row["name"],
         prefix=row["prefix"],
         scopes=parse_scopes(scopes),
         created_at=created,
-        expires_at=_ts(row["expires_at"]),
-        revoked_at=_ts(row["revoked_at"]),
-        last_used_at=_ts(row["last_used_at"]),
+        expires_at=decode.ts(row["expires_at"]),
+        revoked_at=decode.ts(row["revoked_at"]),
+        last_used_at=decode.ts(row["last_used_at"]),
     )
 
 

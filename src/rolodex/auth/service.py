@@ -16,7 +16,7 @@ from rolodex.auth import repository
 from rolodex.auth.ratelimit import FailureThrottle
 from rolodex.auth.schemas import ApiKey, Principal
 from rolodex.auth.scopes import ALL_SCOPES, Scope
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationError
 from rolodex.kit.ids import uuid7
@@ -83,8 +83,7 @@ async def resolve_workspace(conn: Conn, ident: str | None) -> uuid.UUID:
     row = await repository.find_workspace(conn, ident)
     if row is None:
         raise NotFound(f"No workspace {ident!r}.", field="workspace")
-    value = row["id"]
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+    return decode.uid(row["id"])
 
 
 # -- keys ---------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from rolodex import __version__
 from rolodex.client.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -25,6 +24,7 @@ from rolodex.client.errors import (
     error_from_response,
     parse_retry_after,
 )
+from rolodex.kit.version import VERSION as __version__
 
 log = logging.getLogger("rolodex.client")
 

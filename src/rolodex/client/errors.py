@@ -13,6 +13,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from rolodex.webhooks.receiving import WebhookVerificationError
+
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
@@ -121,10 +123,6 @@ class APIConnectionError(RolodexError):
 
 class APITimeoutError(APIConnectionError):
     """No response within the configured timeout."""
-
-
-class WebhookVerificationError(Exception):
-    """A webhook request that must not be trusted: bad or missing signature, stale timestamp."""
 
 
 _BY_STATUS: dict[int, type[RolodexError]] = {

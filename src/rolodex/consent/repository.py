@@ -7,34 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rolodex.kit import decode
 from rolodex.kit.db import Conn, Row
-from rolodex.kit.jsonutil import loads
-from rolodex.metadata.storage import JSON, TIMESTAMP, UUID
+from rolodex.kit.tables import consent
+from rolodex.kit.tables import workspace_setting as setting
 
-meta = sa.MetaData()
-consent = sa.Table(
-    "consent",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("person_id", UUID, nullable=False),
-    sa.Column("purpose", sa.Text, nullable=False),
-    sa.Column("legal_basis", sa.Text, nullable=False),
-    sa.Column("source", sa.Text),
-    sa.Column("comment", sa.Text),
-    sa.Column("recorded_by", JSON),
-    sa.Column("given_at", TIMESTAMP, nullable=False),
-    sa.Column("withdrawn_at", TIMESTAMP),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-)
-setting = sa.Table(
-    "workspace_setting",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("value", JSON, nullable=False),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-)
 WS: Any = sa.bindparam("ws")
 
 
@@ -46,7 +23,7 @@ async def get_setting(conn: Conn, ws: uuid.UUID, key: str) -> Any:
         ),
     )
     value = await conn.fetchval(sql, {"ws": ws, "key": key})
-    return loads(value) if isinstance(value, str) else value
+    return decode.json(value)
 
 
 async def put_setting(conn: Conn, ws: uuid.UUID, key: str, value: Any, at: Any) -> None:
@@ -104,14 +81,3 @@ async def delete(conn: Conn, ws: uuid.UUID, consent_id: Any) -> None:
         ),
     )
     await conn.execute(sql, {"ws": ws, "cid": consent_id})
-
-
-async def delete_for_person(conn: Conn, ws: uuid.UUID, person_id: uuid.UUID) -> None:
-    """Erase a person's consent history (their record is deleted for good)."""
-    sql = conn.db.sql(
-        "consent.delete_for_person",
-        lambda: sa.delete(consent).where(
-            consent.c.workspace_id == WS, consent.c.person_id == sa.bindparam("pid")
-        ),
-    )
-    await conn.execute(sql, {"ws": ws, "pid": person_id})

@@ -4,6 +4,11 @@ A consent per (person, purpose) is given, changed, withdrawn (kept, with
 ``withdrawnAt``) or removed. The person's ``consents`` field lists the
 purposes in force, so people can be filtered by it, and every change emits
 ``person.consented`` or ``person.unconsented`` as SuperOffice does.
+
+Consents belong to the object whose definition declares ``Behaviour.CONSENT``
+(people); the ``consents`` field is written through the record service
+(``RecordService.set_managed``), which checks it, applies the object's rules
+and writes the event with the change.
 """
 
 from __future__ import annotations
@@ -13,16 +18,14 @@ from typing import Any
 
 from rolodex.auth.schemas import Actor
 from rolodex.consent import repository
-from rolodex.events import outbox
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
-from rolodex.kit.jsonutil import loads
 from rolodex.kit.show import shown
+from rolodex.metadata.model import Behaviour, ObjectDef
 from rolodex.metadata.registry import Registry
-from rolodex.records.repository import RecordRepository
-from rolodex.records.schemas import serializer
+from rolodex.records.service import RecordService
 
 SETTING = "consent"
 DEFAULTS = {
@@ -41,10 +44,6 @@ FIELDS = ("purpose", "legalBasis", "source", "comment")
 
 
 def to_dict(row: Row) -> dict[str, Any]:
-    def ts(v: Any) -> str | None:
-        return None if v is None else (v if isinstance(v, str) else clock.iso(v))
-
-    recorded = row["recorded_by"]
     return {
         "id": str(row["id"]),
         "personId": str(row["person_id"]),
@@ -52,9 +51,9 @@ def to_dict(row: Row) -> dict[str, Any]:
         "legalBasis": row["legal_basis"],
         "source": row["source"],
         "comment": row["comment"],
-        "recordedBy": loads(recorded) if isinstance(recorded, str) else recorded,
-        "givenAt": ts(row["given_at"]),
-        "withdrawnAt": ts(row["withdrawn_at"]),
+        "recordedBy": decode.json(row["recorded_by"]),
+        "givenAt": decode.iso(row["given_at"]),
+        "withdrawnAt": decode.iso(row["withdrawn_at"]),
         "active": row["withdrawn_at"] is None,
     }
 
@@ -74,12 +73,18 @@ class ConsentService:
     """Consents of one workspace's people, on the caller's transaction."""
 
     def __init__(
-        self, conn: Conn, registry: Registry, workspace_id: uuid.UUID, actor: Actor
+        self,
+        conn: Conn,
+        registry: Registry,
+        workspace_id: uuid.UUID,
+        actor: Actor,
+        records: RecordService | None = None,
     ) -> None:
         self.conn = conn
         self.registry = registry
         self.ws = workspace_id
         self.actor = actor
+        self.records = records or RecordService(conn, registry, workspace_id, actor)
 
     async def options(self) -> dict[str, list[str]]:
         stored = await repository.get_setting(self.conn, self.ws, SETTING)
@@ -210,30 +215,32 @@ class ConsentService:
         return next(c for c in await self.of_person(pid) if c["purpose"] == purpose)
 
     # -- helpers ------------------------------------------------------------------
+    def _object(self) -> ObjectDef:
+        """The object consents are given on: the one declaring ``Behaviour.CONSENT``."""
+        for obj in self.registry.objects.values():
+            if Behaviour.CONSENT in obj.behaviours:
+                return obj
+        raise NotFound("No object takes consents in this workspace.")
+
     async def _person(self, person_id: Any, *, lock: bool = False) -> dict[str, Any]:
-        obj = self.registry.object("person")
+        obj = self._object()
         rid = parse_uuid(person_id)
-        row = await RecordRepository(self.conn, obj, self.ws).get(rid, lock=lock)
+        row = await self.records.repo(obj).get(rid, lock=lock)
         if row is None:
-            raise NotFound(f"No person with id {rid}.", field="id")
-        return serializer(obj)(row, self.conn.sqlite)
+            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
+        return self.records.serialise(obj, row)
 
     async def _emit(
         self, pid: uuid.UUID, action: str, changes: list[str], previous: dict[str, Any] | None
     ) -> None:
-        """Refresh the person's ``consents`` field and write the event."""
-        obj = self.registry.object("person")
+        """Refresh the person's ``consents`` field, with the event, through the record service."""
         rows = await repository.for_person(self.conn, self.ws, pid)
         active = sorted(r["purpose"] for r in rows if r["withdrawn_at"] is None)
-        now = clock.now()
-        repo = RecordRepository(self.conn, obj, self.ws)
-        await repo.update(
-            pid, {"consents": active, "updated_at": now, "updated_by": self.actor.to_dict()}
+        await self.records.set_managed(
+            self._object(),
+            pid,
+            {"consents": active},
+            action=action,
+            changes=changes,
+            previous=previous,
         )
-        row = await repo.get(pid)
-        assert row is not None
-        record = serializer(obj)(row, self.conn.sqlite)
-        event = outbox.make(
-            "person", action, record, self.actor, changes=changes, previous=previous
-        )
-        await outbox.write(self.conn, self.ws, [event])

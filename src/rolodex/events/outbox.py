@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.auth.schemas import Actor
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn
 from rolodex.kit.ids import uuid7
 from rolodex.kit.recordset import recordset, recordset_insert
-from rolodex.metadata.storage import event as event_table
+from rolodex.kit.tables import event as event_table
 
 CREATED = "created"
 UPDATED = "updated"
@@ -134,9 +134,39 @@ async def for_record(conn: Conn, workspace_id: uuid.UUID, record_id: str) -> lis
     for r in rows:
         item = dict(r)
         for key in ("actor", "record", "changes", "previous"):
-            if isinstance(item[key], str):
-                from rolodex.kit.jsonutil import loads
-
-                item[key] = loads(item[key])
+            item[key] = decode.json(item[key])
         out.append(item)
     return out
+
+
+async def read_after(
+    conn: Conn, workspace_id: uuid.UUID, after: int, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of a workspace's events numbered above ``after``, in number order."""
+    t = event_table
+    sql = conn.db.sql(
+        ("events.stream", limit),
+        lambda: (
+            sa.select(t)
+            .where(t.c.workspace_id == sa.bindparam("ws"), t.c.seq > sa.bindparam("after"))
+            .order_by(t.c.seq)
+            .limit(limit)
+        ),
+    )
+    rows = []
+    for r in await conn.fetch(sql, {"ws": workspace_id, "after": after}):
+        item = dict(r)
+        for key in ("actor", "record", "changes", "previous"):
+            item[key] = decode.json(item[key])
+        rows.append(item)
+    return rows
+
+
+async def last_seq(conn: Conn, workspace_id: uuid.UUID) -> int:
+    """The highest event number of a workspace (0 when it has none)."""
+    t = event_table
+    sql = conn.db.sql(
+        "events.stream_end",
+        lambda: sa.select(sa.func.max(t.c.seq)).where(t.c.workspace_id == sa.bindparam("ws")),
+    )
+    return int(await conn.fetchval(sql, {"ws": workspace_id}) or 0)

@@ -10,14 +10,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import BadRequest, NotFound
 from rolodex.kit.ids import parse_uuid
 from rolodex.kit.jsonutil import dumps, loads
+from rolodex.kit.tables import event
 from rolodex.metadata.model import ObjectDef, OnDelete, RelationKind
 from rolodex.metadata.registry import Registry
-from rolodex.metadata.storage import event
 from rolodex.records.repository import RecordRepository
 
 
@@ -38,20 +38,16 @@ def _attached(registry: Registry, obj: ObjectDef) -> list[tuple[str, str]]:
 
 
 def _item(row: Any) -> dict[str, Any]:
-    def js(v: Any) -> Any:
-        return loads(v) if isinstance(v, str) else v
-
-    occurred = row["occurred_at"]
     return {
         "id": str(row["id"]),
         "type": row["type"],
         "object": row["object_name"],
         "recordId": str(row["record_id"]),
-        "occurredAt": occurred if isinstance(occurred, str) else clock.iso(occurred),
-        "actor": js(row["actor"]),
-        "changes": js(row["changes"]) or [],
-        "previous": js(row["previous"]),
-        "record": js(row["record"]),
+        "occurredAt": decode.iso(row["occurred_at"]),
+        "actor": decode.json(row["actor"]),
+        "changes": decode.json(row["changes"]) or [],
+        "previous": decode.json(row["previous"]),
+        "record": decode.json(row["record"]),
     }
 
 

@@ -102,6 +102,9 @@ def object_from_dict(d: dict[str, Any]) -> ObjectDef:
             settings=fd.get("settings") or {},
             relation=relation,
         )
+    is_custom = d.get("isCustom", False)
+    # The metadata does not list behaviours; a standard object's are known here.
+    known = None if is_custom else standard().objects.get(d["nameSingular"])
     return ObjectDef(
         name=d["nameSingular"],
         plural=d["namePlural"],
@@ -109,8 +112,9 @@ def object_from_dict(d: dict[str, Any]) -> ObjectDef:
         label_plural=d.get("labelPlural", d["namePlural"]),
         table="",
         fields=fields,
-        is_custom=d.get("isCustom", False),
+        is_custom=is_custom,
         unique_keys=tuple(d.get("uniqueKeys") or ()),
+        behaviours=known.behaviours if known is not None else frozenset(),
     )
 
 

@@ -51,7 +51,7 @@ from rolodex.importer.schemas import (
 )
 from rolodex.kit.db import Database
 from rolodex.kit.errors import RolodexError, ValidationError
-from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
+from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.records import rules
 from rolodex.records.repository import RecordRepository
@@ -198,7 +198,7 @@ class Importer:
         for f in self.unique:
             if isinstance(values.get(f.name), str):
                 keys.add((f.name, values[f.name].lower()))
-        rules.apply(self.obj.name, values, None)
+        rules.apply(self.obj, values, None)
         matchable = self.upsert and self.obj.unique_keys[0] in values
         if not matchable:  # an upsert that matches is an update, which needs nothing
             check_required(self.obj, values)
@@ -300,9 +300,9 @@ class LocalBackend:
                 found = await repo.existing_ids([uuid.UUID(i.id) for i in items])
                 todo = [i for i in items if not i.skip(found, upsert)]
                 result.skipped = len(items) - len(todo)
-                sent = await self._references(conn, todo, result)
+                svc = RecordService(conn, self.registry, self.ws, self.actor)
+                sent = await self._references(svc, todo, result)
                 if sent:
-                    svc = RecordService(conn, self.registry, self.ws, self.actor)
                     records = await svc.create_many(self.obj, [i.data for i in sent], upsert=upsert)
                     for item, record in zip(sent, records, strict=True):
                         if record["id"] == item.id and item.id not in found:
@@ -317,25 +317,14 @@ class LocalBackend:
             raise BatchFailed(exc.message, blamed) from None
         return result
 
-    async def _references(self, conn: Any, items: list[Item], result: WriteResult) -> list[Item]:
-        """Reject rows whose relation ids name no record, before they fail the batch."""
+    async def _references(
+        self, svc: RecordService, items: list[Item], result: WriteResult
+    ) -> list[Item]:
+        """Reject rows whose relation ids name no record, before they fail the batch
+        (the record service's own check, row by row)."""
         bad: dict[int, str] = {}
-        for rf in self.obj.relations:
-            rel = rf.relation
-            if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:
-                continue
-            join = rel.join_field
-            wanted = sorted({str(i.data[join]) for i in items if i.data.get(join) is not None})
-            if not wanted:
-                continue
-            target = self.registry.object(rel.target)
-            found = await RecordRepository(conn, target, self.ws).existing_ids(
-                [uuid.UUID(w) for w in wanted]
-            )
-            for n, item in enumerate(items):
-                value = item.data.get(join)
-                if value is not None and str(value).lower() not in found:
-                    bad.setdefault(n, f"{join}: no {target.name} with id {value}")
+        for m in await svc.missing_references(self.obj, [i.data for i in items]):
+            bad.setdefault(m.index, m.message)
         for n, reason in bad.items():
             result.rejected.append((items[n], reason))
         return [item for n, item in enumerate(items) if n not in bad]

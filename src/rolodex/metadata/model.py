@@ -45,6 +45,35 @@ class OnDelete(StrEnum):
     CASCADE = "CASCADE"
 
 
+class Behaviour(StrEnum):
+    """Something an object does beyond keeping its fields, declared on its definition.
+
+    The record service, its lifecycle, the importer and the webhook catalogue
+    ask the definition (``Behaviour.COMPLETION in obj.behaviours``), never the
+    object's name. The standard objects declare theirs in metadata/standard.py;
+    a custom object has none.
+    """
+
+    # ``name`` is kept equal to ``firstName + " " + lastName`` (records/rules.py).
+    FULL_NAME = "fullName"
+    # ``status`` reaching DONE sets ``completedAt`` (cleared when reopened) and
+    # emits ``<object>.completed`` (records/rules.py, records/service.py).
+    COMPLETION = "completion"
+    # Consents are given and withdrawn on its records; its read-only
+    # ``consents`` field lists those in force (consent/service.py).
+    CONSENT = "consent"
+
+
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """Rows of another table (kit/tables.py) that belong to a record: they go
+    with it when it is deleted for good (a person's consents), and stay while
+    it is only soft-deleted."""
+
+    table: str
+    column: str  # the column holding the record's id
+
+
 @dataclass(frozen=True, slots=True)
 class Relation:
     kind: RelationKind
@@ -107,6 +136,8 @@ class ObjectDef:
     unique_keys: tuple[str, ...] = ()  # fields ``upsert`` matches on, in order
     label_field: str = "name"  # the field that names a record in summaries
     id: uuid.UUID | None = None
+    behaviours: frozenset[Behaviour] = frozenset()
+    owned: tuple[Owned, ...] = ()  # rows elsewhere deleted with a record (see ``Owned``)
     # Keys of deactivated custom fields: their values stay in the records'
     # custom documents until the field is purged, but are not shown.
     hidden_keys: tuple[str, ...] = ()

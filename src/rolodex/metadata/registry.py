@@ -20,7 +20,7 @@ from rolodex.config import Settings
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.kit.lru import LRU
-from rolodex.metadata import repository
+from rolodex.metadata import index_repository, repository
 from rolodex.metadata.model import (
     FieldDef,
     FieldType,
@@ -102,11 +102,13 @@ def build(
     custom_fields: Iterable[repository.FieldRow],
     custom_objects: Iterable[repository.ObjectRow] = (),
     inactive_fields: Iterable[repository.FieldRow] = (),
+    indexed: Iterable[tuple[str, str]] = (),
 ) -> Registry:
     """A registry: the standard objects plus the workspace's custom objects and fields.
 
     ``inactive_fields`` (deactivated, not yet purged) are not part of it; only
     their keys are noted, because their values are still in the records.
+    ``indexed`` names the standard fields the workspace marked indexed.
     """
     objects = {name: copy.copy(obj) for name, obj in _STANDARD.items()}
     for obj in objects.values():
@@ -120,6 +122,11 @@ def build(
             target = objects.get(object_name)
             if target is not None and f.name not in target.fields:
                 target.fields[f.name] = f
+    for object_name, name in indexed:
+        target = objects.get(object_name)
+        marked = target.fields.get(name) if target is not None else None
+        if target is not None and marked is not None and not marked.is_custom:
+            target.fields[name] = replace(marked, indexed=True)
     for field_row in inactive_fields:
         target = objects.get(field_row.object_name)
         if target is not None:
@@ -206,7 +213,7 @@ class RegistryCache:
     """Per-process cache of registries, checked against the database once a second.
 
     At most ``size`` workspaces' registries (``ROLODEX_REGISTRY_CACHE``): the
-    least recently used is dropped, and read again from the database (three
+    least recently used is dropped, and read again from the database (four
     small queries) when its workspace comes back.
     """
 
@@ -235,6 +242,7 @@ class RegistryCache:
             [row for row, active in fields if active],
             objects,
             [row for row, active in fields if not active],
+            await index_repository.marked(conn, workspace_id),
         )
         self._entries.put(workspace_id, (now, registry))
         return registry

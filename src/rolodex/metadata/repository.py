@@ -8,11 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rolodex.kit import decode
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
+from rolodex.kit.tables import custom_record, field_metadata, object_metadata, workspace
 from rolodex.metadata.custom_sql import index_sql
 from rolodex.metadata.model import FieldType
-from rolodex.metadata.storage import custom_record, field_metadata, object_metadata, workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,8 @@ _FIELD_COLUMNS = [
 
 
 def _field_row(r: Any) -> tuple[FieldRow, bool]:
-    definition = r["definition"]
-    if isinstance(definition, str):
-        from rolodex.kit.jsonutil import loads
-
-        definition = loads(definition)
-    fid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
+    definition = decode.json(r["definition"])
+    fid = decode.uid(r["id"])
     row = FieldRow(
         fid, r["object_name"], r["name"], r["type"], r["label"], r["description"], definition
     )
@@ -170,11 +167,7 @@ async def custom_documents(
     )
     out = []
     for r in await conn.fetch(sql, {"ws": workspace_id, "obj": object_id}):
-        doc = r["custom"]
-        if isinstance(doc, str):
-            from rolodex.kit.jsonutil import loads
-
-            doc = loads(doc)
+        doc = decode.json(r["custom"])
         out.append((r["id"], dict(doc or {})))
     return out
 
@@ -257,7 +250,7 @@ class ObjectRow:
 
 
 def _object_row(r: Any) -> ObjectRow:
-    oid = r["id"] if isinstance(r["id"], uuid.UUID) else uuid.UUID(r["id"])
+    oid = decode.uid(r["id"])
     return ObjectRow(
         oid,
         r["name"],

@@ -18,7 +18,7 @@ from rolodex.kit.db import Conn
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
-from rolodex.metadata import repository, schemas
+from rolodex.metadata import repository, schemas, standard_fields
 from rolodex.metadata.custom_sql import CustomValue
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, field_from_row
@@ -47,6 +47,9 @@ class FieldService:
         return out
 
     async def get(self, field_id: Any) -> dict[str, Any]:
+        found = standard_fields.lookup(self.registry, field_id)
+        if found is not None:
+            return schemas.field_to_dict(*found)
         row, active = await self._load(field_id)
         return self._to_dict(row, active)
 
@@ -147,6 +150,9 @@ class FieldService:
         return after
 
     async def update(self, field_id: Any, body: Any) -> dict[str, Any]:
+        found = standard_fields.lookup(self.registry, field_id)
+        if found is not None:  # person.phone: a standard field, only isIndexed changes
+            return await standard_fields.update(self, *found, body)
         row, active = await self._load(field_id)
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object.")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rolodex.metadata.model import (
+    Behaviour,
     FieldDef,
     FieldType,
     ObjectDef,
     OnDelete,
     Option,
+    Owned,
     Relation,
     RelationKind,
 )
@@ -27,6 +29,7 @@ def system_fields() -> list[FieldDef]:
             system=True,
             read_only=True,
             nullable=False,
+            indexed=True,
         ),
         FieldDef(
             "updatedAt",
@@ -36,6 +39,7 @@ def system_fields() -> list[FieldDef]:
             system=True,
             read_only=True,
             nullable=False,
+            indexed=True,
         ),
         FieldDef(
             "deletedAt", T.DATE_TIME, "Deleted at", column="deleted_at", system=True, read_only=True
@@ -130,10 +134,10 @@ def standard_objects() -> dict[str, ObjectDef]:
                 unique=True,
                 description="Unique among the workspace's people, ignoring case.",
             ),
-            FieldDef("phone", T.PHONE, "Phone", column="phone"),
+            FieldDef("phone", T.PHONE, "Phone", column="phone", indexed=True),
             FieldDef("jobTitle", T.TEXT, "Job title", column="job_title", indexed=True),
             FieldDef("location", T.TEXT, "Location", column="location", indexed=True),
-            FieldDef("tags", T.ARRAY, "Tags", column="tags"),
+            FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
             FieldDef(
                 "consents",
                 T.ARRAY,
@@ -150,6 +154,8 @@ def standard_objects() -> dict[str, ObjectDef]:
         ],
         unique_keys=("email",),
         description="A contact: someone the workspace deals with.",
+        behaviours=frozenset({Behaviour.FULL_NAME, Behaviour.CONSENT}),
+        owned=(Owned("consent", "person_id"),),
     )
 
     company = _object(
@@ -172,7 +178,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "companies. Stored normalised: lowercase, without scheme, www., path, "
                 "port or trailing dot (https://www.Acme.com/ is acme.com).",
             ),
-            FieldDef("website", T.LINK, "Website", column="website"),
+            FieldDef("website", T.LINK, "Website", column="website", indexed=True),
             FieldDef(
                 "employees",
                 T.NUMBER,
@@ -182,7 +188,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 settings={"decimals": 0, "min": 0, "max": 2**31 - 1},
             ),
             FieldDef("address", T.TEXT, "Address", column="address"),
-            FieldDef("tags", T.ARRAY, "Tags", column="tags"),
+            FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
             *many_to_one("owner", "member", "Owner", "ownedCompanies"),
             one_to_many("people", "person", "People", "companyId", "company"),
             one_to_many("notes", "note", "Notes", "companyId", "company"),
@@ -241,6 +247,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Completed at",
                 column="completed_at",
                 read_only=True,
+                indexed=True,
                 description="When the task last reached DONE.",
             ),
             *many_to_one("assignee", "member", "Assignee", "assignedTasks"),
@@ -249,6 +256,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         ],
         label_field="title",
         description="Something to do, optionally for a person or company.",
+        behaviours=frozenset({Behaviour.COMPLETION}),
     )
 
     member = _object(

@@ -1,7 +1,9 @@
-"""SQLAlchemy tables derived from the registry, for building statements.
+"""The record tables, derived from the registry, for building statements.
 
-Alembic owns the schema; these ``Table`` objects only describe it so that
-statements can be built. A test checks the two agree.
+A standard object's table has a column per stored standard field, so it is
+built from the object's definition; every other table is declared in
+``kit/tables.py`` (re-exported here for the repositories that import both).
+Alembic owns the schema; a test checks the two agree.
 """
 
 from __future__ import annotations
@@ -9,16 +11,34 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 
+from rolodex.kit.tables import (
+    JSON,
+    TIMESTAMP,
+    UUID,
+    api_key,
+    custom_record,
+    event,
+    field_metadata,
+    object_metadata,
+    workspace,
+)
 from rolodex.metadata.model import ObjectDef
 from rolodex.metadata.types import kind
 
-UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
-JSON = sa.JSON().with_variant(pg.JSONB(), "postgresql")
-TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
-
-meta = sa.MetaData()
+__all__ = [
+    "DERIVED_COLUMNS",
+    "JSON",
+    "TIMESTAMP",
+    "UUID",
+    "api_key",
+    "custom_record",
+    "event",
+    "field_metadata",
+    "object_metadata",
+    "table_for",
+    "workspace",
+]
 
 # Columns PostgreSQL generates from each record's ``custom`` document
 # (migration 0006): its text and its number of keys. They are never written,
@@ -49,95 +69,3 @@ def table_for(obj: ObjectDef) -> sa.Table:
         table = _tables[key] = sa.Table(obj.table, sa.MetaData(), *cols)
     obj.cache["table"] = table
     return table
-
-
-workspace = sa.Table(
-    "workspace",
-    meta,
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("metadata_version", sa.Integer, nullable=False),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    # active | suspended | deleting (migration 0008)
-    sa.Column("status", sa.Text, nullable=False, server_default=sa.text("'active'")),
-)
-
-api_key = sa.Table(
-    "api_key",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("prefix", sa.Text, nullable=False),
-    sa.Column("digest", sa.Text, nullable=False),
-    sa.Column("scopes", JSON, nullable=False),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("expires_at", TIMESTAMP),
-    sa.Column("revoked_at", TIMESTAMP),
-    sa.Column("last_used_at", TIMESTAMP),
-)
-
-field_metadata = sa.Table(
-    "field_metadata",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("object_name", sa.Text, nullable=False),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("type", sa.Text, nullable=False),
-    sa.Column("label", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("definition", JSON, nullable=False),
-    sa.Column("is_active", sa.Boolean, nullable=False),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-)
-
-event = sa.Table(
-    "event",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("type", sa.Text, nullable=False),
-    sa.Column("object_name", sa.Text, nullable=False),
-    sa.Column("record_id", UUID, nullable=False),
-    sa.Column("occurred_at", TIMESTAMP, nullable=False),
-    sa.Column("actor", JSON),
-    sa.Column("record", JSON),
-    sa.Column("changes", JSON),
-    sa.Column("previous", JSON),
-    # Filled by the database (a sequence on PostgreSQL), in commit order per record;
-    # the dispatcher fans events out in this order and marks them done.
-    sa.Column("seq", sa.BigInteger),
-    sa.Column("fanned_out", sa.Boolean, nullable=False),
-)
-
-object_metadata = sa.Table(
-    "object_metadata",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("plural", sa.Text, nullable=False),
-    sa.Column("label", sa.Text, nullable=False),
-    sa.Column("label_plural", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("is_active", sa.Boolean, nullable=False),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-)
-
-# Records of every custom object, their fields in ``custom``.
-custom_record = sa.Table(
-    "custom_record",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("object_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("custom", JSON),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-    sa.Column("deleted_at", TIMESTAMP),
-    sa.Column("created_by", JSON),
-    sa.Column("updated_by", JSON),
-)

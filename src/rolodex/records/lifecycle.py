@@ -10,7 +10,11 @@ What happens to the records pointing at a deleted one is each relation's
   delete keeps it (hidden while the target is deleted), so a restore needs
   nothing to mend.
 
-Every record touched gets its own event.
+A record's ``owned`` rows elsewhere (a person's consents, declared on its
+definition) go with it when it is deleted for good.
+
+Every record touched gets its own event. ``Lifecycle`` works through the
+``Writes`` it is given (the record service), and knows nothing else of it.
 """
 
 from __future__ import annotations
@@ -18,30 +22,49 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from rolodex.auth.schemas import Actor
 from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid
 from rolodex.metadata.model import FieldDef, ObjectDef, OnDelete, RelationKind
+from rolodex.metadata.registry import Registry
+from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import Input
-
-if TYPE_CHECKING:
-    from rolodex.records.service import RecordService
 
 MAX_DEPTH = 3
 SOFT_DELETED = "softdeleted"
 RESTORED = "restored"
 
 
-class Lifecycle:
-    """Delete, soft delete and restore, for a ``RecordService`` (its connection,
-    registry, actor and pending events)."""
+class Writes(Protocol):
+    """What deleting and restoring need of the record service: its registry and
+    actor, its repositories, its serialiser, its update and its pending events."""
 
-    def __init__(self, svc: RecordService) -> None:
+    registry: Registry
+    actor: Actor
+
+    def repo(self, obj: ObjectDef) -> RecordRepository: ...
+
+    def serialise(self, obj: ObjectDef, row: Row) -> dict[str, Any]: ...
+
+    async def apply_update(self, obj: ObjectDef, row: Row, inp: Input) -> dict[str, Any]: ...
+
+    def emit(self, event: outbox.Event) -> None: ...
+
+
+class Lifecycle:
+    """Delete, soft delete and restore, through a ``Writes`` (the record service)."""
+
+    def __init__(self, svc: Writes) -> None:
         self.svc = svc
+
+    async def delete_row(self, obj: ObjectDef, row: Row) -> dict[str, Any]:
+        """Delete for good a record already found and locked (retention's purge)."""
+        return await self._delete_row(obj, row, 0)
 
     async def delete(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
         """Delete a record for good (live or soft-deleted)."""
@@ -76,7 +99,7 @@ class Lifecycle:
         return row
 
     async def _delete_row(self, obj: ObjectDef, row: Row, depth: int) -> dict[str, Any]:
-        record = self.svc._serialise(obj, row, self.svc.conn.sqlite)
+        record = self.svc.serialise(obj, row)
         rid = uuid.UUID(record["id"])
         if depth < MAX_DEPTH:
             for other, join, cascade in _inbound(self.svc, obj):
@@ -89,23 +112,21 @@ class Lifecycle:
                     if cascade and not _attached_elsewhere(self.svc, other, dep, join):
                         await self._delete_row(other, dep, depth + 1)
                     elif dep["deleted_at"] is None:
-                        await self.svc._apply_update(other, dep, Input({join.name: None}))
+                        await self.svc.apply_update(other, dep, Input({join.name: None}))
         await self.svc.repo(obj).delete([rid])
-        if obj.name == "person":  # personal data goes with the person
-            from rolodex.consent.repository import delete_for_person
-
-            await delete_for_person(self.svc.conn, self.svc.ws, rid)
-        self.svc._events.append(outbox.make(obj.name, outbox.DELETED, record, self.svc.actor))
+        for owned in obj.owned:  # e.g. personal data goes with the person
+            await self.svc.repo(obj).delete_owned(owned, rid)
+        self.svc.emit(outbox.make(obj.name, outbox.DELETED, record, self.svc.actor))
         return record
 
     async def _soft_delete_row(
         self, obj: ObjectDef, row: Row, at: datetime, depth: int
     ) -> dict[str, Any]:
-        record = self.svc._serialise(obj, row, self.svc.conn.sqlite)
+        record = self.svc.serialise(obj, row)
         rid = uuid.UUID(record["id"])
         await self.svc.repo(obj).update(rid, {"deleted_at": at})
         record["deletedAt"] = clock.iso(at)
-        self.svc._events.append(
+        self.svc.emit(
             outbox.make(
                 obj.name,
                 SOFT_DELETED,
@@ -125,13 +146,13 @@ class Lifecycle:
         return record
 
     async def _restore_row(self, obj: ObjectDef, row: Row, depth: int) -> dict[str, Any]:
-        record = self.svc._serialise(obj, row, self.svc.conn.sqlite)
+        record = self.svc.serialise(obj, row)
         rid = uuid.UUID(record["id"])
         deleted_at = row["deleted_at"]
         await self.svc.repo(obj).update(rid, {"deleted_at": None})
         previous = {"deletedAt": record["deletedAt"]}
         record["deletedAt"] = None
-        self.svc._events.append(
+        self.svc.emit(
             outbox.make(
                 obj.name, RESTORED, record, self.svc.actor, changes=["deletedAt"], previous=previous
             )
@@ -146,7 +167,7 @@ class Lifecycle:
         return record
 
 
-def _inbound(svc: RecordService, obj: ObjectDef) -> Iterator[tuple[ObjectDef, FieldDef, bool]]:
+def _inbound(svc: Writes, obj: ObjectDef) -> Iterator[tuple[ObjectDef, FieldDef, bool]]:
     """Every (object, id field, cascades?) whose to-one relation points at ``obj``."""
     for other in svc.registry.objects.values():
         for rf in other.relations:
@@ -155,9 +176,9 @@ def _inbound(svc: RecordService, obj: ObjectDef) -> Iterator[tuple[ObjectDef, Fi
                 yield other, other.fields[rel.join_field], rel.on_delete is OnDelete.CASCADE
 
 
-def _attached_elsewhere(svc: RecordService, other: ObjectDef, dep: Row, join: FieldDef) -> bool:
+def _attached_elsewhere(svc: Writes, other: ObjectDef, dep: Row, join: FieldDef) -> bool:
     """Whether ``dep`` also hangs on another cascading relation (a note on a company too)."""
-    record = svc._serialise(other, dep, svc.conn.sqlite)
+    record = svc.serialise(other, dep)
     return any(
         record.get(f.relation.join_field)
         for f in other.relations

@@ -11,11 +11,12 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from rolodex.kit import tables
 from rolodex.kit.db import Conn, Row, Sql
 from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
-from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.kit.tables import event as event_table
+from rolodex.metadata.model import FieldDef, ObjectDef, Owned
 from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
-from rolodex.metadata.storage import event as event_table
 from rolodex.metadata.types import kind
 from rolodex.records import counting
 from rolodex.records.counting import Total
@@ -256,6 +257,12 @@ class RecordRepository:
         if cursor_values is not None:
             after_clause(walk, keys, cursor_values, build=False)
         with_total = counting.counts(q)
+        estimated = None
+        if with_total and counting.plans_first(q, self.conn.sqlite):
+            matching = self._matching_sql(q, filter_shape, with_deleted)
+            planned = await counting.planned(self.conn, matching, {**self.base, **filter_params})
+            if planned > q.count_limit:
+                estimated, with_total = Total(planned, False), False
         count_shape = (q.count, q.count_limit) if with_total else None
         shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
         limit = q.limit + 1
@@ -279,7 +286,7 @@ class RecordRepository:
 
         sql = self.db.sql(self._key("page", shape), build)
         rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
-        total = None
+        total = estimated
         if with_total:
             if rows:
                 counted = int(rows[0][TOTAL])
@@ -296,6 +303,8 @@ class RecordRepository:
             )
         more = len(rows) > q.limit
         rows = rows[: q.limit]
+        if total is not None and not total.exact and cursor is None and not more:
+            total = Total(len(rows), True)  # the whole list fits on the page: no need to guess
         if backwards:
             rows.reverse()
         return rows, more, total
@@ -465,3 +474,14 @@ class RecordRepository:
         for rid in ids:
             count += await self.conn.execute(sql, {**self.base, "rid": rid})
         return count
+
+    async def delete_owned(self, owned: Owned, record_id: uuid.UUID) -> None:
+        """Delete the rows of ``owned.table`` that belong to a record deleted for good."""
+        t = tables.meta.tables[owned.table]
+        sql = self.db.sql(
+            ("records.owned", owned.table, owned.column),
+            lambda: sa.delete(t).where(
+                t.c.workspace_id == WS, t.c[owned.column] == sa.bindparam("rid")
+            ),
+        )
+        await self.conn.execute(sql, {"ws": self.ws, "rid": record_id})

@@ -16,7 +16,6 @@ from rolodex.auth.schemas import Actor
 from rolodex.kit import clock
 from rolodex.kit.db import Database
 from rolodex.metadata.registry import RegistryCache
-from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.repository import RecordRepository
 from rolodex.records.service import RecordService
 
@@ -43,9 +42,7 @@ async def purge_workspace(
                     # A cascade may already have taken this one with its parent.
                     current = await repo.get(row["id"], lock=True, deleted=True)
                     if current is not None:
-                        await Lifecycle(svc)._delete_row(obj, current, 0)
-                # Count what went, cascades included.
-                purged += sum(1 for e in svc._events if e.type.endswith(".deleted"))
+                        purged += await svc.purge(obj, current)  # cascades included
                 await svc.flush()
             if len(rows) < BATCH:
                 break

@@ -1,4 +1,8 @@
-"""Per-object rules applied on every write, whatever interface it came from."""
+"""Per-object rules applied on every write, whatever interface it came from.
+
+An object gets a rule by declaring its behaviour on its definition
+(``ObjectDef.behaviours``, metadata/standard.py), not by its name.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.show import shown
+from rolodex.metadata.model import Behaviour, ObjectDef
 from rolodex.records.schemas import clean_spaces
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None], None]
@@ -70,10 +75,19 @@ def task_completion(values: dict[str, Any], current: dict[str, Any] | None) -> N
         values["completedAt"] = None
 
 
-RULES: dict[str, Rule] = {"person": person_names, "task": task_completion}
+RULES: dict[Behaviour, Rule] = {
+    Behaviour.FULL_NAME: person_names,
+    Behaviour.COMPLETION: task_completion,
+}
 
 
-def apply(obj_name: str, values: dict[str, Any], current: dict[str, Any] | None) -> None:
-    rule = RULES.get(obj_name)
-    if rule is not None:
-        rule(values, current)
+def apply(obj: ObjectDef, values: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Apply the rules of ``obj``'s behaviours to a write's ``values`` (``current``: the record)."""
+    for behaviour, rule in RULES.items():
+        if behaviour in obj.behaviours:
+            rule(values, current)
+
+
+def completes(obj: ObjectDef, values: dict[str, Any]) -> bool:
+    """Whether a write's ``values`` complete a record (a task reaching DONE)."""
+    return Behaviour.COMPLETION in obj.behaviours and values.get("status") == "DONE"

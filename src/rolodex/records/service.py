@@ -17,10 +17,11 @@ from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.show import shown
-from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
+from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 from rolodex.records import rules
+from rolodex.records.checks import Missing, at, match_unique, missing, no_upsert
 from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.page import Page
 from rolodex.records.query import ListQuery
@@ -44,15 +45,6 @@ def _api(f: FieldDef, value: Any) -> Any:
     return None if value is None else kind(f).to_json(value)
 
 
-def _at(index: int | None, exc: RolodexError) -> RolodexError:
-    """Name the batch item an error belongs to."""
-    if index is not None:
-        exc.message = f"Item {index}: {exc.message}"
-        exc.args = (exc.message,)
-        exc.extra["index"] = index
-    return exc
-
-
 class RecordService:
     """Create, read, update and delete records of any object in one workspace."""
 
@@ -70,6 +62,14 @@ class RecordService:
 
     def _serialise(self, obj: ObjectDef, row: Row, sqlite: bool) -> dict[str, Any]:
         return serializer(obj)(row, sqlite)
+
+    def serialise(self, obj: ObjectDef, row: Row) -> dict[str, Any]:
+        """A stored row as the API shows the record."""
+        return serializer(obj)(row, self.conn.sqlite)
+
+    def emit(self, event: outbox.Event) -> None:
+        """Add an event to those written with the change (at ``flush``)."""
+        self._events.append(event)
 
     # -- reads ----------------------------------------------------------------
     def _passes_through(self, obj: ObjectDef, asked: bool, depth: int) -> bool:
@@ -141,21 +141,21 @@ class RecordService:
         if len(items) > MAX_BATCH:
             raise ValidationError(f"A batch holds at most {MAX_BATCH} records.")
         if upsert and not obj.unique_keys:
-            raise ValidationError(self._no_upsert(obj), field="upsert")
+            raise ValidationError(no_upsert(self.registry, obj), field="upsert")
         inputs: list[Input] = []
         for i, data in enumerate(items):
             try:
                 inp = validate(obj, data, creating=True)
                 if not upsert:
-                    rules.apply(obj.name, inp.values, None)
+                    rules.apply(obj, inp.values, None)
                     check_required(obj, inp.values)
             except RolodexError as exc:
-                raise _at(i if batch else None, exc) from None
+                raise at(i if batch else None, exc) from None
             inputs.append(inp)
         # A single plain create finds out about clashes from its insert (one
         # statement fewer); batches and upserts look first.
         single = not batch and not upsert and len(inputs) == 1
-        matches = {} if single else await self._match_unique(obj, inputs, upsert, batch)
+        matches = {} if single else await match_unique(self.repo, obj, inputs, upsert, batch)
         results: list[dict[str, Any] | None] = [None] * len(inputs)
         new_rows: list[dict[str, Any]] = []
         new_index: list[int] = []
@@ -167,10 +167,10 @@ class RecordService:
                 continue
             if upsert:
                 try:
-                    rules.apply(obj.name, inp.values, None)
+                    rules.apply(obj, inp.values, None)
                     check_required(obj, inp.values)
                 except RolodexError as exc:
-                    raise _at(i if batch else None, exc) from None
+                    raise at(i if batch else None, exc) from None
             row: dict[str, Any] = {
                 "id": inp.record_id or uuid7(),
                 "created_at": now,
@@ -209,7 +209,7 @@ class RecordService:
                     ],
                 )
             )
-            if obj.name == "task" and record.get("status") == "DONE":
+            if rules.completes(obj, record):
                 created.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
         if single:
             # On PostgreSQL the record and its events go in as one statement, one
@@ -217,7 +217,7 @@ class RecordService:
             together = not self.conn.sqlite and not self._events
             events = outbox.rows(self.ws, created) if together else []
             if not await self.repo(obj).insert_new(new_rows[0], events=events):
-                await self._match_unique(obj, inputs, upsert, batch)  # names the field
+                await match_unique(self.repo, obj, inputs, upsert, batch)  # names the field
                 raise Conflict("Another record already has this unique value.")
             if not together:
                 self._events += created
@@ -226,91 +226,27 @@ class RecordService:
                 await self.repo(obj).insert(new_rows)
             self._events += created
         for i, existing in matches.items():
-            results[i] = await self._apply_update(obj, existing, inputs[i])
+            results[i] = await self.apply_update(obj, existing, inputs[i])
         await self.flush()
         return [r for r in results if r is not None]
 
-    def _no_upsert(self, obj: ObjectDef) -> str:
-        """Why ``upsert`` does not apply to ``obj``, and where it does."""
-        keyed = [
-            f"{o.plural} (by {o.unique_keys[0]})"
-            for o in self.registry.objects.values()
-            if o.unique_keys
-        ]
-        return (
-            f"{obj.plural} have no unique field, so upsert has nothing to match on; "
-            f"upsert works on {', '.join(keyed) or 'no object'}. Create without ?upsert=true."
-        )
-
-    async def _match_unique(
-        self, obj: ObjectDef, inputs: list[Input], upsert: bool, batch: bool
-    ) -> dict[int, Row]:
-        """Existing records that share a unique value with an input.
-
-        With ``upsert``, inputs matching on the object's first unique key are
-        updates; any other clash is a 409 naming the field and the record.
-        """
-        matches: dict[int, Row] = {}
-        for f in obj.fields.values():
-            if not f.unique or f.system or f.column is None:
-                continue
-            seen: dict[str, int] = {}
-            for i, inp in enumerate(inputs):
-                value = inp.values.get(f.name)
-                if isinstance(value, str):
-                    key = value.lower()
-                    if key in seen:
-                        raise _at(
-                            i if batch else None,
-                            Conflict(
-                                f"{f.name} {shown(value)} appears twice in this batch "
-                                f"(items {seen[key]} and {i})",
-                                field=f.name,
-                            ),
-                        )
-                    seen[key] = i
-            if not seen:
-                continue
-            rows = await self.repo(obj).by_unique(f, list(seen))
-            match_key = upsert and obj.unique_keys[:1] == (f.name,)
-            for row in rows:
-                i = seen[str(row[f.column]).lower()]
-                if match_key and row["deleted_at"] is None:
-                    matches[i] = row
-                elif i not in matches:
-                    raise _at(
-                        i if batch else None,
-                        Conflict(
-                            f"A {obj.name} with {f.name} {shown(inputs[i].values[f.name])} already "
-                            f"exists (id {row['id']}).",
-                            field=f.name,
-                            existingId=str(row["id"]),
-                        ),
-                    )
-        return matches
+    async def missing_references(
+        self, obj: ObjectDef, values: Sequence[dict[str, Any]]
+    ) -> list[Missing]:
+        """The relation ids in ``values`` that name no live record (see records/checks.py)."""
+        return await missing(self.repo, self.registry, obj, values)
 
     async def _check_references(
         self, obj: ObjectDef, values: Sequence[dict[str, Any]], indexes: Sequence[int] | None
     ) -> None:
         """Every relation id must name a live record of the target object, here."""
-        for rf in obj.relations:
-            rel = rf.relation
-            if rel is None or rel.kind is not RelationKind.MANY_TO_ONE:
-                continue
-            wanted = {str(v[rel.join_field]) for v in values if v.get(rel.join_field) is not None}
-            if not wanted:
-                continue
-            target = self.registry.object(rel.target)
-            found = await self.repo(target).existing_ids([uuid.UUID(w) for w in sorted(wanted)])
-            for i, v in enumerate(values):
-                if v.get(rel.join_field) is not None and str(v[rel.join_field]) not in found:
-                    raise _at(
-                        None if indexes is None else indexes[i],
-                        ValidationError(
-                            f"{rel.join_field}: no {target.name} with id {v[rel.join_field]}",
-                            field=rel.join_field,
-                        ),
-                    )
+        found = await self.missing_references(obj, values)
+        if found:
+            first = found[0]
+            raise at(
+                None if indexes is None else indexes[first.index],
+                ValidationError(first.message, field=first.field),
+            )
 
     # -- updates --------------------------------------------------------------
     async def update(self, obj: ObjectDef, record_id: Any, data: Any) -> dict[str, Any]:
@@ -325,18 +261,65 @@ class RecordService:
         row = await self.repo(obj).get(rid, lock=True)
         if row is None:
             raise NotFound(f"No {obj.name} with id {rid}.", field="id")
-        record = await self._apply_update(obj, row, inp)
+        record = await self.apply_update(obj, row, inp)
         await self.flush()
         return record
 
-    async def _apply_update(self, obj: ObjectDef, row: Row, inp: Input) -> dict[str, Any]:
-        current = self._serialise(obj, row, self.conn.sqlite)
+    async def set_managed(
+        self,
+        obj: ObjectDef,
+        record_id: Any,
+        values: dict[str, Any],
+        *,
+        action: str,
+        changes: list[str],
+        previous: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Set fields only Rolodex writes (read-only ones, such as the ``consents``
+        the consent service keeps) and emit ``<object>.<action>`` for the change.
+
+        The values are checked as their fields' types require and the object's
+        rules apply, as on any update. The record is written (``updatedAt``
+        moves) and the event emitted even when the fields keep their values:
+        what changed is told by ``changes`` and ``previous`` (a consent's
+        legal basis, say).
+        """
+        rid = parse_uuid(record_id)
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            f = obj.fields[name]
+            if not f.read_only or f.system:
+                raise ValueError(f"{obj.name}.{name} is not a managed field")
+            checked[name] = None if value is None else kind(f).validate(f, value)
+        row = await self.repo(obj).get(rid, lock=True)
+        if row is None:
+            raise NotFound(f"No {obj.name} with id {rid}.", field="id")
+        record = await self.apply_update(
+            obj, row, Input(checked), event=(action, changes, previous)
+        )
+        await self.flush()
+        return record
+
+    async def apply_update(
+        self,
+        obj: ObjectDef,
+        row: Row,
+        inp: Input,
+        *,
+        event: tuple[str, list[str], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]:
+        """Write a checked update of a locked row and gather its events.
+
+        ``event`` (action, changes, previous) replaces the ``updated`` event,
+        and writes the record even when no field changes (``set_managed``).
+        """
+        current = self.serialise(obj, row)
         values = dict(inp.values)
-        rules.apply(obj.name, values, current)
+        rules.apply(obj, values, current)
         changed = {
             name: v for name, v in values.items() if _api(obj.fields[name], v) != current.get(name)
         }
-        if not changed:
+        if not changed and event is None:
             return current  # a no-op update writes nothing and emits nothing
         await self._check_references(obj, [changed], None)
         for f in obj.fields.values():
@@ -374,6 +357,14 @@ class RecordService:
             record[name] = _api(obj.fields[name], value)
         record["updatedAt"] = _api(obj.fields["updatedAt"], now)
         record["updatedBy"] = self.actor.to_dict()
+        if event is not None:
+            action, changes, previous_values = event
+            self.emit(
+                outbox.make(
+                    obj.name, action, record, self.actor, changes=changes, previous=previous_values
+                )
+            )
+            return record
         previous = {name: current.get(name) for name in changed}
         self._events.append(
             outbox.make(
@@ -385,7 +376,7 @@ class RecordService:
                 previous=previous,
             )
         )
-        if obj.name == "task" and changed.get("status") == "DONE":
+        if rules.completes(obj, changed):
             self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
         return record
 
@@ -406,6 +397,13 @@ class RecordService:
         record = await Lifecycle(self).restore(obj, record_id)
         await self.flush()
         return record
+
+    async def purge(self, obj: ObjectDef, row: Row) -> int:
+        """Delete for good a soft-deleted row already found and locked (retention);
+        how many records went, cascades included. The events wait for ``flush``."""
+        before = len(self._events)
+        await Lifecycle(self).delete_row(obj, row)
+        return sum(1 for e in self._events[before:] if e.type.endswith(".deleted"))
 
     async def flush(self) -> None:
         """Write the events gathered so far, on the same connection and transaction."""

@@ -2,7 +2,8 @@
 
 Generated from the registry, so custom objects and fields appear as soon as
 they exist: for each object ``created``, ``updated``, ``changed`` (an alias
-of ``updated``) and ``deleted``; ``task.completed``; ``webhook.disabled``;
+of ``updated``) and ``deleted``; ``completed`` for objects with
+``Behaviour.COMPLETION`` (tasks); ``webhook.disabled``;
 and any other type already present in the workspace's outbox.
 """
 
@@ -13,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from rolodex.kit import clock
-from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
+from rolodex.metadata.field_schema import field_schema, nullable
+from rolodex.metadata.model import Behaviour, FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
 
@@ -36,12 +38,6 @@ def object_id(obj: ObjectDef | None, name: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"object:{name}"))
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    from rolodex.api.rest.openapi_schemas import nullable
-
-    return nullable(schema)
-
-
 def to_one(obj: ObjectDef) -> list[FieldDef]:
     """The to-one relations a payload embeds as ``{id, name}``."""
     return [
@@ -53,14 +49,12 @@ def to_one(obj: ObjectDef) -> list[FieldDef]:
 
 def record_schema(obj: ObjectDef) -> dict[str, Any]:
     """The record in a payload: the REST record plus to-one relations as ``{id, name}``."""
-    from rolodex.api.rest.openapi_schemas import field_schema
-
     props: dict[str, Any] = {}
     for f in obj.fields.values():
         if f.type is not FieldType.RELATION:
             props[f.name] = field_schema(f, output=True)
     for f in to_one(obj):
-        props[f.name] = _nullable(
+        props[f.name] = nullable(
             {
                 "type": "object",
                 "title": f.label,
@@ -137,8 +131,8 @@ def event_types(registry: Registry, seen: list[str]) -> list[dict[str, Any]]:
         for action in ACTIONS:
             extra = {"aliasOf": f"{obj.name}.updated"} if action == "changed" else {}
             add(f"{obj.name}.{action}", obj, **extra)
-        if obj.name == "task":
-            add("task.completed", obj)
+        if Behaviour.COMPLETION in obj.behaviours:
+            add(f"{obj.name}.completed", obj)
     add("webhook.disabled", None)
     for name in seen:
         obj_name = name.partition(".")[0]
@@ -196,7 +190,7 @@ def sample_record(obj: ObjectDef, action: str = "created") -> dict[str, Any]:
         "createdBy": dict(_SYSTEM_ACTOR),
         "updatedBy": dict(_SYSTEM_ACTOR),
     }
-    if obj.name == "task":
+    if Behaviour.COMPLETION in obj.behaviours:
         done = action == "completed"
         system["completedAt"] = clock.iso(now) if done else None
         system["status"] = "DONE" if done else "TODO"

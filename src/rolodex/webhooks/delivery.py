@@ -20,7 +20,7 @@ from typing import Any
 
 from rolodex.auth.schemas import SYSTEM
 from rolodex.events import outbox
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.ids import uuid7
 from rolodex.webhooks import queue, signing
@@ -115,7 +115,7 @@ def judge(
         "status": status,
         "attempts": attempt_no,
         "tries": tries,
-        "next_attempt_at": next_at or repo.ts(d["next_attempt_at"]),
+        "next_attempt_at": next_at or decode.ts(d["next_attempt_at"]),
         "last_attempt_at": started,
         "response_status": outcome.status,
         "error": error,

@@ -36,7 +36,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Database, Row
 from rolodex.kit.ids import uuid7
 from rolodex.kit.lru import LRU
@@ -188,7 +188,7 @@ class Dispatcher:
         if cached is not None and time.monotonic() - cached[0] < 1.0:
             return cached[1]
         async with self.db.connect() as conn:
-            row = await repo.get_webhook(conn, repo.uid(ws), repo.uid(webhook_id))
+            row = await repo.get_webhook(conn, decode.uid(ws), decode.uid(webhook_id))
         if row is None:
             self._hooks.pop(key, None)
             return None
@@ -373,7 +373,7 @@ class Dispatcher:
         for k in keys:
             async with self.db.transaction() as conn:
                 total += await queue.purge(
-                    conn, repo.uid(k["workspace_id"]), repo.uid(k["id"]), before
+                    conn, decode.uid(k["workspace_id"]), decode.uid(k["id"]), before
                 )
         return total
 

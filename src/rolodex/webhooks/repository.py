@@ -14,94 +14,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from rolodex.kit import clock
+from rolodex.kit import decode
 from rolodex.kit.db import Conn, Row
-from rolodex.kit.jsonutil import loads
-from rolodex.metadata.storage import JSON, TIMESTAMP, UUID, event
-
-meta = sa.MetaData()
-
-webhook = sa.Table(
-    "webhook",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("target_url", sa.Text, nullable=False),
-    sa.Column("subscriptions", JSON),
-    sa.Column("format", sa.Text, nullable=False),
-    sa.Column("status", sa.Text, nullable=False),
-    sa.Column("status_reason", sa.Text),
-    sa.Column("secret", sa.Text, nullable=False),
-    sa.Column("previous_secret", sa.Text),
-    sa.Column("previous_secret_until", TIMESTAMP),
-    sa.Column("failing_since", TIMESTAMP),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("updated_at", TIMESTAMP, nullable=False),
-)
-
-delivery = sa.Table(
-    "webhook_delivery",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("webhook_id", UUID, nullable=False),
-    sa.Column("event_id", UUID, nullable=False),
-    sa.Column("event_seq", sa.BigInteger),
-    sa.Column("event_type", sa.Text, nullable=False),
-    sa.Column("object_name", sa.Text),
-    sa.Column("record_id", UUID),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("status", sa.Text, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("tries", sa.Integer, nullable=False),
-    sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
-    sa.Column("locked_until", TIMESTAMP),
-    sa.Column("lease_owner", UUID),
-    sa.Column("last_attempt_at", TIMESTAMP),
-    sa.Column("response_status", sa.Integer),
-    sa.Column("error", sa.Text),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("completed_at", TIMESTAMP),
-)
-
-attempt = sa.Table(
-    "webhook_attempt",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("id", UUID, primary_key=True),
-    sa.Column("delivery_id", UUID, nullable=False),
-    sa.Column("webhook_id", UUID, nullable=False),
-    sa.Column("attempt", sa.Integer, nullable=False),
-    sa.Column("started_at", TIMESTAMP, nullable=False),
-    sa.Column("duration_ms", sa.Integer, nullable=False),
-    sa.Column("request_headers", JSON, nullable=False),
-    sa.Column("response_status", sa.Integer),
-    sa.Column("response_body", sa.Text),
-    sa.Column("error", sa.Text),
-    sa.Column("next_attempt_at", TIMESTAMP),
-)
-
+from rolodex.kit.tables import event, webhook
+from rolodex.kit.tables import webhook_attempt as attempt
+from rolodex.kit.tables import webhook_delivery as delivery
 
 WS: Any = sa.bindparam("ws")
 ID: Any = sa.bindparam("id")
 FANOUT_LOCK = 0x726F6C6F64657801  # pg advisory lock key: one fan-out at a time
-
-
-# -- value helpers ------------------------------------------------------------
-def uid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def ts(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return clock.parse_datetime(value, field="timestamp")
-
-
-def decode_json(value: Any) -> Any:
-    return loads(value) if isinstance(value, str) else value
 
 
 # -- webhooks -----------------------------------------------------------------
@@ -285,7 +206,7 @@ async def claim_events(conn: Conn, limit: int) -> list[dict[str, Any]]:
     for r in rows:
         item = dict(r)
         for key in ("actor", "record", "changes", "previous"):
-            item[key] = decode_json(item[key])
+            item[key] = decode.json(item[key])
         out.append(item)
     return out
 

@@ -15,7 +15,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Database
 from rolodex.kit.ids import uuid7
 from rolodex.webhooks import delivery, queue
@@ -41,7 +41,7 @@ async def _first_attempt(
             return None
         if int(row["attempts"]) >= 1:
             return True
-        locked = repo.ts(row["locked_until"])
+        locked = decode.ts(row["locked_until"])
         if locked is not None and locked > clock.now():
             until = (locked - clock.now()).total_seconds() + 1
             deadline = max(deadline, time.monotonic() + until)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.errors import ValidationError
 from rolodex.webhooks import matching, signing
 from rolodex.webhooks.payloads import FORMATS
@@ -334,22 +334,20 @@ def parse_input(
 
 def from_row(row: Any) -> Webhook:
     """A webhook from its stored row (either backend)."""
-    from rolodex.webhooks.repository import decode_json, ts, uid
-
     return Webhook(
-        workspace_id=uid(row["workspace_id"]),
-        id=uid(row["id"]),
+        workspace_id=decode.uid(row["workspace_id"]),
+        id=decode.uid(row["id"]),
         name=row["name"],
         description=row["description"],
         target_url=row["target_url"],
-        subscriptions=decode_json(row["subscriptions"]),
+        subscriptions=decode.json(row["subscriptions"]),
         format=row["format"],
         status=row["status"],
         status_reason=row["status_reason"],
         secret=row["secret"],
         previous_secret=row["previous_secret"],
-        previous_secret_until=ts(row["previous_secret_until"]),
-        failing_since=ts(row["failing_since"]),
-        created_at=ts(row["created_at"]) or clock.now(),
-        updated_at=ts(row["updated_at"]) or clock.now(),
+        previous_secret_until=decode.ts(row["previous_secret_until"]),
+        failing_since=decode.ts(row["failing_since"]),
+        created_at=decode.ts(row["created_at"]) or clock.now(),
+        updated_at=decode.ts(row["updated_at"]) or clock.now(),
     )

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from rolodex.kit import clock
+from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
@@ -31,7 +31,7 @@ _seen_types: LRU[uuid.UUID, tuple[float, list[str]]] = LRU(1000)
 
 
 def _ts(value: Any) -> str | None:
-    t = repo.ts(value)
+    t = decode.ts(value)
     return clock.iso(t) if t is not None else None
 
 
@@ -41,7 +41,7 @@ def attempt_to_dict(row: Row) -> dict[str, Any]:
         "attempt": row["attempt"],
         "startedAt": _ts(row["started_at"]),
         "durationMs": row["duration_ms"],
-        "requestHeaders": repo.decode_json(row["request_headers"]),
+        "requestHeaders": decode.json(row["request_headers"]),
         "responseStatus": row["response_status"],
         "responseBody": row["response_body"],
         "error": row["error"],

@@ -24,8 +24,8 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 
-from rolodex import __version__
 from rolodex.kit.errors import ValidationError
+from rolodex.kit.version import VERSION as __version__
 from rolodex.webhooks.payloads import content_type
 
 PREFIX = "whsec_"

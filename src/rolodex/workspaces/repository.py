@@ -7,19 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from rolodex.kit import clock
+from rolodex.kit import decode
 from rolodex.kit.db import Conn, Row
-from rolodex.metadata.storage import workspace
+from rolodex.kit.tables import workspace
 from rolodex.workspaces.schemas import Workspace
 
 
 def to_workspace(row: Row) -> Workspace:
-    ws_id = row["id"]
-    created = row["created_at"]
-    if isinstance(created, str):
-        created = clock.parse_datetime(created, field="createdAt")
+    created = decode.ts(row["created_at"])
+    assert created is not None
     return Workspace(
-        id=ws_id if isinstance(ws_id, uuid.UUID) else uuid.UUID(ws_id),
+        id=decode.uid(row["id"]),
         name=row["name"],
         status=row["status"],
         created_at=created,

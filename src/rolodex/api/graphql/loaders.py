@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any
 
+from rolodex.kit import decode
 from rolodex.kit.db import Conn, Row
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.records.repository import RecordRepository
@@ -105,8 +106,7 @@ class SerialConn(Conn):
             await self.inner.executemany(sql, rows)
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+_uuid = decode.uid
 
 
 class Loaders:

@@ -25,7 +25,7 @@ class SchemaCache:
     A workspace's entry holds only its metadata version and the key of its
     shape, never the schema: a schema the shape LRU drops is garbage at once,
     and a workspace that used it gets a rebuilt one on its next request. So
-    memory follows ``ROLODEX_GRAPHQL_SCHEMA_CACHE`` (about 0.3 MB per schema
+    memory follows ``ROLODEX_GRAPHQL_SCHEMA_CACHE`` (about 90 KB per schema
     with a few custom fields), not the number of workspaces; the workspace map
     is bounded too (by ``ROLODEX_REGISTRY_CACHE``), its entries are small.
     """

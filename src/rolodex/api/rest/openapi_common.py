@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rolodex.metadata.field_schema import nullable
+
+__all__ = ["Schema", "nullable", "ref"]
+
 Schema = dict[str, Any]
 
 READ, WRITE = "Needs scope `record:read`.", "Needs scope `record:read-write`."
@@ -17,24 +21,6 @@ READ, WRITE = "Needs scope `record:read`.", "Needs scope `record:read-write`."
 
 def ref(name: str, section: str = "schemas") -> Schema:
     return {"$ref": f"#/components/{section}/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    """``schema`` that also admits ``null``."""
-    if not schema:
-        return schema  # the empty schema admits anything, null included
-    out = dict(schema)
-    if "enum" in out and None not in out["enum"]:
-        out["enum"] = [*out["enum"], None]
-    kind_ = out.get("type")
-    if isinstance(kind_, str):
-        out["type"] = [kind_, "null"]
-    elif isinstance(kind_, list):
-        if "null" not in kind_:
-            out["type"] = [*kind_, "null"]
-    else:
-        return {"anyOf": [out, {"type": "null"}]}
-    return out
 
 
 def op(

@@ -275,7 +275,14 @@ def _objects() -> dict[str, Schema]:
 
 
 def _fields() -> dict[str, Schema]:
-    fid = path_param("id", UUID, "A custom field's id.")
+    # A standard field is named <object>.<field> (get, and update of isIndexed).
+    standard_id = {"type": "string", "pattern": "^[a-z][A-Za-z0-9_]*\\.[a-z][A-Za-z0-9]*$"}
+    fid = path_param(
+        "id",
+        {"oneOf": [UUID, standard_id]},
+        "A custom field's id; or a standard field's, such as person.phone, to read it "
+        "or to change its isIndexed.",
+    )
     purge = query("purge", BOOL_FLAG, "On a deactivated field: remove its data.")
     links = {n: link(n, "/data/createField/id") for n in ("getField", "updateField", "deleteField")}
     return {

@@ -8,7 +8,7 @@ REST API returns.
 from __future__ import annotations
 
 from rolodex.api.rest.openapi_common import Schema, nullable, ref
-from rolodex.api.rest.openapi_fields import input_schema, output_schema
+from rolodex.metadata.field_schema import field_schema
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
@@ -16,24 +16,6 @@ from rolodex.records.query import Direction
 from rolodex.records.relations import TO_MANY_LIMIT
 from rolodex.records.routes import DEFAULT_LIMIT, MAX_LIMIT
 from rolodex.records.sql import _UNORDERABLE as UNORDERABLE
-
-
-def field_schema(f: FieldDef, *, output: bool) -> Schema:
-    """One stored field as the API reads (``output``) or accepts it."""
-    schema = dict(kind(f).json_schema(f))
-    schema = output_schema(f, schema) if output else input_schema(f, schema)
-    # A custom field reads as null on records written before it existed,
-    # whatever its definition says about null.
-    if f.nullable or (output and f.is_custom):
-        schema = nullable(schema)
-    schema["title"] = f.label
-    if f.description:
-        schema["description"] = f.description
-    if output and f.read_only:
-        schema["readOnly"] = True
-    if not output and f.default is not None:
-        schema["default"] = f.default
-    return schema
 
 
 def _relation_schema(registry: Registry, f: FieldDef) -> Schema:

@@ -1,4 +1,7 @@
-"""What a field accepts on input, as precisely as JSON Schema says it.
+"""A field's JSON Schema: what the API reads and writes, as precisely as JSON Schema says it.
+
+``field_schema`` is the one source for the OpenAPI document (``api/rest``)
+and the webhook catalogue (``webhooks/catalogue.py``).
 
 ``kind(f).json_schema`` gives a field's type; the kinds' ``validate`` methods
 (metadata/scalar_types.py, doc_types.py) refuse more than the type: NUL
@@ -9,10 +12,14 @@ document allows is one the server accepts.
 
 from __future__ import annotations
 
-from rolodex.api.rest.openapi_common import Schema
+from typing import Any
+
 from rolodex.metadata.doc_types import ArrayKind
 from rolodex.metadata.model import FieldDef, FieldType
 from rolodex.metadata.scalar_types import MAX_SAFE_INT, MAX_TEXT
+from rolodex.metadata.types import kind
+
+Schema = dict[str, Any]
 
 NO_NUL = "^[^\\x00]*$"
 # Python's whitespace (what str.strip and re's \s take), which ECMA 262's \s is not.
@@ -70,3 +77,39 @@ def input_schema(f: FieldDef, schema: Schema) -> Schema:
         props["currencyCode"] = {"type": ["string", "null"], "pattern": "^[A-Z]{3}$"}
         out.update(properties=props, additionalProperties=False)
     return out
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` that also admits ``null``."""
+    if not schema:
+        return schema  # the empty schema admits anything, null included
+    out = dict(schema)
+    if "enum" in out and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]
+    kind_ = out.get("type")
+    if isinstance(kind_, str):
+        out["type"] = [kind_, "null"]
+    elif isinstance(kind_, list):
+        if "null" not in kind_:
+            out["type"] = [*kind_, "null"]
+    else:
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def field_schema(f: FieldDef, *, output: bool) -> Schema:
+    """One stored field as the API reads (``output``) or accepts it."""
+    schema = dict(kind(f).json_schema(f))
+    schema = output_schema(f, schema) if output else input_schema(f, schema)
+    # A custom field reads as null on records written before it existed,
+    # whatever its definition says about null.
+    if f.nullable or (output and f.is_custom):
+        schema = nullable(schema)
+    schema["title"] = f.label
+    if f.description:
+        schema["description"] = f.description
+    if output and f.read_only:
+        schema["readOnly"] = True
+    if not output and f.default is not None:
+        schema["default"] = f.default
+    return schema

@@ -1,0 +1,3 @@
+"""The version of Rolodex (server and client), importable without importing either."""
+
+VERSION = "0.1.0"
