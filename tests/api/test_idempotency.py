@@ -16,7 +16,7 @@ from tests.conftest import LiveServer
 
 from rolodex.idempotency import repository
 from rolodex.kit.db import Conn
-from rolodex.metadata.storage import api_key
+from rolodex.kit.tables import api_key
 
 PERSON = {"name": "Ada Lovelace"}
 

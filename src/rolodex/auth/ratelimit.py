@@ -7,17 +7,23 @@ import math
 import time
 import uuid
 from collections.abc import Hashable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rolodex.kit.errors import RateLimited
-
-if TYPE_CHECKING:
-    from rolodex.auth.shared_limits import SharedLimiter
 
 # What the RateLimit-* headers say about the tighter of a request's limits:
 # (requests a full bucket holds, requests left, seconds until full again, the
 # refill rate per second).
 Quota = tuple[int, int, int, float]
+
+
+class SharedLimits(Protocol):
+    """Limits counted outside the process (auth/shared_limits.py, through Redis)."""
+
+    async def check(
+        self, key_id: uuid.UUID, workspace_id: uuid.UUID, *, cost: int = 1
+    ) -> Quota | None: ...
+
 
 # Buckets held per table before idle ones are swept (a full bucket is the same
 # as none, so dropping it loses nothing); about 150 bytes each.
@@ -93,7 +99,7 @@ class RateLimiter:
     these buckets serve only while Redis cannot be reached.
     """
 
-    shared: SharedLimiter | None = None
+    shared: SharedLimits | None = None
 
     def __init__(
         self,

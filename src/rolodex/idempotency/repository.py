@@ -10,33 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rolodex.kit.db import Conn, Database, Row
-from rolodex.metadata.storage import UUID
+from rolodex.kit.tables import idempotency_key
 
 # Expired keys deleted per new key, at most: more than one, so purging keeps
 # ahead of creating, and few enough that a claim stays one short transaction.
 PURGE_BATCH = 100
 
-meta = sa.MetaData()
-idempotency_key = sa.Table(
-    "idempotency_key",
-    meta,
-    sa.Column("workspace_id", UUID, primary_key=True),
-    sa.Column("api_key_id", UUID, primary_key=True),
-    sa.Column("key", sa.Text, primary_key=True),
-    # SHA-256 of the method, path, query string and body.
-    sa.Column("fingerprint", sa.Text, nullable=False),
-    # 'pending' while the first request runs, then 'done'.
-    sa.Column("state", sa.Text, nullable=False),
-    sa.Column("status", sa.Integer),
-    # The response's headers, a JSON list of [name, value]; its body as text
-    # (NULL when it was too large or streamed, which ``stored`` then says).
-    sa.Column("headers", sa.Text),
-    sa.Column("body", sa.Text),
-    sa.Column("stored", sa.Boolean),
-    # Seconds since the epoch: when the request arrived, when the key may go.
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=False),
-)
 _t = idempotency_key
 WS: Any = sa.bindparam("ws")
 KEY_ID: Any = sa.bindparam("kid")

@@ -7,7 +7,7 @@ by the workspace's next new keys, through the (workspace_id, expires_at)
 index.
 
 Revision ID: 0010_idempotency
-Revises: 0009_workspace_status
+Revises: 0010_scale_indexes
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_idempotency"
-down_revision = "0009_workspace_status"
+down_revision = "0010_scale_indexes"
 branch_labels = None
 depends_on = None
 
