@@ -111,7 +111,7 @@ def test_keys_belong_to_a_workspace_and_an_api_key(db_url: str, server: LiveServ
 
 
 def test_scopes_come_first_and_refusals_are_not_recorded(db_url: str, server: LiveServer) -> None:
-    reader = factories.make_key(db_url, scopes=["records:read"])
+    reader = factories.make_key(db_url, scopes=["record:read"])
     with factories.http(server.url, reader) as c:
         for _ in range(2):
             r = _post(c, "k-ro", PERSON)
@@ -181,22 +181,3 @@ def test_keys_expire_and_large_answers_are_not_kept(db_url: str) -> None:
         # Expired: the key is free for another request, and the old row was purged.
         assert _post(c, "big", {**PERSON, "jobTitle": "New"}).status_code == 201
         assert _people(c) == 2
-
-
-def test_graphql_mutations_replay(client: httpx.Client, db_url: str) -> None:
-    doc = {
-        "query": "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }",
-        "variables": {"d": {"name": "Grace"}},
-    }
-    first = client.post("/graphql", json=doc, headers={"Idempotency-Key": "g"})
-    assert first.status_code == 200 and "errors" not in first.json(), first.text
-    again = client.post("/graphql", json=doc, headers={"Idempotency-Key": "g"})
-    assert again.headers["idempotent-replayed"] == "true"
-    assert again.json() == first.json()
-    assert _people(client) == 1
-    assert len([e for e in factories.events(db_url) if e["type"] == "person.created"]) == 1
-    other = {**doc, "variables": {"d": {"name": "Other"}}}
-    r = client.post("/graphql", json=other, headers={"Idempotency-Key": "g"})
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "Idempotency-Key" in r.json()["errors"][0]["message"]

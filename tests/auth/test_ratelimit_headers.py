@@ -37,7 +37,7 @@ def _quota(headers: object) -> tuple[int, int, int]:
 
 def test_every_authenticated_response_says_what_is_left(db_url: str) -> None:
     key = factories.make_key(db_url)
-    reader = factories.make_key(db_url, scopes=["records:read"])
+    reader = factories.make_key(db_url, scopes=["record:read"])
     settings = {"rate_limit": 1, "rate_burst": 10, "workspace_rate_limit": 0}
     with LiveServer(db_url, **settings) as live, factories.http(live.url, key) as c:
         first = c.get("/rest/people")  # the hot path

@@ -2,7 +2,9 @@
 
 Each limit is a fixed window in Redis, counted with one ``INCRBY`` per
 request (the ``limits`` library's storage, which sets the window's expiry
-with it): a bucket of ``burst`` requests and ``rate`` a second becomes
+with it; the key's and the workspace's are sent together, and when a window
+ends is remembered from the request that opened it, so a request costs one
+round trip): a bucket of ``burst`` requests and ``rate`` a second becomes
 ``burst`` requests per window of ``burst / rate`` seconds, which allows the
 same long-run rate and the same burst. Unlike the in-process buckets, the
 key's window is counted even when the workspace's refuses; the difference
@@ -21,8 +23,9 @@ import time
 import uuid
 from typing import Any
 
-from rolodex.auth.ratelimit import Quota, RateLimiter
+from rolodex.auth.ratelimit import MAX_BUCKETS, Quota, RateLimiter
 from rolodex.kit.errors import RateLimited
+from rolodex.kit.lru import LRU
 
 log = logging.getLogger("rolodex.ratelimit")
 
@@ -66,6 +69,8 @@ class SharedLimiter:
             else None
         )
         self._warned = -WARN_EVERY
+        # When each window seen lately ends; bounded as the in-process buckets are.
+        self._ends: LRU[str, float] = LRU(MAX_BUCKETS)
 
     async def check(
         self, key_id: uuid.UUID, workspace_id: uuid.UUID, *, cost: int = 1
@@ -86,7 +91,7 @@ class SharedLimiter:
                 key=lambda wic: wic[0].amount - wic[2],
             )
             left = tight.amount - count
-            reset = await self.storage.get_expiry(tight.key(ident))
+            reset = await self._reset(tight, ident, count, min(cost, tight.amount))
         except Exception as exc:  # Redis down or unreachable: this process's limits serve
             now = time.monotonic()
             if now - self._warned >= WARN_EVERY:
@@ -105,3 +110,18 @@ class SharedLimiter:
                 burst=tight.amount,
             )
         return (tight.amount, left, seconds, tight.rate)
+
+    async def _reset(self, window: Window, ident: uuid.UUID, count: int, cost: int) -> float:
+        """When ``window`` ends, as epoch seconds: remembered from the request that
+        opened it, so a request usually needs no second round trip to Redis."""
+        key = window.key(ident)
+        now = time.time()
+        if count == cost:  # this request opened the window, and set its expiry
+            ends = now + window.seconds
+            self._ends.put(key, ends)
+            return ends
+        ends = self._ends.get(key)
+        if ends is None or ends <= now:
+            ends = float(await self.storage.get_expiry(key))
+            self._ends.put(key, ends)
+        return ends
