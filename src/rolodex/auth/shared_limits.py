@@ -117,11 +117,11 @@ class SharedLimiter:
         key = window.key(ident)
         now = time.time()
         if count == cost:  # this request opened the window, and set its expiry
-            ends = now + window.seconds
-            self._ends.put(key, ends)
-            return ends
-        ends = self._ends.get(key)
-        if ends is None or ends <= now:
-            ends = float(await self.storage.get_expiry(key))
-            self._ends.put(key, ends)
+            self._ends.put(key, now + window.seconds)
+            return now + window.seconds
+        known = self._ends.get(key)
+        if known is not None and known > now:
+            return known
+        ends = float(await self.storage.get_expiry(key))
+        self._ends.put(key, ends)
         return ends
