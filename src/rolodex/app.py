@@ -48,11 +48,22 @@ class StripTrailingSlash:
 
 
 class RolodexApp(Starlette):
-    """Starlette, with the record routes' hot path (api/rest/hot.py) tried first."""
+    """Starlette, with the record routes' hot path (api/rest/hot.py) tried first.
+
+    CORS (``ROLODEX_CORS_ORIGINS``), when set, wraps both, so hot routes answer
+    browsers too.
+    """
 
     hot: HotRoutes | None = None
+    cors: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.cors is not None:
+            await self.cors(scope, receive, send)
+        else:
+            await self.dispatch(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.hot is not None and scope["type"] == "http":
             handler = self.hot.match(scope)
             if handler is not None:
@@ -169,6 +180,11 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         ),
     )
 
+    if settings.redis_url:
+        from rolodex.auth.shared_limits import SharedLimiter
+
+        state.limiter.shared = SharedLimiter(settings.redis_url, state.limiter)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
@@ -233,5 +249,9 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     )
     app.router.redirect_slashes = False
     app.hot = hot_routes()
+    if settings.cors_origins:
+        from rolodex.api.rest.cors import cors
+
+        app.cors = cors(app.dispatch, settings.cors_origins)
     app.state.rolodex = state
     return app

@@ -41,6 +41,11 @@ def cache_size(name: str, default: int) -> int:
     return value
 
 
+def _list(name: str) -> tuple[str, ...]:
+    """A comma-separated ``ROLODEX_<name>``, without blanks."""
+    return tuple(p.strip() for p in _env(name, "").split(",") if p.strip())
+
+
 def count_limit() -> int:
     """How many matches a list counts exactly before it estimates, from
     ``ROLODEX_COUNT_LIMIT`` (docs/api.md, "Counts")."""
@@ -100,3 +105,12 @@ class Settings:
     )
     # Matches a list counts exactly; beyond, ``?count=estimate`` (the default) estimates.
     count_limit: int = field(default_factory=count_limit)
+    # Browser origins allowed to call the API (CORS); none sends no CORS headers.
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _list("CORS_ORIGINS"))
+    # Shares rate limits between processes when set (redis://host:port/db).
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    # How long an Idempotency-Key's response is kept, and the largest body kept.
+    idempotency_hours: float = field(default_factory=lambda: _float("IDEMPOTENCY_HOURS", 24))
+    idempotency_max_bytes: int = field(
+        default_factory=lambda: int(_float("IDEMPOTENCY_MAX_BYTES", 1_000_000))
+    )

@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "rolodex.auth",
             "rolodex.consent",
             "rolodex.events.timeline",
+            "rolodex.idempotency",
             "rolodex.metadata.objects",
             "rolodex.metadata.service",
             "rolodex.metadata.standard_fields",

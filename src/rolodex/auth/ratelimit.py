@@ -7,9 +7,23 @@ import math
 import time
 import uuid
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from rolodex.kit.errors import RateLimited
+
+# What the RateLimit-* headers say about the tighter of a request's limits:
+# (requests a full bucket holds, requests left, seconds until full again, the
+# refill rate per second).
+Quota = tuple[int, int, int, float]
+
+
+class SharedLimits(Protocol):
+    """Limits counted outside the process (auth/shared_limits.py, through Redis)."""
+
+    async def check(
+        self, key_id: uuid.UUID, workspace_id: uuid.UUID, *, cost: int = 1
+    ) -> Quota | None: ...
+
 
 # Buckets held per table before idle ones are swept (a full bucket is the same
 # as none, so dropping it loses nothing); about 150 bytes each.
@@ -48,6 +62,14 @@ class Buckets:
             bucket[1] = now
         return bucket
 
+    def quota(self, bucket: list[Any]) -> Quota:
+        """What the RateLimit-* headers say of ``bucket``."""
+        tokens = bucket[0]
+        if tokens >= self.burst:
+            return (int(self.burst), int(self.burst), 0, self.rate)
+        left = int(tokens) if tokens > 0 else 0
+        return (int(self.burst), left, math.ceil((self.burst - tokens) / self.rate), self.rate)
+
     def retry_after(self, bucket: list[Any], cost: float) -> int:
         """Whole seconds until ``bucket`` holds ``cost`` tokens (at least 1)."""
         return max(1, math.ceil((cost - bucket[0]) / self.rate))
@@ -72,8 +94,12 @@ class RateLimiter:
     The workspace budget is what stops a tenant from multiplying its rate by
     creating keys. Buckets live in the process, so N processes allow N times
     the rates; the defaults are generous, and the point is to stop runaway
-    clients. A rate of 0 disables that limit.
+    clients. A rate of 0 disables that limit. With ``shared`` set
+    (``ROLODEX_REDIS_URL``), callers charge that instead (see ``charge``), and
+    these buckets serve only while Redis cannot be reached.
     """
+
+    shared: SharedLimits | None = None
 
     def __init__(
         self,
@@ -94,8 +120,11 @@ class RateLimiter:
 
     def check(
         self, key_id: uuid.UUID, workspace_id: uuid.UUID | None = None, *, cost: int = 1
-    ) -> None:
+    ) -> Quota | None:
         """Take ``cost`` tokens from the key's and its workspace's buckets, or raise 429.
+
+        Returns the tighter bucket's quota, for the response's headers (None
+        when both limits are off).
 
         Without ``workspace_id``, the workspace the key was last checked with is
         charged. A request costing more than a whole burst is let through when
@@ -104,7 +133,7 @@ class RateLimiter:
         """
         keys, workspaces = self.keys, self.workspaces
         if keys is None and workspaces is None:
-            return
+            return None
         now = time.monotonic()
         kb = None
         if keys is not None:
@@ -121,10 +150,14 @@ class RateLimiter:
             wb = workspaces.get(workspace_id, now)
             if wb[0] < cost and wb[0] < workspaces.burst:
                 self._refuse(workspaces, wb, cost, "this workspace")
-        if kb is not None:
-            kb[0] -= cost
         if wb is not None:
             wb[0] -= cost
+        if kb is not None:
+            kb[0] -= cost
+            # The headers describe whichever bucket refuses first.
+            if wb is None or kb[0] <= wb[0]:
+                return keys.quota(kb)  # type: ignore[union-attr]
+        return workspaces.quota(wb) if wb is not None else None  # type: ignore[union-attr]
 
     @staticmethod
     def _refuse(buckets: Buckets, bucket: list[Any], cost: int, whose: str) -> None:
@@ -134,7 +167,37 @@ class RateLimiter:
             f"Retry in {retry}s.",
             retry_after=retry,
             limit=buckets.rate,
+            burst=buckets.burst,
         )
+
+
+async def charge(
+    limiter: RateLimiter, key_id: uuid.UUID, workspace_id: uuid.UUID, *, cost: int = 1
+) -> Quota | None:
+    """Charge a request to the shared limits if there are any, else to this process's."""
+    shared = limiter.shared
+    if shared is None:
+        return limiter.check(key_id, workspace_id, cost=cost)
+    return await shared.check(key_id, workspace_id, cost=cost)
+
+
+def quota_headers(quota: Quota) -> list[tuple[bytes, bytes]]:
+    """``RateLimit-*`` and ``X-RateLimit-*`` raw headers for ``quota``.
+
+    ``RateLimit-Limit`` is the bucket's size, ``X-RateLimit-Limit`` its rate
+    per second (as the 429s have always said); Remaining and Reset agree.
+    """
+    limit, left, reset, rate = quota
+    remaining = str(left).encode()
+    seconds = str(reset).encode()
+    return [
+        (b"ratelimit-limit", str(limit).encode()),
+        (b"ratelimit-remaining", remaining),
+        (b"ratelimit-reset", seconds),
+        (b"x-ratelimit-limit", f"{rate:g}".encode()),
+        (b"x-ratelimit-remaining", remaining),
+        (b"x-ratelimit-reset", seconds),
+    ]
 
 
 class FailureThrottle:

@@ -90,17 +90,30 @@ class RateLimited(RolodexError):
     code = "RATE_LIMITED"
     graphql_code = "RATE_LIMITED"
 
-    def __init__(self, message: str, *, retry_after: int, limit: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        limit: float | None = None,
+        burst: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.limit = limit  # the refused bucket's rate, per second
+        self.burst = burst  # and its size
 
     def headers(self) -> dict[str, str]:
-        """``Retry-After``, and the limit that refused (``X-RateLimit-*``)."""
+        """``Retry-After``, and the limit that refused (``RateLimit-*``, ``X-RateLimit-*``)."""
         out = {"Retry-After": str(self.retry_after)}
         if self.limit is not None:
             out["X-RateLimit-Limit"] = f"{self.limit:g}"
             out["X-RateLimit-Remaining"] = "0"
+            out["X-RateLimit-Reset"] = str(self.retry_after)
+        if self.burst is not None:
+            out["RateLimit-Limit"] = str(int(self.burst))
+            out["RateLimit-Remaining"] = "0"
+            out["RateLimit-Reset"] = str(self.retry_after)
         return out
 
 

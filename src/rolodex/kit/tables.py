@@ -209,3 +209,25 @@ workspace_setting = sa.Table(
     sa.Column("value", JSON, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
 )
+
+# -- idempotency keys (idempotency/) ------------------------------------------------
+idempotency_key = sa.Table(
+    "idempotency_key",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("api_key_id", UUID, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    # SHA-256 of the method, path, query string and body.
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    # 'pending' while the first request runs, then 'done'.
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("status", sa.Integer),
+    # The response's headers, a JSON list of [name, value]; its body as text
+    # (NULL when it was too large or streamed, which ``stored`` then says).
+    sa.Column("headers", sa.Text),
+    sa.Column("body", sa.Text),
+    sa.Column("stored", sa.Boolean),
+    # Seconds since the epoch: when the request arrived, when the key may go.
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)

@@ -26,7 +26,9 @@ from rolodex.api.graphql.limits import Limits
 from rolodex.api.graphql.page import graphiql_page
 from rolodex.api.graphql.schema_cache import SchemaCache
 from rolodex.api.rest.http import Context, JSONResponse
+from rolodex.auth.ratelimit import charge, quota_headers
 from rolodex.auth.schemas import Principal
+from rolodex.idempotency import service as idempotency
 from rolodex.kit.errors import BadRequest, RateLimited, RolodexError
 from rolodex.kit.jsonutil import parse_body
 from rolodex.session import WorkspaceSession
@@ -96,15 +98,20 @@ class GraphQLEndpoint:
         state: AppState = request.app.state.rolodex
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             return graphiql_page(request)
+        quota = None
         try:
             principal = await state.auth.authenticate(
                 request.headers.get("authorization"), request.scope
             )
-            state.limiter.check(principal.key.id, principal.workspace_id)
-            query, variables, name = await self._params(request, Context(request, principal, state))
-            return await self._run(request, state, principal, query, variables, name)
+            quota = await charge(state.limiter, principal.key.id, principal.workspace_id)
+            if idempotency.wanted(request):
+                response = await idempotency.guarded(
+                    state, principal, request, lambda: self._answer(request, state, principal)
+                )
+            else:
+                response = await self._answer(request, state, principal)
         except RolodexError as exc:
-            return _error_response(exc)
+            response = _error_response(exc)
         except Exception:
             request_id = str(uuid.uuid4())
             log.exception("Unhandled error %s on %s %s", request_id, request.method, request.url)
@@ -113,6 +120,17 @@ class GraphQLEndpoint:
                 {"errors": [error_dict(message, INTERNAL, requestId=request_id)]},
                 status_code=500,
             )
+        if quota is not None:
+            response.raw_headers.extend(quota_headers(quota))
+        return response
+
+    async def _answer(self, request: Request, state: Any, principal: Principal) -> Response:
+        """The request's response, its errors included (what an idempotency key records)."""
+        try:
+            query, variables, name = await self._params(request, Context(request, principal, state))
+            return await self._run(request, state, principal, query, variables, name)
+        except RolodexError as exc:
+            return _error_response(exc)
 
     async def _run(
         self,
@@ -167,7 +185,9 @@ class GraphQLEndpoint:
             return JSONResponse({"errors": [error_dict(message, BAD_USER_INPUT)]}, status_code=400)
         # Each root mutation costs one token; the request's first was taken on arrival.
         if mutations > 1:
-            state.limiter.check(principal.key.id, principal.workspace_id, cost=mutations - 1)
+            await charge(
+                state.limiter, principal.key.id, principal.workspace_id, cost=mutations - 1
+            )
         # Mutations hold no connection of their own: each field opens a transaction.
         body = await self.runner.run(schema, prepared, context(None), name)
         return JSONResponse(body)

@@ -16,8 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rolodex.auth.ratelimit import quota_headers
 from rolodex.auth.schemas import Principal
 from rolodex.auth.scopes import Scope, require
+from rolodex.idempotency import service as idempotency
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import (
     BadRequest,
@@ -176,22 +178,46 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
 
     async def asgi(request: Request) -> Response:
         state = request.app.state.rolodex
+        quota = None
         try:
             principal = await state.auth.authenticate(
                 request.headers.get("authorization"), request.scope
             )
-            state.limiter.check(principal.key.id, principal.workspace_id)
+            limiter = state.limiter
+            if limiter.shared is None:
+                quota = limiter.check(principal.key.id, principal.workspace_id)
+            else:
+                quota = await limiter.shared.check(principal.key.id, principal.workspace_id)
             require(principal.scopes, scope)
             ctx = Context(request, principal, state)
             if accepted is not None:
                 ctx.check_params(accepted)
-            return await handler(ctx)
+            if (
+                request.method in idempotency.WRITE_METHODS
+                and idempotency.HEADER in request.headers
+            ):
+                response = await idempotency.guarded(
+                    state, principal, request, lambda: _rendered(handler, ctx)
+                )
+            else:
+                response = await handler(ctx)
         except RolodexError as exc:
-            return error_response(exc)
+            response = error_response(exc)
+        if quota is not None:
+            response.raw_headers.extend(quota_headers(quota))
+        return response
 
     asgi.__name__ = handler.__name__
     asgi.__doc__ = handler.__doc__
     return asgi
+
+
+async def _rendered(handler: Handler, ctx: Context) -> Response:
+    """``handler``'s response, its errors included (what an idempotency key records)."""
+    try:
+        return await handler(ctx)
+    except RolodexError as exc:
+        return error_response(exc)
 
 
 def route_table(rows: Sequence[RouteRow]) -> list[Route]:

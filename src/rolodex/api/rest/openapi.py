@@ -20,6 +20,7 @@ import rolodex
 from rolodex.api.rest.http import error_response
 from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
+from rolodex.api.rest.openapi_headers import decorate
 from rolodex.api.rest.openapi_keys import key_paths, key_schemas
 from rolodex.api.rest.openapi_metadata import metadata_paths, metadata_schemas
 from rolodex.api.rest.openapi_records import object_paths, timeline_schemas
@@ -28,6 +29,7 @@ from rolodex.api.rest.openapi_webhook_schemas import webhook_schemas
 from rolodex.api.rest.openapi_webhooks import webhook_paths
 from rolodex.api.rest.openapi_workspaces import workspace_paths, workspace_schemas
 from rolodex.api.rest.playground import docs_page
+from rolodex.auth.ratelimit import Quota, charge, quota_headers
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import RolodexError
 from rolodex.metadata.registry import Registry, standard
@@ -60,6 +62,19 @@ def document(
         if workspace_id is not None
         else "the standard objects; call it with an API key to see your workspace's custom fields"
     )
+    components: dict[str, Any] = {
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key, as created by `rolodex keys create`.",
+            }
+        },
+        "parameters": PARAMETERS,
+        "responses": error_responses(),
+        "schemas": schemas,
+    }
+    decorate(paths, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -77,18 +92,7 @@ def document(
         ],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An API key, as created by `rolodex keys create`.",
-                }
-            },
-            "parameters": PARAMETERS,
-            "responses": error_responses(),
-            "schemas": schemas,
-        },
+        "components": components,
     }
 
 
@@ -120,7 +124,9 @@ def _rendered(registry: Registry, workspace_id: uuid.UUID | None, root_path: str
     return body
 
 
-async def _registry_for(request: Request) -> tuple[Registry, uuid.UUID | None]:
+async def _registry_for(
+    request: Request,
+) -> tuple[Registry, uuid.UUID | None, Quota | None]:
     """The standard registry without a key; the key's workspace registry with one.
 
     The document is public, so a missing key is fine; a key that is sent but
@@ -128,24 +134,27 @@ async def _registry_for(request: Request) -> tuple[Registry, uuid.UUID | None]:
     """
     header = request.headers.get("authorization")
     if header is None:
-        return _standard(), None
+        return _standard(), None, None
     state = request.app.state.rolodex
     principal = await state.auth.authenticate(header, request.scope)
-    state.limiter.check(principal.key.id, principal.workspace_id)
+    quota = await charge(state.limiter, principal.key.id, principal.workspace_id)
     async with state.sessions.open(principal) as s:
-        return s.registry, principal.workspace_id
+        return s.registry, principal.workspace_id, quota
 
 
 async def open_api(request: Request) -> Response:
     try:
-        registry, workspace_id = await _registry_for(request)
+        registry, workspace_id, quota = await _registry_for(request)
     except RolodexError as exc:
         return error_response(exc)
-    return Response(
+    response = Response(
         _rendered(registry, workspace_id, request.scope.get("root_path", "")),
         media_type="application/json",
         headers={"Cache-Control": "no-cache", "Vary": "Authorization"},
     )
+    if quota is not None:
+        response.raw_headers.extend(quota_headers(quota))
+    return response
 
 
 async def docs(request: Request) -> Response:
