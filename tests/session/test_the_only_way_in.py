@@ -30,6 +30,8 @@ NO_PRINCIPAL = {
     "auth/service.py": "authentication, which makes the principal",
     "cli/common.py": "the command line's bootstrap (keys, workspaces, serve)",
     "consent/service.py": "its own record service when built outside a session",
+    "idempotency/service.py": "Idempotency-Key claims and answers, committed apart from the "
+    "handler's own session so that an answer is recorded only after its work committed",
     "kit/analyze.py": "planner statistics of every table",
     "kit/db.py": "the connections themselves",
     "records/retention.py": "the retention purge of every workspace, as the system",
