@@ -28,7 +28,7 @@ SERVICES = {
 NO_PRINCIPAL = {
     "app.py": "the readiness check",
     "auth/service.py": "authentication, which makes the principal",
-    "cli/common.py": "the command line's bootstrap (keys, workspaces, serve)",
+    "cli/common.py": "the command line's bootstrap: workspaces, serve's first key",
     "consent/service.py": "its own record service when built outside a session",
     "idempotency/service.py": "Idempotency-Key claims and answers, committed apart from the "
     "handler's own session so that an answer is recorded only after its work committed",

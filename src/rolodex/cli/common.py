@@ -25,6 +25,7 @@ from rolodex.kit.errors import RolodexError
 
 if TYPE_CHECKING:
     from rolodex.session import WorkspaceSession
+    from rolodex.session.session import Resolver
 
 T = TypeVar("T")
 # Wide enough that nothing wraps in a pipe or a file; a terminal keeps its width.
@@ -129,15 +130,18 @@ def run_session(
     work: Callable[[WorkspaceSession], Awaitable[T]],
     *,
     write: bool = True,
+    resolve: Resolver | None = None,
 ) -> T:
     """Run ``work`` in a workspace session of ``workspace`` (id or name; the first
-    workspace when None), as the operator with every scope."""
+    workspace when None, or as ``resolve`` reads it), as the operator with every scope."""
     from rolodex.metadata.registry import RegistryCache
     from rolodex.session import READ, WRITE, Sessions
 
     async def job(db: Database) -> T:
         sessions = Sessions(db, RegistryCache(0))
-        principal = await sessions.local(workspace)
+        principal = await (
+            sessions.local(workspace, resolve=resolve) if resolve else sessions.local(workspace)
+        )
         async with sessions.open(principal, WRITE if write else READ) as s:
             return await work(s)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -19,11 +20,15 @@ from rolodex.cli.common import (
     out,
     print_json,
     run,
+    run_session,
     styled,
 )
 from rolodex.kit import clock
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import NotFound, RolodexError, ValidationError
+
+if TYPE_CHECKING:
+    from rolodex.session import WorkspaceSession
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 workspaces_app = typer.Typer(
@@ -143,12 +148,13 @@ def keys_create(
         scopes = (scopes or frozenset()) | OPERATOR_SCOPES
     expires_at = parse_expiry(expires) if expires else None
 
-    async def work(conn: Conn) -> tuple[dict[str, object], str]:
-        ws = await resolve_workspace(conn, workspace)
-        key, secret = await service.create_key(conn, ws, name, scopes, expires_at)
+    async def work(s: WorkspaceSession) -> tuple[dict[str, object], str]:
+        key, secret = await service.create_key(
+            s.conn, s.principal.workspace_id, name, scopes, expires_at
+        )
         return key.to_dict(), secret
 
-    info, secret = run(database_url(database), work)
+    info, secret = run_session(database_url(database), workspace, work, resolve=resolve_workspace)
     if as_json:
         print_json({**info, "key": secret})
     else:
@@ -173,11 +179,11 @@ def keys_list(
     Example: rolodex keys list --workspace Default
     """
 
-    async def work(conn: Conn) -> list[dict[str, object]]:
-        ws = await resolve_workspace(conn, workspace)
-        return [k.to_dict() for k in await service.list_keys(conn, ws)]
+    async def work(s: WorkspaceSession) -> list[dict[str, object]]:
+        return [k.to_dict() for k in await s.keys.list()]
 
-    keys = run(database_url(database), work, write=False)
+    url = database_url(database)
+    keys = run_session(url, workspace, work, write=False, resolve=resolve_workspace)
     if as_json:
         print_json(keys)
         return
@@ -209,13 +215,12 @@ def keys_revoke(
     Example: rolodex keys revoke 0193c1c2
     """
 
-    async def work(conn: Conn) -> dict[str, object]:
-        ws = await resolve_workspace(conn, workspace)
-        keys = [k.id for k in await service.list_keys(conn, ws)]
+    async def work(s: WorkspaceSession) -> dict[str, object]:
+        keys = [k.id for k in await s.keys.list()]
         kid = pick(key_id, keys, "key", "keys list")
-        return (await service.revoke_key(conn, ws, kid)).to_dict()
+        return (await s.keys.revoke(kid)).to_dict()
 
-    info = run(database_url(database), work)
+    info = run_session(database_url(database), workspace, work, resolve=resolve_workspace)
     if as_json:
         print_json(info)
     else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from rolodex.auth.scopes import Scope
 
 log = logging.getLogger("rolodex.session")
+
+# How a command names a workspace: (connection, name or id or None) -> its id.
+Resolver = Callable[[Conn, str | None], Awaitable[uuid.UUID]]
 
 
 class Intent(enum.Enum):
@@ -80,11 +84,18 @@ class Sessions:
         """
         return WorkspaceSession(self, principal, intent, registry)
 
-    async def local(self, workspace: str | None, actor: Actor = SYSTEM) -> LocalPrincipal:
+    async def local(
+        self,
+        workspace: str | None,
+        actor: Actor = SYSTEM,
+        *,
+        resolve: Resolver = resolve_workspace,
+    ) -> LocalPrincipal:
         """The operator's principal in a workspace named by id or name (the first one,
-        made if need be, when ``workspace`` is None): the command line's way in."""
+        made if need be, when ``workspace`` is None): the command line's way in.
+        ``resolve`` may accept more ways to name one (the CLI's unique id prefixes)."""
         async with self.db.transaction() as conn:
-            ws = await resolve_workspace(conn, workspace)
+            ws = await resolve(conn, workspace)
         return LocalPrincipal(ws, actor)
 
 
