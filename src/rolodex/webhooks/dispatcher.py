@@ -49,6 +49,7 @@ from rolodex.webhooks.listen import listen
 from rolodex.webhooks.schemas import Webhook, from_row
 from rolodex.webhooks.sender import Sender
 from rolodex.webhooks.signals import Signals
+from rolodex.webhooks.slots import SendSlots
 
 log = logging.getLogger("rolodex.webhooks")
 Key = tuple[Any, Any]
@@ -75,9 +76,7 @@ class Dispatcher:
         self._in_flight: dict[Key, Row] = {}  # leased and being sent, or its result recorded
         self._holds: Counter[Key] = Counter()  # sends of each (two if resent mid-attempt)
         self._per_hook: Counter[str] = Counter()
-        # Per-webhook send slots, kept only while the webhook has sends in this
-        # process (so at most max_in_flight entries, however many webhooks exist).
-        self._sems: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self._sems = SendSlots(self.config.concurrency)
         self._hooks: LRU[Key, tuple[float, Webhook]] = LRU(10_000)  # re-read when evicted
         self._due: list[float] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -245,31 +244,15 @@ class Dispatcher:
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
-    def _slot(self, hook_key: str) -> asyncio.Semaphore:
-        sem, users = self._sems.get(hook_key) or (asyncio.Semaphore(self.config.concurrency), 0)
-        self._sems[hook_key] = (sem, users + 1)
-        return sem
-
-    def _unslot(self, hook_key: str) -> None:
-        sem, users = self._sems[hook_key]
-        if users <= 1:
-            del self._sems[hook_key]  # idle: nobody holds or waits for it
-        else:
-            self._sems[hook_key] = (sem, users - 1)
-
     async def _send(self, hook: Webhook, d: Row) -> None:
-        hook_key = str(hook.id)
-        sem = self._slot(hook_key)
         try:
-            async with sem:
+            async with self._sems.hold(str(hook.id)):
                 result = await delivery.attempt(self.sender, hook, d, self.config)
         except Exception:
             log.exception("Webhook dispatcher: sending delivery %s failed", d["id"])
             self._forget(d["workspace_id"], d["id"], str(hook.id))
             await self._give_back([(d["workspace_id"], d["id"])])
             return
-        finally:
-            self._unslot(hook_key)
         self.sent += 1
         await self._results.put(result)
 
