@@ -51,5 +51,13 @@ assets: $(BIN)/.installed
 /usr/bin/chromium:
 	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
 
+# Third-party JavaScript clients and tools that tests run (tests/node/package.json,
+# pinned by its lock file); reinstalled when the lock file changes.
+NODE_TOOLS := tests/node
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	@command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y npm)
+	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
+	mkdir -p $(NODE_TOOLS)/node_modules && touch $@
+
 serve: assets
-test: assets /usr/bin/chromium
+test: assets /usr/bin/chromium $(NODE_TOOLS)/node_modules/.installed
