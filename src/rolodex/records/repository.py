@@ -258,10 +258,11 @@ class RecordRepository:
             after_clause(walk, keys, cursor_values, build=False)
         with_total = counting.counts(q)
         estimated = None
-        if with_total and counting.plans_first(q, self.conn.sqlite):
+        overflow_key = (self.ws, self.obj.id, filter_shape, with_deleted)
+        if with_total and counting.plans_first(q, self.conn.sqlite, overflow_key):
             matching = self._matching_sql(q, filter_shape, with_deleted)
             planned = await counting.planned(self.conn, matching, {**self.base, **filter_params})
-            if planned > q.count_limit:
+            if counting.estimate_wins(q, planned):
                 estimated, with_total = Total(planned, False), False
         count_shape = (q.count, q.count_limit) if with_total else None
         shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
@@ -294,6 +295,7 @@ class RecordRepository:
                 counted = 0  # nothing from the start of the list: nothing at all
             else:
                 counted = await self._count(q, filter_shape, filter_params, with_deleted)
+            counting.overflowed(q, overflow_key, counted)
             total = await counting.settle(
                 self.conn,
                 q,
