@@ -89,8 +89,14 @@ def test_retries_run_out() -> None:
     assert len(srv.seen) == 1
 
 
-def test_a_plain_create_is_not_retried_on_503() -> None:
-    with Scripted(UNAVAILABLE) as srv, fast(srv.url) as c:
+def keys_sent(srv: Scripted) -> list[str | None]:
+    return [seen.headers.get("Idempotency-Key") for seen in srv.seen]
+
+
+def test_a_plain_create_is_retried_on_503_under_one_idempotency_key() -> None:
+    # Each write that is not idempotent on its own carries a key made for the
+    # call; its repeats send the same key, so the server runs it once.
+    with Scripted(UNAVAILABLE) as srv, fast(srv.url, max_retries=2) as c:
         for attempt in (
             lambda: c.people.create(name="Ada"),
             lambda: c.keys.create("k2"),
@@ -98,7 +104,18 @@ def test_a_plain_create_is_not_retried_on_503() -> None:
         ):
             with pytest.raises(ServerError):
                 attempt()
-    assert srv.methods == ["POST"] * 3
+    assert srv.methods == ["POST"] * 9
+    keys = keys_sent(srv)
+    assert all(keys) and [len(set(keys[i : i + 3])) for i in (0, 3, 6)] == [1, 1, 1]
+    assert len(set(keys)) == 3  # one key per call
+
+
+def test_idempotent_calls_send_no_key() -> None:
+    with Scripted(Reply(200, PERSON)) as srv, fast(srv.url) as c:
+        c.people.get("p1")
+        c.people.update("p1", name="Ada")
+        c.graphql("{ people { edges { node { id } } } }")
+    assert keys_sent(srv) == [None, None, None]
 
 
 def test_safe_posts_are_retried() -> None:
@@ -107,10 +124,10 @@ def test_safe_posts_are_retried() -> None:
     with Scripted(UNAVAILABLE, ok) as srv, fast(srv.url) as c:
         c.people.upsert(name="Ada", email="ada@example.com")
     assert srv.methods == ["POST", "POST"] and "upsert=true" in srv.seen[1].path
-    # An upsert without it could create twice: not retried.
-    with Scripted(UNAVAILABLE, ok) as srv, fast(srv.url) as c, pytest.raises(ServerError):
+    # An upsert without it could create twice on its own: its key makes it safe.
+    with Scripted(UNAVAILABLE, ok) as srv, fast(srv.url) as c:
         c.people.upsert(name="Ada")
-    assert srv.methods == ["POST"]
+    assert srv.methods == ["POST", "POST"] and len(set(keys_sent(srv))) == 1
     # A GraphQL query (not a mutation).
     with Scripted(UNAVAILABLE, Reply(200, {"data": {"people": []}})) as srv, fast(srv.url) as c:
         assert c.graphql("{ people { edges { node { id } } } }") == {"people": []}
@@ -167,14 +184,15 @@ def test_connection_errors() -> None:
         calls.append(request.method)
         raise httpx.ReadTimeout("slow", request=request)
 
-    # The request may have landed: a plain create is not repeated, a GET is.
+    # The request may have landed: a plain create is repeated under its
+    # Idempotency-Key (the server answers a repeat with the first answer), as a GET is.
     with Client("k", "http://x", backoff=0.01, transport=httpx.MockTransport(read_timeout)) as c:
         with pytest.raises(APITimeoutError):
             c.people.create(name="Ada")
-        assert calls == ["POST"]
+        assert calls == ["POST"] * 4
         with pytest.raises(APIConnectionError):
             c.people.get("p1")
-    assert calls == ["POST"] + ["GET"] * 4
+    assert calls == ["POST"] * 4 + ["GET"] * 4
 
 
 def test_nothing_listening() -> None:
@@ -202,9 +220,8 @@ def test_async_retries() -> None:
             assert len(srv.seen) == 3
         with Scripted(UNAVAILABLE, Reply(201, CREATED)) as srv:
             async with afast(srv.url) as c:
-                with pytest.raises(ServerError):
-                    await c.people.create(name="Ada")
-            assert srv.methods == ["POST"]
+                assert (await c.people.create(name="Ada"))["id"] == "p1"
+            assert srv.methods == ["POST", "POST"] and len(set(keys_sent(srv))) == 1
         rid = str(uuid.uuid4())
         clash = error(409, "CONFLICT", "taken")
         with Scripted(UNAVAILABLE, clash, Reply(200, PERSON)) as srv:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,12 @@ DEFAULT_MAX_RETRIES = 3
 USER_AGENT = f"rolodex-python/{__version__}"
 # Statuses after which an idempotent call is repeated (429 is repeated for any call).
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Writes carry an Idempotency-Key, the same on every attempt of one call, so the
+# server runs a repeated write once and answers its repeats with the first answer.
+KEYED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The server's answer while the first attempt with the same key is still running.
+KEY_IN_FLIGHT = "IDEMPOTENCY_KEY_IN_FLIGHT"
 
 
 def _env(*names: str) -> str | None:
@@ -120,7 +127,11 @@ class Call:
     """One API operation.
 
     ``idempotent`` says whether repeating it after a 5xx or a lost response is
-    harmless. ``if_retried`` maps a status seen on a *repeated* attempt to what
+    harmless on its own. Every other write carries an ``Idempotency-Key``
+    (``idempotency_key``, made once per call and sent on each attempt), which
+    makes it safe to repeat against a Rolodex server: a repeat is
+    answered with the first attempt's response and nothing runs twice.
+    ``if_retried`` maps a status seen on a *repeated* attempt to what
     it means there: a 409 on a repeated create-with-id means the first attempt
     landed (so fetch the record), a 404 on a repeated delete means it is gone.
     Each value is another ``Call`` to run, or a function giving the result.
@@ -133,9 +144,27 @@ class Call:
     idempotent: bool = False
     unwrap: Callable[[Any], Any] = _identity
     if_retried: Mapping[int, Call | Callable[[], Any]] = field(default_factory=dict)
+    idempotency_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # A call that is idempotent already needs no key (and a GraphQL query,
+        # sent as a POST, should not cost the server a stored answer).
+        if (
+            self.idempotency_key is None
+            and not self.idempotent
+            and self.method.upper() in KEYED_METHODS
+        ):
+            object.__setattr__(self, "idempotency_key", uuid.uuid4().hex)
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether a repeat after a possible arrival is safe: idempotent, or keyed."""
+        return self.idempotent or self.idempotency_key is not None
 
     def request_kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if self.idempotency_key is not None:
+            out["headers"] = {IDEMPOTENCY_HEADER: self.idempotency_key}
         if self.params:
             out["params"] = {k: v for k, v in self.params.items() if v is not None}
         if self.json is not _NO_BODY:
@@ -169,7 +198,9 @@ class Retrier:
     - Connection failures before anything was sent, and 429s, are repeated for
       every call: the server did nothing.
     - 5xx answers and responses lost after sending (timeouts, dropped
-      connections) are repeated only for idempotent calls.
+      connections) are repeated only for idempotent or keyed calls; a keyed
+      repeat that finds its first attempt still running (409
+      ``IDEMPOTENCY_KEY_IN_FLIGHT``) waits and asks again.
     - A ``Retry-After`` longer than ``max_retry_after`` is not waited out: the
       error is raised at once, carrying ``retry_after``.
     """
@@ -195,14 +226,15 @@ class Retrier:
                     body=body,
                     headers=response.headers,
                 ) from None
-        if attempt > 0 and status in call.if_retried:
+        error = error_from_response(status, decode(response), response.headers)
+        in_flight = attempt > 0 and status == 409 and getattr(error, "code", None) == KEY_IN_FLIGHT
+        if attempt > 0 and status in call.if_retried and not in_flight:
             then = call.if_retried[status]
             log.debug("%s %s: %s on a repeated attempt", call.method, call.path, status)
             if isinstance(then, Call):
                 return Step(fallback=then)
             return Step(value=then(), done=True)
-        error = error_from_response(status, decode(response), response.headers)
-        retryable = status == 429 or (status in RETRY_STATUSES and call.idempotent)
+        retryable = status == 429 or in_flight or (status in RETRY_STATUSES and call.repeatable)
         if not retryable or attempt >= self.config.max_retries:
             raise error
         delay = self._delay(attempt, response.headers.get("retry-after"))
@@ -224,7 +256,7 @@ class Retrier:
         # Nothing reached the server when connecting (or waiting for a pooled
         # connection) failed, so even a non-idempotent call may be repeated.
         unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        if (unsent or call.idempotent) and attempt < self.config.max_retries:
+        if (unsent or call.repeatable) and attempt < self.config.max_retries:
             delay = self.backoff(attempt)
             log.info("%s %s failed (%s); retry in %.2fs", call.method, call.path, exc, delay)
             return Step(delay=delay)
