@@ -252,3 +252,26 @@ def test_a_deletion_cut_short_resumes_when_the_server_starts(db_url: str) -> Non
         with factories.http(live.url, key) as c:
             assert c.get("/rest/people").status_code == 401
     assert all(n == 0 for n in rows_per_table(db_url, str(ws)).values())
+
+
+def test_deleting_the_last_workspace_that_marked_a_field_drops_its_index(
+    op: httpx.Client, server: LiveServer, db_url: str
+) -> None:
+    from tests.metadata.test_standard_field_indexes import _indexes
+
+    first, second = create(op, "First"), create(op, "Second")
+    for ws in (first, second):
+        with factories.http(server.url, ws["key"]["key"]) as c:
+            r = c.patch("/rest/metadata/fields/company.address", json={"isIndexed": True})
+            assert r.status_code == 200, r.text
+
+    def shared() -> set[str]:
+        return {n for n in _indexes(db_url, "company") if n.startswith("sx_company_address")}
+
+    assert shared()
+    assert op.delete(f"/rest/workspaces/{first['id']}").status_code in (200, 202)
+    eventually(lambda: op.get(f"/rest/workspaces/{first['id']}").status_code == 404)
+    assert shared()  # the second workspace still asks for it
+    assert op.delete(f"/rest/workspaces/{second['id']}").status_code in (200, 202)
+    eventually(lambda: op.get(f"/rest/workspaces/{second['id']}").status_code == 404)
+    assert not shared()

@@ -20,6 +20,8 @@ from typing import Any
 from rolodex.auth import service as auth
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.errors import Conflict, NotFound, ValidationError
+from rolodex.metadata import index_repository
+from rolodex.metadata.standard import standard_objects
 from rolodex.workspaces import repository
 from rolodex.workspaces.schemas import CreateRequest, KeyRequest, UpdateRequest, Workspace
 
@@ -125,6 +127,7 @@ async def purge(db: Database, ws_id: uuid.UUID, budget: float | None = None) -> 
         if ws.status != "deleting":
             raise ValidationError("Only a workspace marked for deletion is purged.", field="id")
         found = await _tables(conn)
+    deleted += await _release_indexes(db, ws_id)
     # Keys first: a deleting workspace's keys are refused already, and then gone.
     pending = ["api_key", *(t for t in found if t != "api_key")]
     while True:
@@ -141,6 +144,23 @@ async def purge(db: Database, ws_id: uuid.UUID, budget: float | None = None) -> 
                 return True, deleted
         if budget is not None and time.monotonic() - start > budget:
             return False, deleted
+
+
+async def _release_indexes(db: Database, ws_id: uuid.UUID) -> int:
+    """Take back the workspace's marks on standard fields (``isIndexed``), so the
+    last workspace to go drops a shared index that no one asks for any more;
+    how many marks (``field_index`` rows) were taken back."""
+    objects = standard_objects()
+    released = 0
+    async with db.transaction() as conn:
+        for obj_name, field_name in await index_repository.marked(conn, ws_id):
+            obj = objects.get(obj_name)
+            f = obj.field(field_name) if obj is not None else None
+            if obj is None or f is None or f.column is None:
+                continue  # a mark of a field that no longer exists: its row goes below
+            await index_repository.unmark(conn, ws_id, obj_name, field_name, obj.table, f.column)
+            released += 1
+    return released
 
 
 _TABLES: dict[str, list[str]] = {}
