@@ -130,6 +130,12 @@ class WebhookConfig:
     fanout_rows: int = field(
         default_factory=lambda: max(1, int(env_float("WEBHOOK_FANOUT_ROWS", 2000)))
     )
+    # After a wake-up, how long fan-out waits for more events before its pass
+    # (seconds): a burst of creates is fanned out in one transaction rather
+    # than one each (ROLODEX_WEBHOOK_COALESCE_MS).
+    coalesce: float = field(
+        default_factory=lambda: max(0.0, env_float("WEBHOOK_COALESCE_MS", 5.0)) / 1000
+    )
     # Deliveries per INSERT while fanning out: the rendered bodies held at once.
     insert_chunk: int = field(
         default_factory=lambda: max(1, int(env_float("WEBHOOK_INSERT_CHUNK", 500)))

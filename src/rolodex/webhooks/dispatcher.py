@@ -131,10 +131,13 @@ class Dispatcher:
             await self.stop()
 
     @staticmethod
-    async def _wait(event: asyncio.Event, timeout: float) -> None:
+    async def _wait(event: asyncio.Event, timeout: float) -> bool:
+        """Wait for ``event`` or ``timeout``; whether the event woke us."""
+        woken = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=max(timeout, 0.0))
+            woken = await asyncio.wait_for(event.wait(), timeout=max(timeout, 0.0))
         event.clear()
+        return woken
 
     # -- fan-out --------------------------------------------------------------
     async def _fan_out_loop(self) -> None:
@@ -153,7 +156,8 @@ class Dispatcher:
                 # this one; the next call returns at once when there is none.
                 await asyncio.sleep(0)
                 continue
-            await self._wait(self._fan_wake, self.poll)
+            if await self._wait(self._fan_wake, self.poll) and self.config.coalesce:
+                await asyncio.sleep(self.config.coalesce)
 
     # -- claiming and sending -------------------------------------------------
     @property
