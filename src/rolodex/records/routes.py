@@ -20,6 +20,13 @@ from rolodex.api.rest.http import (
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
+from rolodex.records.aggregates import (
+    DEFAULT_GROUPS,
+    MAX_GROUPS,
+    AggregateQuery,
+    parse_group_by,
+    parse_metrics,
+)
 from rolodex.records.counting import parse_count_mode
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import json_ready
@@ -70,6 +77,29 @@ async def list_records(ctx: Context) -> JSONResponse:
     if page.total_exact is not True or "count" in ctx.request.query_params:
         body["totalCountIsExact"] = page.total_exact
     return JSONResponse(body)
+
+
+@accepts("group_by", "metrics", "filter", "limit", "totals")
+async def aggregate_records(ctx: Context) -> JSONResponse:
+    """Counts and metrics of the matching records, in groups (docs/api.md, "Aggregates")."""
+    params = ctx.request.query_params
+    raw_filter, group_by, metrics = (
+        params.get("filter"),
+        params.get("group_by"),
+        params.get("metrics"),
+    )
+    q = AggregateQuery(
+        filter=parse_filter(raw_filter) if raw_filter else None,
+        group_by=parse_group_by(group_by) if group_by else (),
+        limit=ctx.int_param("limit", DEFAULT_GROUPS, 1, MAX_GROUPS),
+        totals=ctx.flag("totals"),
+    )
+    if metrics:
+        q.metrics = parse_metrics(metrics)
+    async with ctx.session() as s:
+        obj = target(s, ctx)
+        result = await s.aggregates.run(obj, q)
+    return JSONResponse({"data": result})
 
 
 @accepts("depth")
@@ -161,6 +191,7 @@ register_url_convertor("objects", ObjectsConvertor())
 def _rows() -> list[tuple[str, Scope, Handler, list[str]]]:
     read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
     return [
+        ("/rest/{objects:objects}/aggregate", read, aggregate_records, ["GET"]),
         ("/rest/{objects:objects}/{id}", read, get_record, ["GET"]),
         ("/rest/{objects:objects}", read, list_records, ["GET"]),
         ("/rest/{objects:objects}", write, create_record, ["POST"]),

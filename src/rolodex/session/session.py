@@ -31,6 +31,7 @@ from rolodex.kit.effects import Effect
 from rolodex.metadata.objects import ObjectService
 from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.metadata.service import FieldService
+from rolodex.records.aggregates import AggregateService
 from rolodex.records.service import RecordService
 from rolodex.session.principal import LocalPrincipal, Principal
 from rolodex.session.readonly import ReadOnlyConn, ReadOnlySession
@@ -103,6 +104,7 @@ class WorkspaceSession:
     """The connection, registry, actor and services of one unit of work."""
 
     __slots__ = (
+        "_aggregates",
         "_consents",
         "_effects",
         "_fields",
@@ -145,6 +147,7 @@ class WorkspaceSession:
         self._consents: ConsentService | None = None
         self._keys: KeyService | None = None
         self._timeline: Timeline | None = None
+        self._aggregates: AggregateService | None = None
 
     @property
     def writes(self) -> bool:
@@ -192,7 +195,14 @@ class WorkspaceSession:
     def share(self) -> None:
         """Let concurrent tasks (sibling GraphQL fields) use this session, one statement
         at a time: asyncpg refuses a second statement while one runs."""
-        built = (self._records, self._fields, self._objects, self._webhooks, self._consents)
+        built = (
+            self._records,
+            self._fields,
+            self._objects,
+            self._webhooks,
+            self._consents,
+            self._aggregates,
+        )
         if any(svc is not None for svc in built):
             raise RuntimeError("Share a session before its services are built.")
         if not isinstance(self.conn, SerialConn):
@@ -268,6 +278,13 @@ class WorkspaceSession:
         if self._timeline is None:
             self._timeline = Timeline(self.conn, self.registry, self.workspace_id)
         return self._timeline
+
+    @property
+    def aggregates(self) -> AggregateService:
+        """Grouped counts, sums, averages, minima and maxima (records/aggregates.py)."""
+        if self._aggregates is None:
+            self._aggregates = AggregateService(self.conn, self.registry, self.workspace_id)
+        return self._aggregates
 
     def _metadata_effects(self) -> dict[str, Any]:
         if self.intent is not WRITE:

@@ -32,26 +32,30 @@ if TYPE_CHECKING:
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-# The path templates the record routes use, by the number of segments they have.
-_SHAPES = {
-    "/rest/{objects:objects}": 3,
-    "/rest/{objects:objects}/{id}": 4,
-    "/rest/{objects:objects}/{id}/restore": 5,
+# The path templates the record routes use: their number of segments, and the
+# literal last segment of those that end in one (``/rest/people/aggregate``).
+_SHAPES: dict[str, tuple[int, str | None]] = {
+    "/rest/{objects:objects}": (3, None),
+    "/rest/{objects:objects}/{id}": (4, None),
+    "/rest/{objects:objects}/aggregate": (4, "aggregate"),
+    "/rest/{objects:objects}/{id}/restore": (5, "restore"),
 }
+_WORDS = frozenset(word for _, word in _SHAPES.values() if word is not None)
 
 
 class HotRoutes:
-    """Record routes by (segment count, method), for paths like ``/rest/people/{id}``."""
+    """Record routes by (segment count, literal last segment, method), for paths like
+    ``/rest/people/{id}``."""
 
     def __init__(
         self, objects_regex: str, rows: Sequence[tuple[str, Scope, Handler, list[str]]]
     ) -> None:
         self.objects = re.compile(objects_regex)
-        self.table: dict[tuple[int, str], Endpoint] = {}
+        self.table: dict[tuple[int, str | None, str], Endpoint] = {}
         for path, scope, handler, methods in rows:
             wrapped = endpoint(scope, handler)
             for method in methods:
-                self.table[(_SHAPES[path], method)] = wrapped
+                self.table[(*_SHAPES[path], method)] = wrapped
 
     def match(self, scope: AsgiScope) -> Endpoint | None:
         """This request's endpoint, with ``path_params`` set; None lets Starlette route it."""
@@ -60,12 +64,19 @@ class HotRoutes:
             return None
         parts = path.rstrip("/").split("/")
         count = len(parts)
-        if count < 3 or count > 5 or (count == 5 and parts[4] != "restore"):
+        if count < 3 or count > 5:
             return None
-        handler = self.table.get((count, scope["method"]))
+        word = parts[-1] if count > 3 and parts[-1] in _WORDS else None
+        if count == 5 and word != "restore":
+            return None
+        method = scope["method"]
+        handler = self.table.get((count, word, method))
+        if handler is None and count == 4 and word is not None:
+            # ``PATCH /rest/people/aggregate``: the id routes answer (a bad id), as before.
+            handler, word = self.table.get((4, None, method)), None
         if handler is None or not self.objects.fullmatch(parts[2]):
             return None
-        if count == 3:
+        if count == 3 or (count == 4 and word is not None):
             scope["path_params"] = {"objects": parts[2]}
         elif parts[3]:
             scope["path_params"] = {"objects": parts[2], "id": parts[3]}
