@@ -23,6 +23,7 @@ SERVICES = {
     "ConsentService",
     "KeyService",
     "Timeline",
+    "AggregateService",
 }
 # Modules that open connections for no principal's workspace work, and why.
 NO_PRINCIPAL = {

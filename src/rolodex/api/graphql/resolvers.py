@@ -13,6 +13,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from rolodex.api.graphql.aggregates import connection_aggregates
 from rolodex.api.graphql.context import GraphQLContext
 from rolodex.api.graphql.filters import list_query, page_size, to_filter
 from rolodex.api.graphql.prefetch import prefetch
@@ -60,8 +61,10 @@ def list_records(name: str) -> Resolver:
         q = list_query(info, ctx.limits, ctx.variables, args, ctx.state.settings.count_limit)
         async with ctx.reading() as s:
             page = await s.records.page(obj, q)
+        # Twenty's aggregate fields, over the list's filter: only when selected.
+        aggregates = await connection_aggregates(ctx, info, obj, q.filter)
         await prefetch(info, obj, page.records, connection=True)
-        return _connection(page)
+        return {**_connection(page), **aggregates}
 
     return resolve
 

@@ -71,15 +71,19 @@ _SHARED_TYPES = frozenset(
         *("JSON", "Metadata", "MetadataObject", "MetadataField", "MetadataOption"),
         *("IDFilter", "StringFilter", "NumberFilter", "BooleanFilter", "DateTimeFilter"),
         *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
+        *("GroupByDateInput", "GroupByDateGranularity"),
     }
 )
-_SUFFIXES = ("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput")
+_SUFFIXES = (
+    *("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput"),
+    *("GroupByInput", "GroupByConnection"),
+)
 
 
 def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
     """The type names and root field names ``obj`` adds to a schema."""
     types = {obj.cap + suffix for suffix in _SUFFIXES}
-    fields = {obj.plural, obj.name}
+    fields = {obj.plural, obj.name, f"{obj.plural}GroupBy"}
     verbs = ("create", "update", "delete", "destroy", "softDelete", "restore")
     fields |= {f"{verb}{obj.cap}" for verb in verbs}
     fields |= {f"create{obj.cap_plural}", f"batchCreate{obj.cap_plural}"}
@@ -174,6 +178,8 @@ class _Builder:
                 "pageInfo": _PAGE_INFO,
                 "totalCount": _TOTAL,
                 "totalCountIsExact": _TOTAL_IS_EXACT,
+                # Twenty's aggregates (api/graphql/aggregates.py), shared per object.
+                **self.parts[obj.name].aggregates,
             },
         )
 
@@ -194,6 +200,13 @@ class _Builder:
                 extensions=_ROOT_PAGED,
             )
             query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.records.get)
+            if parts.group_type is not None:
+                query[f"{obj.plural}GroupBy"] = GraphQLField(
+                    _list_of(parts.group_type),
+                    args=parts.group_args,
+                    resolve=parts.records.group_by,
+                    description=f"{obj.label_plural} in groups, with counts and aggregates.",
+                )
             mutation[f"create{obj.cap}"] = GraphQLField(
                 node, args=parts.create_args, resolve=parts.records.create_one
             )

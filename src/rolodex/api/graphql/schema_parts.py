@@ -48,6 +48,7 @@ from graphql import (
     GraphQLString,
 )
 
+from rolodex.api.graphql import aggregates as a
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
@@ -187,6 +188,7 @@ class Records:
         "create_one",
         "delete",
         "get",
+        "group_by",
         "list",
         "restore",
         "soft_delete",
@@ -203,6 +205,7 @@ class Records:
         self.delete = r.guarded(write, r.delete_one(name))
         self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
         self.restore = r.guarded(write, r.restore_one(name))
+        self.group_by = r.guarded(read, a.group_by(name))
 
 
 class ObjectParts:
@@ -210,12 +213,15 @@ class ObjectParts:
 
     __slots__ = (
         "__weakref__",
+        "aggregates",
         "create",
         "create_args",
         "custom_fields",
         "fields",
         "filter",
         "get_args",
+        "group_args",
+        "group_type",
         "list_args",
         "many_args",
         "order",
@@ -255,6 +261,12 @@ class ObjectParts:
         self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
+        # Twenty's aggregate fields of the connection, and the group-by root field's parts.
+        made = a.aggregate_fields(obj, ok)
+        self.aggregates: dict[str, GraphQLField] = {n: gql for n, (_, _, gql) in made.items()}
+        group_input = a.group_input(obj, ok)
+        self.group_type = a.group_type(obj, made) if group_input is not None else None
+        self.group_args = a.group_args(group_input, self.filter) if group_input else None
         # The record resolvers depend on the object's name only.
         self.records = shared((Records, obj.name), lambda: Records(obj.name))
         # Relation resolvers depend on the relation only; their fields on the schema.
