@@ -241,7 +241,7 @@ def group_by(name: str) -> Any:
         info: GraphQLResolveInfo,
         groupBy: list[dict[str, Any]],  # Twenty's argument name
         filter: Any = None,
-        limit: int = DEFAULT_GROUPS,
+        limit: int | None = DEFAULT_GROUPS,
     ) -> list[dict[str, Any]]:
         ctx: GraphQLContext = info.context
         obj = ctx.object(name)
@@ -249,7 +249,7 @@ def group_by(name: str) -> Any:
             filter=to_filter(filter),
             group_by=tuple(_spec(item) for item in groupBy),
             metrics=wanted(info, obj),
-            limit=limit,
+            limit=DEFAULT_GROUPS if limit is None else limit,
         )
         async with ctx.reading() as s:
             result = await s.aggregates.run(obj, q)

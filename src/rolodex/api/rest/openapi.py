@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 import rolodex
 from rolodex.api.rest.http import error_response
+from rolodex.api.rest.openapi_aggregates import aggregate_paths, aggregate_schemas
 from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
 from rolodex.api.rest.openapi_headers import decorate
@@ -45,6 +46,7 @@ def document(
     schemas: dict[str, Schema] = {"Error": ERROR, "PageInfo": PAGE_INFO}
     for obj in objects:
         paths.update(object_paths(obj))
+        paths.update(aggregate_paths(obj))
         schemas.update(object_schemas(registry, obj))
     for part, part_schemas in (
         (metadata_paths(), metadata_schemas()),
@@ -56,6 +58,7 @@ def document(
         paths.update(part)
         schemas.update(part_schemas)
     schemas.update(timeline_schemas())
+    schemas.update(aggregate_schemas())
     scope = (
         f"the objects of workspace {workspace_id} (metadata version {registry.version}), "
         "custom fields included"
