@@ -74,6 +74,13 @@ class AggregateRepository(RecordRepository):
         expr = kind(f).expr(self.table, f)
         return expr if unit is None else truncated(expr, f, unit, self.conn.sqlite)
 
+    def _measured(self, op: str, f: FieldDef) -> Any:
+        expr = self._value(f, None)
+        if op.startswith("count") and kind(f).text_literal:
+            # An empty string is no value, as Twenty counts it.
+            return sa.func.nullif(expr, _literal(""))
+        return expr
+
     async def aggregate(
         self,
         dimensions: Sequence[tuple[FieldDef, str | None]],
@@ -107,7 +114,7 @@ class AggregateRepository(RecordRepository):
                 *(k.label(f"g{i}") for i, k in enumerate(keys)),
                 sa.func.count().label("n"),
                 *(
-                    metric_expr(op, None if f is None else self._value(f, None)).label(f"m{i}")
+                    metric_expr(op, None if f is None else self._measured(op, f)).label(f"m{i}")
                     for i, (op, f) in enumerate(metrics)
                 ),
             ]
