@@ -172,3 +172,29 @@ def test_group_by_errors(client: httpx.Client) -> None:
     limit = error(client, "{ peopleGroupBy(groupBy: [{jobTitle: true}], limit: 5000) { key } }")
     assert "limit" in limit["message"]
     assert "tags" in error(client, "{ peopleGroupBy(groupBy: [{tags: true}]) { key } }")["message"]
+
+
+def test_nested_connections_leave_aggregates_null_and_scopes_hold(
+    client: httpx.Client, server: Any, db_url: str
+) -> None:
+    acme = factories.company(client, name="Acme", employees=3)
+    factories.person(client, name="Ada", companyId=acme["id"])
+    got = data(
+        client,
+        "{ companies { sumEmployees edges { node { people { totalCount countNotEmptyName } } } } }",
+    )["companies"]
+    assert got["sumEmployees"] == 3
+    assert got["edges"][0]["node"]["people"] == {"totalCount": 1, "countNotEmptyName": None}
+    other = factories.make_key(db_url, workspace=factories.make_workspace(db_url))
+    with factories.http(server.url, other) as c:
+        assert data(c, "{ companies { sumEmployees countNotEmptyName } }")["companies"] == {
+            "sumEmployees": None,
+            "countNotEmptyName": 0,
+        }
+        assert data(c, "{ companiesGroupBy(groupBy: [{name: true}]) { key } }") == {
+            "companiesGroupBy": []
+        }
+    no_records = factories.make_key(db_url, scopes=["metadata:read"])
+    with factories.http(server.url, no_records) as c:
+        denied = error(c, "{ companiesGroupBy(groupBy: [{name: true}]) { key } }")
+        assert denied["extensions"]["code"] == "FORBIDDEN"
