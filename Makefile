@@ -37,6 +37,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/import_people.py
 	$(BIN)/python bench/fresh_stats.py
 	$(BIN)/python bench/counts.py
+	$(BIN)/python bench/aggregates.py
 	$(BIN)/python bench/soak.py
 
 # The browser pages' pinned files (GraphiQL from npm, see src/rolodex/api/assets.py);

@@ -289,6 +289,7 @@ def test_bad_requests_are_clear_400s(client: httpx.Client) -> None:
     assert "Group createdAt by a unit" in error(group_by="createdAt")
     assert "Cannot group people by tags" in error(group_by="tags")
     assert "Cannot group people by id" in error(group_by="id")
+    assert "aggregate its note records by 'personId'" in error(group_by="notes")
     assert "Unknown metric 'total'" in error(metrics="total")
     assert "Did you mean 'count'?" in error(metrics="cont")
     assert "sum needs a field" in error(metrics="sum")

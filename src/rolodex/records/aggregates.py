@@ -104,6 +104,12 @@ def _field(obj: ObjectDef, name: str, what: str) -> FieldDef:
     f = resolve_field(obj, name)
     if f is not None and f.relation is not None and f.relation.kind is RelationKind.MANY_TO_ONE:
         f = obj.fields.get(f.relation.join_field)  # ``company`` groups by ``companyId``
+    elif f is not None and f.relation is not None:
+        raise ValidationError(
+            f"Cannot {what} {obj.plural} by '{name}': a to-many relation; aggregate its "
+            f"{f.relation.target} records by '{f.relation.join_field}' instead",
+            field=name,
+        )
     if f is None or not f.stored:
         known = [x.name for x in obj.stored_fields]
         raise ValidationError(
