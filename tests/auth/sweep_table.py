@@ -112,6 +112,22 @@ def _records() -> dict[tuple[str, str], tuple[Scope | None, list[Call]]]:
         RW,
         [Call("POST", f"/rest/batch/{p}", [b], expect="refused") for p, _, b in OBJECTS[:4]],
     )
+    t[("GET", "/rest/{objects:objects}/aggregate")] = (
+        R,
+        [
+            *each(
+                lambda p, i, b: Call(
+                    "GET", f"/rest/{p}/aggregate", expect="404" if "{" in p else "absent"
+                )
+            ),
+            Call(
+                "GET",
+                "/rest/people/aggregate",
+                params={"group_by": "companyId,jobTitle", "filter": "id[eq]:{person}"},
+                expect="absent",
+            ),
+        ],
+    )
     t[("GET", "/rest/{objects}/{id}/timeline")] = (
         R,
         each(lambda p, i, b: Call("GET", f"/rest/{p}/{{{i}}}/timeline", expect="absent")),
@@ -319,6 +335,7 @@ def graphql_ops(objects: list[tuple[str, str]]) -> dict[str, Op]:
         ops[f"create{cap_plural}"] = Op(RW, f"(data: [{data}])", refused)
         ops[f"batchCreate{cap_plural}"] = Op(RW, f"(data: [{data}])", refused)
         edit = EDITS.get(plural, "name")
+        ops[f"{plural}GroupBy"] = Op(R, "(groupBy: [{createdAt: {granularity: DAY}}])")
         ops[f"update{cap}"] = Op(RW, f'(id: {ident}, data: {{{edit}: "x"}})', "refused")
         for verb in ("delete", "destroy", "softDelete", "restore"):
             ops[f"{verb}{cap}"] = Op(RW, f"(id: {ident})", "refused")
