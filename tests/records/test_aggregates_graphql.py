@@ -35,6 +35,7 @@ def test_connection_aggregate_fields(client: httpx.Client) -> None:
         """{ companies(first: 1) {
               totalCount sumEmployees avgEmployees minEmployees maxEmployees
               countEmptyEmployees countNotEmptyAddress countUniqueValuesName
+              percentageEmptyEmployees percentageNotEmptyAddress
               ...more
               edges { node { name } }
            } }
@@ -45,6 +46,7 @@ def test_connection_aggregate_fields(client: httpx.Client) -> None:
     assert got["minEmployees"] == 5 and got["maxEmployees"] == 30
     assert got["countEmptyEmployees"] == 1 and got["countNotEmptyAddress"] == 2
     assert got["countUniqueValuesName"] == 3
+    assert got["percentageEmptyEmployees"] == 0.25 and got["percentageNotEmptyAddress"] == 0.5
     assert got["minCreatedAt"] <= got["maxCreatedAt"]
     filtered = data(
         client,
@@ -187,9 +189,11 @@ def test_nested_connections_leave_aggregates_null_and_scopes_hold(
     assert got["edges"][0]["node"]["people"] == {"totalCount": 1, "countNotEmptyName": None}
     other = factories.make_key(db_url, workspace=factories.make_workspace(db_url))
     with factories.http(server.url, other) as c:
-        assert data(c, "{ companies { sumEmployees countNotEmptyName } }")["companies"] == {
+        got = data(c, "{ companies { sumEmployees countNotEmptyName percentageEmptyName } }")
+        assert got["companies"] == {
             "sumEmployees": None,
             "countNotEmptyName": 0,
+            "percentageEmptyName": None,
         }
         assert data(c, "{ companiesGroupBy(groupBy: [{name: true}]) { key } }") == {
             "companiesGroupBy": []

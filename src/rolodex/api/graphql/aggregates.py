@@ -2,7 +2,9 @@
 
 A root connection (``people { ... }``) has, beside ``totalCount``, a field per
 aggregate of each field, named as Twenty names them: ``countEmptyJobTitle``,
-``countNotEmptyJobTitle``, ``countUniqueValuesJobTitle`` for any field;
+``countNotEmptyJobTitle``, ``countUniqueValuesJobTitle``,
+``percentageEmptyJobTitle`` and ``percentageNotEmptyJobTitle`` (0 to 1) for
+any field;
 ``sumEmployees``, ``avgEmployees``, ``minEmployees``, ``maxEmployees`` for
 numbers; ``minCreatedAt``, ``maxCreatedAt`` for dates. They are computed
 only when selected, in one statement for all of them, over the list's
@@ -69,9 +71,16 @@ PREFIXES = {
     "avg": "avg",
     "min": "min",
     "max": "max",
+    # Derived from the counts and the group's size, as fractions from 0 to 1.
+    "percentageEmpty": "percentageEmpty",
+    "percentageNotEmpty": "percentageNotEmpty",
 }
+DERIVED = {"percentageEmpty": "countEmpty", "percentageNotEmpty": "countNotEmpty"}
 _COUNT = GraphQLField(GraphQLInt, description="A count of this field's values (see the name).")
 _NUMBER = GraphQLField(GraphQLFloat, description="An aggregate of this number field.")
+_FRACTION = GraphQLField(
+    GraphQLFloat, description="A share of the records, from 0 to 1 (null without records)."
+)
 _DATE_TIME = GraphQLField(DateTime, description="The earliest or latest value of this field.")
 _DATE = GraphQLField(Date, description="The earliest or latest value of this field.")
 _TOTAL = GraphQLField(GraphQLInt, description="How many records the group holds.")
@@ -106,7 +115,12 @@ def _cap(name: str) -> str:
 
 def _metrics_of(f: FieldDef) -> list[tuple[str, GraphQLField]]:
     k = kind(f)
-    out: list[tuple[str, GraphQLField]] = [("countEmpty", _COUNT), ("countNotEmpty", _COUNT)]
+    out: list[tuple[str, GraphQLField]] = [
+        ("countEmpty", _COUNT),
+        ("countNotEmpty", _COUNT),
+        ("percentageEmpty", _FRACTION),
+        ("percentageNotEmpty", _FRACTION),
+    ]
     if not (k.json_stored or k.list_valued):
         out.append(("countDistinct", _COUNT))
     if is_number(f):
@@ -195,16 +209,24 @@ def _known(obj: ObjectDef) -> dict[str, tuple[str, str, Any]]:
 def wanted(info: GraphQLResolveInfo, obj: ObjectDef) -> tuple[MetricSpec, ...]:
     """The metrics the selection asks for, or none."""
     known = _known(obj)
-    return tuple(MetricSpec(known[n][0], known[n][1]) for n in selected(info) if n in known)
+    return tuple(
+        MetricSpec(DERIVED.get(known[n][0], known[n][0]), known[n][1])
+        for n in selected(info)
+        if n in known
+    )
 
 
 def values(obj: ObjectDef, group: dict[str, Any]) -> dict[str, Any]:
     """A service group's metrics under their GraphQL names."""
     out: dict[str, Any] = {}
     for name, (op, field, _) in _known(obj).items():
-        by_field = group.get(op)
-        if by_field is not None and field in by_field:
-            out[name] = by_field[field]
+        by_field = group.get(DERIVED.get(op, op))
+        if by_field is None or field not in by_field:
+            continue
+        value = by_field[field]
+        if op in DERIVED:
+            value = value / group["count"] if group["count"] else None
+        out[name] = value
     return out
 
 
