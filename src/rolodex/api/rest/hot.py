@@ -38,6 +38,9 @@ _SHAPES = {
     "/rest/{objects:objects}/{id}": 4,
     "/rest/{objects:objects}/{id}/restore": 5,
 }
+# Routes of an object's own (``/rest/people/duplicates``): their last segment is a
+# name, never an id, whatever the method.
+_NAMED = "/rest/{objects:objects}/"
 
 
 class HotRoutes:
@@ -48,10 +51,16 @@ class HotRoutes:
     ) -> None:
         self.objects = re.compile(objects_regex)
         self.table: dict[tuple[int, str], Endpoint] = {}
+        self.named: dict[str, dict[str, Endpoint]] = {}
         for path, scope, handler, methods in rows:
             wrapped = endpoint(scope, handler)
             for method in methods:
-                self.table[(_SHAPES[path], method)] = wrapped
+                if path in _SHAPES:
+                    self.table[(_SHAPES[path], method)] = wrapped
+                else:
+                    name = path.removeprefix(_NAMED)
+                    assert "/" not in name and "{" not in name, path
+                    self.named.setdefault(name, {})[method] = wrapped
 
     def match(self, scope: AsgiScope) -> Endpoint | None:
         """This request's endpoint, with ``path_params`` set; None lets Starlette route it."""
@@ -62,6 +71,14 @@ class HotRoutes:
         count = len(parts)
         if count < 3 or count > 5 or (count == 5 and parts[4] != "restore"):
             return None
+        named = self.named.get(parts[3]) if count == 4 else None
+        if named is not None:
+            # Another method on a named route goes to Starlette (its 405), not to {id}.
+            handler = named.get(scope["method"])
+            if handler is None or not self.objects.fullmatch(parts[2]):
+                return None
+            scope["path_params"] = {"objects": parts[2]}
+            return handler
         handler = self.table.get((count, scope["method"]))
         if handler is None or not self.objects.fullmatch(parts[2]):
             return None
