@@ -33,6 +33,7 @@ from graphql import (
     assert_valid_schema,
 )
 
+from rolodex.api.graphql import bulk as b
 from rolodex.api.graphql import operations
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import schema_parts as p
@@ -83,6 +84,7 @@ def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
     verbs = ("create", "update", "delete", "destroy", "softDelete", "restore")
     fields |= {f"{verb}{obj.cap}" for verb in verbs}
     fields |= {f"create{obj.cap_plural}", f"batchCreate{obj.cap_plural}"}
+    fields |= {f"{verb}{obj.cap_plural}" for verb in ("update", "delete", "destroy", "merge")}
     return types, fields
 
 
@@ -177,6 +179,38 @@ class _Builder:
             },
         )
 
+    @staticmethod
+    def _many(
+        mutation: dict[str, GraphQLField], obj: ObjectDef, parts: p.ObjectParts, node: Any
+    ) -> None:
+        """The many-record mutations (api/graphql/bulk.py), in Twenty's names."""
+        many = GraphQLList(_nn(node))
+        plural = obj.cap_plural
+        mutation[f"update{plural}"] = GraphQLField(
+            many,
+            args=parts.update_many_args,
+            resolve=parts.records.update_many,
+            description=f"Update every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"delete{plural}"] = GraphQLField(
+            many,
+            args=parts.delete_many_args,
+            resolve=parts.records.delete_many,
+            description=f"Soft-delete every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"destroy{plural}"] = GraphQLField(
+            many,
+            args=parts.delete_many_args,
+            resolve=parts.records.destroy_many,
+            description=f"Delete for good every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"merge{plural}"] = GraphQLField(
+            node,
+            args=b.MERGE_ARGS,
+            resolve=parts.records.merge_many,
+            description=f"Merge duplicates into one {obj.name} (see POST /rest/{{objects}}/merge).",
+        )
+
     # -- the schema --------------------------------------------------------
     def build(self) -> GraphQLSchema:
         objects = list(self.objects.values())
@@ -216,6 +250,7 @@ class _Builder:
             mutation[f"restore{obj.cap}"] = GraphQLField(
                 node, args=p.BY_ID, resolve=parts.records.restore
             )
+            self._many(mutation, obj, parts, node)
         shared_query, shared_mutation = _process_fields()
         query.update(shared_query)
         mutation.update(shared_mutation)

@@ -48,6 +48,7 @@ from graphql import (
     GraphQLString,
 )
 
+from rolodex.api.graphql import bulk as b
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
@@ -186,10 +187,14 @@ class Records:
         "create_many",
         "create_one",
         "delete",
+        "delete_many",
+        "destroy_many",
         "get",
         "list",
+        "merge_many",
         "restore",
         "soft_delete",
+        "update_many",
         "update_one",
     )
 
@@ -203,6 +208,10 @@ class Records:
         self.delete = r.guarded(write, r.delete_one(name))
         self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
         self.restore = r.guarded(write, r.restore_one(name))
+        self.update_many = r.guarded(write, b.update_many(name))
+        self.delete_many = r.guarded(write, b.delete_many(name, soft=True))
+        self.destroy_many = r.guarded(write, b.delete_many(name, soft=False))
+        self.merge_many = r.guarded(write, b.merge_many(name))
 
 
 class ObjectParts:
@@ -213,6 +222,7 @@ class ObjectParts:
         "create",
         "create_args",
         "custom_fields",
+        "delete_many_args",
         "fields",
         "filter",
         "get_args",
@@ -223,6 +233,7 @@ class ObjectParts:
         "relations",
         "update",
         "update_args",
+        "update_many_args",
     )
 
     def __init__(self, obj: ObjectDef) -> None:
@@ -255,6 +266,8 @@ class ObjectParts:
         self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
+        self.update_many_args = b.many_args(self.filter, self.update)
+        self.delete_many_args = b.many_args(self.filter, None)
         # The record resolvers depend on the object's name only.
         self.records = shared((Records, obj.name), lambda: Records(obj.name))
         # Relation resolvers depend on the relation only; their fields on the schema.
