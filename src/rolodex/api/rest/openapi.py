@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 import rolodex
 from rolodex.api.rest.http import error_response
+from rolodex.api.rest.openapi_bulk import bulk_paths
 from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
 from rolodex.api.rest.openapi_headers import decorate
@@ -45,6 +46,8 @@ def document(
     schemas: dict[str, Schema] = {"Error": ERROR, "PageInfo": PAGE_INFO}
     for obj in objects:
         paths.update(object_paths(obj))
+        for path, item in bulk_paths(obj).items():
+            paths[path] = {**paths.get(path, {}), **item}
         schemas.update(object_schemas(registry, obj))
     for part, part_schemas in (
         (metadata_paths(), metadata_schemas()),
