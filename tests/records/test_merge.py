@@ -220,6 +220,23 @@ def test_duplicates_lists_groups_page_by_page(client, server, db_url):
     assert [(g["field"], g["value"], g["count"]) for g in r] == [("name", "acme", 2)]
     client.delete(f"/rest/companies/{c2['id']}?soft_delete=true")
     assert client.get("/rest/companies/duplicates").json()["data"]["duplicates"] == []
+    # The same through GraphQL.
+    q = """query($after: String) {
+      peopleDuplicates(first: 1, after: $after) {
+        groups { field value count records { id name } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }"""
+    got = data(client, q)["peopleDuplicates"]
+    assert [(g["field"], g["value"], g["count"]) for g in got["groups"]] == [
+        ("name", "ada lovelace", 3)
+    ]
+    assert got["pageInfo"]["hasNextPage"]
+    got = data(client, q, {"after": got["pageInfo"]["endCursor"]})["peopleDuplicates"]
+    assert [r["id"] for r in got["groups"][0]["records"]] == [g1["id"], g2["id"]]
+    assert not got["pageInfo"]["hasNextPage"]
+    body = post(client, "{ peopleDuplicates(first: 0) { groups { value } } }")
+    assert "first" in body["errors"][0]["message"]
     # Per workspace.
     other = factories.make_key(db_url, workspace=factories.make_workspace(db_url))
     with factories.http(server.url, other) as c:

@@ -1,6 +1,7 @@
 """Resolvers of the many-record mutations, in Twenty's shape: ``update<Objects>(filter,
 data)``, ``delete<Objects>(filter)`` (soft), ``destroy<Objects>(filter)`` (for good),
-each returning the records, and ``merge<Objects>(primaryId, duplicateIds, prefer)``.
+each returning the records, and ``merge<Objects>(primaryId, duplicateIds, prefer)``;
+and of ``<objects>Duplicates(first, after)``, the groups of likely duplicates.
 
 They call ``records/bulk.py`` and ``records/merge.py``; a filter matching more
 than 2,000 records is refused, and ``expectedCount``, when given, must equal
@@ -13,12 +14,15 @@ from typing import Any
 
 from graphql import (
     GraphQLArgument,
+    GraphQLField,
     GraphQLID,
     GraphQLInputObjectType,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
+    GraphQLObjectType,
     GraphQLResolveInfo,
+    GraphQLString,
 )
 
 from rolodex.api.graphql import types as t
@@ -27,7 +31,7 @@ from rolodex.api.graphql.filters import to_filter
 from rolodex.api.graphql.prefetch import prefetch
 from rolodex.api.graphql.resolvers import Resolver
 from rolodex.kit.errors import ValidationError
-from rolodex.records import bulk, merge
+from rolodex.records import bulk, duplicates, merge
 
 _EXPECTED = GraphQLArgument(
     GraphQLInt, description="Refuse (and change nothing) unless the filter matches this many."
@@ -52,6 +56,56 @@ MERGE_ARGS = {
     "duplicateIds": GraphQLArgument(GraphQLNonNull(GraphQLList(GraphQLNonNull(GraphQLID)))),
     "prefer": GraphQLArgument(t.JSON, description="{field: id}: whose value each field takes."),
 }
+
+
+DUPLICATES_ARGS = {
+    "first": GraphQLArgument(GraphQLInt, description="Groups per page (1 to 100, default 20)."),
+    "after": GraphQLArgument(GraphQLString, description="pageInfo.endCursor of the page before."),
+}
+
+
+def duplicates_type(cap: str, node: GraphQLObjectType) -> GraphQLObjectType:
+    """``<Object>DuplicateGroups``: a page of groups, each records sharing a value."""
+    group = GraphQLObjectType(
+        f"{cap}DuplicateGroup",
+        {
+            "field": GraphQLField(GraphQLNonNull(GraphQLString)),
+            "value": GraphQLField(GraphQLNonNull(GraphQLString)),
+            "count": GraphQLField(GraphQLNonNull(GraphQLInt)),
+            "records": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(node)))),
+        },
+    )
+    return GraphQLObjectType(
+        f"{cap}DuplicateGroups",
+        {
+            "groups": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(group)))),
+            "pageInfo": GraphQLField(GraphQLNonNull(t.PageInfo)),
+        },
+    )
+
+
+def list_duplicates(name: str) -> Resolver:
+    async def resolve(
+        _root: Any, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None
+    ) -> dict[str, Any]:
+        ctx = _ctx(info)
+        obj = ctx.object(name)
+        limit = 20 if first is None else first
+        if not 1 <= limit <= 100:
+            raise ValidationError(f"first must be between 1 and 100, got {limit}", field="first")
+        async with ctx.reading() as s:
+            groups, cursor = await duplicates.groups(s.records, obj, limit=limit, after=after)
+        return {
+            "groups": groups,
+            "pageInfo": {
+                "hasNextPage": cursor is not None,
+                "hasPreviousPage": bool(after),
+                "startCursor": None,
+                "endCursor": cursor,
+            },
+        }
+
+    return resolve
 
 
 def update_many(name: str) -> Resolver:

@@ -74,13 +74,16 @@ _SHARED_TYPES = frozenset(
         *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
     }
 )
-_SUFFIXES = ("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput")
+_SUFFIXES = (
+    *("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput"),
+    *("DuplicateGroup", "DuplicateGroups"),
+)
 
 
 def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
     """The type names and root field names ``obj`` adds to a schema."""
     types = {obj.cap + suffix for suffix in _SUFFIXES}
-    fields = {obj.plural, obj.name}
+    fields = {obj.plural, obj.name, f"{obj.plural}Duplicates"}
     verbs = ("create", "update", "delete", "destroy", "softDelete", "restore")
     fields |= {f"{verb}{obj.cap}" for verb in verbs}
     fields |= {f"create{obj.cap_plural}", f"batchCreate{obj.cap_plural}"}
@@ -228,6 +231,13 @@ class _Builder:
                 extensions=_ROOT_PAGED,
             )
             query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.records.get)
+            query[f"{obj.plural}Duplicates"] = GraphQLField(
+                _nn(b.duplicates_type(obj.cap, node)),
+                args=b.DUPLICATES_ARGS,
+                resolve=parts.records.duplicates,
+                description=f"Groups of likely duplicate {obj.plural} (GET /rest/{obj.plural}/"
+                "duplicates).",
+            )
             mutation[f"create{obj.cap}"] = GraphQLField(
                 node, args=parts.create_args, resolve=parts.records.create_one
             )

@@ -189,6 +189,7 @@ class Records:
         "delete",
         "delete_many",
         "destroy_many",
+        "duplicates",
         "get",
         "list",
         "merge_many",
@@ -212,6 +213,7 @@ class Records:
         self.delete_many = r.guarded(write, b.delete_many(name, soft=True))
         self.destroy_many = r.guarded(write, b.delete_many(name, soft=False))
         self.merge_many = r.guarded(write, b.merge_many(name))
+        self.duplicates = r.guarded(read, b.list_duplicates(name))
 
 
 class ObjectParts:
