@@ -287,3 +287,26 @@ def test_merged_event_is_in_the_catalogue_and_can_be_subscribed(client):
         json={"targetUrl": "https://example.com/hook", "operations": ["person.merged"]},
     )
     assert r.status_code == 201, r.text
+
+
+def test_scopes_and_idempotent_merge(client, server, db_url):
+    a = factories.person(client, name="Ada")
+    b = factories.person(client, name="ada")
+    reader = factories.make_key(db_url, scopes=["record:read"])
+    with factories.http(server.url, reader) as c:
+        assert c.get("/rest/people/duplicates").status_code == 200
+        r = c.post("/rest/people/merge", json={"primaryId": a["id"], "duplicateIds": [b["id"]]})
+        assert r.status_code == 403
+        r = c.patch("/rest/batch/people", json=[{"id": a["id"], "jobTitle": "x"}])
+        assert r.status_code == 403
+        assert c.request("DELETE", "/rest/batch/people", json={"ids": [a["id"]]}).status_code == 403
+    body = {"primaryId": a["id"], "duplicateIds": [b["id"]]}
+    headers = {"Idempotency-Key": "merge-1"}
+    first = client.post("/rest/people/merge", json=body, headers=headers)
+    again = client.post("/rest/people/merge", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200, first.text
+    assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+    assert types_of(db_url, a["id"]).count("person.merged") == 1
+    # Without the key, a second merge of the same records is a 404: the duplicate is gone.
+    r = client.post("/rest/people/merge", json=body)
+    assert r.status_code == 404 and r.json()["field"] == "duplicateIds"
