@@ -248,11 +248,23 @@ def test_duplicates_lists_groups_page_by_page(client, server, db_url):
 
 def test_custom_object_duplicates_and_graphql_merge(client, db_url):
     custom_deal(client)
-    d1 = factories.create(client, "deals", name="Big One")
-    d2 = factories.create(client, "deals", name="big one")
+    r = client.post(
+        "/rest/metadata/fields",
+        json={"objectName": "deal", "name": "code", "type": "TEXT", "isUnique": True},
+    )
+    assert r.status_code == 201, r.text
+    d1 = factories.create(client, "deals", name="Big One", code="ABC")
+    d2 = factories.create(client, "deals", name="big one", code="abc")
+    factories.create(client, "deals", name="Other", code="xyz")
     r = client.get("/rest/deals/duplicates").json()["data"]["duplicates"]
-    assert [(g["field"], g["count"]) for g in r] == [("name", 2)]
+    assert [(g["field"], g["value"], g["count"]) for g in r] == [
+        ("code", "abc", 2),
+        ("name", "big one", 2),
+    ]
     assert {x["id"] for x in r[0]["records"]} == {d1["id"], d2["id"]}
+    # Merging them: the duplicate keeps its own code (the primary has one).
+    r = client.post("/rest/deals/merge", json={"primaryId": d1["id"], "duplicateIds": [d2["id"]]})
+    assert r.status_code == 200 and r.json()["data"]["mergeDeals"]["code"] == "ABC"
 
     p1 = factories.person(client, name="Ada")
     p2 = factories.person(client, name="Ada", jobTitle="Analyst")

@@ -1,9 +1,14 @@
 """Groups of likely duplicates: live records of one object that share a value, ignoring case.
 
 The criteria come from the object's definition, not its name: each unique
-field that is not a system one (a person's or member's ``email``, a
-company's ``domain``), then the field that names a record (``label_field``:
-a person's full ``name``, a company's ``name``, a custom object's ``name``).
+field that is not a system one, then the field that names a record
+(``label_field``: a person's full ``name``, a company's ``name``, a custom
+object's ``name``). Unique standard columns (a person's or member's
+``email``, a company's ``domain``) are unique ignoring case through
+``lower(...)`` indexes that hold soft-deleted records too, so no two live
+records can share one: asking would read the whole index to find nothing,
+and they are left out. Unique custom fields are unique as written, so
+``ABC`` and ``abc`` can both exist: they are criteria.
 Groups are listed criterion by criterion, then by value, a page at a time;
 a record can be in a group per criterion.
 """
@@ -27,7 +32,11 @@ _TEXT = {FieldType.TEXT, FieldType.EMAIL, FieldType.LINK, FieldType.PHONE}
 
 def criteria(obj: ObjectDef) -> list[FieldDef]:
     """The fields whose shared values make records likely duplicates, in listing order."""
-    out = [f for f in obj.stored_fields if f.unique and not f.system and f.type in _TEXT]
+    out = [
+        f
+        for f in obj.stored_fields
+        if f.unique and not f.system and f.column is None and f.type in _TEXT
+    ]
     label = obj.fields.get(obj.label_field)
     if label is not None and label.stored and label.type in _TEXT and label not in out:
         out.append(label)
