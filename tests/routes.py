@@ -21,6 +21,9 @@ def app_routes(app: Any) -> set[tuple[str, str]]:
             if method != "HEAD":
                 found.add((method, route.path.rstrip("/") or "/"))
     assert app.hot is not None
-    shapes = {shape: path for path, shape in hot._SHAPES.items()}
-    found |= {(method, shapes[(count, word)]) for count, word, method in app.hot.table}
+    shapes = {count: path for path, count in hot._SHAPES.items()}
+    found |= {(method, shapes[count]) for count, method in app.hot.table}
+    found |= {
+        (method, hot._NAMED + name) for name, methods in app.hot.named.items() for method in methods
+    }
     return found

@@ -112,6 +112,50 @@ def _records() -> dict[tuple[str, str], tuple[Scope | None, list[Call]]]:
         RW,
         [Call("POST", f"/rest/batch/{p}", [b], expect="refused") for p, _, b in OBJECTS[:4]],
     )
+    t[("PATCH", "/rest/batch/{objects}")] = (
+        RW,
+        [
+            Call("PATCH", f"/rest/batch/{p}", [{"id": f"{{{i}}}", EDITS.get(p, "name"): "x"}])
+            for p, i, _ in OBJECTS[:4]
+        ],
+    )
+    t[("DELETE", "/rest/batch/{objects}")] = (
+        RW,
+        [
+            *(Call("DELETE", f"/rest/batch/{p}", {"ids": [f"{{{i}}}"]}) for p, i, _ in OBJECTS[:4]),
+            Call(
+                "DELETE",
+                "/rest/batch/people",
+                {"filter": "id[eq]:{person}", "expectedCount": 1},
+                expect="refused",
+            ),
+        ],
+    )
+    t[("GET", "/rest/{objects:objects}/duplicates")] = (
+        R,
+        each(
+            lambda p, i, b: Call(
+                "GET", f"/rest/{p}/duplicates", expect="404" if "{" in p else "absent"
+            )
+        ),
+    )
+    t[("POST", "/rest/{objects:objects}/merge")] = (
+        RW,
+        [
+            Call(
+                "POST",
+                "/rest/people/merge",
+                {"primaryId": "{person}", "duplicateIds": ["{gone}"]},
+                expect="refused",
+            ),
+            Call(
+                "POST",
+                "/rest/companies/merge",
+                {"primaryId": "{company}", "duplicateIds": ["{company}"]},
+                expect="refused",
+            ),
+        ],
+    )
     t[("GET", "/rest/{objects:objects}/aggregate")] = (
         R,
         [
@@ -337,6 +381,14 @@ def graphql_ops(objects: list[tuple[str, str]]) -> dict[str, Op]:
         edit = EDITS.get(plural, "name")
         ops[f"{plural}GroupBy"] = Op(R, "(groupBy: [{createdAt: {granularity: DAY}}])")
         ops[f"update{cap}"] = Op(RW, f'(id: {ident}, data: {{{edit}: "x"}})', "refused")
+        ops[f"{plural}Duplicates"] = Op(R, "")
+        matching = f"filter: {{id: {{eq: {ident}}}}}"
+        ops[f"update{cap_plural}"] = Op(RW, f'({matching}, data: {{{edit}: "x"}})')
+        ops[f"delete{cap_plural}"] = Op(RW, f"({matching})")
+        ops[f"destroy{cap_plural}"] = Op(RW, f"({matching})")
+        ops[f"merge{cap_plural}"] = Op(
+            RW, f"(primaryId: {ident}, duplicateIds: [{ident}])", "refused"
+        )
         for verb in ("delete", "destroy", "softDelete", "restore"):
             ops[f"{verb}{cap}"] = Op(RW, f"(id: {ident})", "refused")
     hook, field, obj_name = '"{webhook}"', '"{field}"', '"{object}"'

@@ -20,6 +20,7 @@ from rolodex.api.rest.http import (
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
+from rolodex.records import bulk, duplicates, merge
 from rolodex.records.aggregates import (
     DEFAULT_GROUPS,
     MAX_GROUPS,
@@ -166,6 +167,110 @@ async def restore_record(ctx: Context) -> JSONResponse:
     return JSONResponse({"data": {f"restore{obj.cap}": record}})
 
 
+@accepts()
+async def update_batch(ctx: Context) -> JSONResponse:
+    """Update up to 2,000 records, ``[{id, ...fields}]``, all or nothing."""
+    body = await ctx.json()
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        body = body["data"]
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        records = await bulk.update_many(s.records, obj, body)
+    return JSONResponse({"data": {f"update{obj.cap_plural}": records}})
+
+
+_DELETE_KEYS = ("ids", "filter", "expectedCount")
+
+
+def _soft(ctx: Context) -> bool:
+    """Bulk deletes are soft unless ``?soft_delete=false`` says otherwise."""
+    if "soft_delete" not in ctx.request.query_params:
+        return True
+    return ctx.flag("soft_delete")
+
+
+@accepts("soft_delete")
+async def delete_batch(ctx: Context) -> JSONResponse:
+    """Delete ``{"ids": [...]}`` or ``{"filter", "expectedCount"}``; softly by default."""
+    soft = _soft(ctx)
+    body = await ctx.json()
+    if not isinstance(body, dict) or ("ids" in body) == ("filter" in body):
+        raise BadRequest(
+            'A bulk delete body is {"ids": [...]} or {"filter": "...", "expectedCount": N}.'
+        )
+    for key in body:
+        if key not in _DELETE_KEYS:
+            raise BadRequest(
+                f"Unknown member {key!r}; a bulk delete takes ids, or filter and expectedCount.",
+                field=key,
+            )
+    if "ids" in body:
+        if "expectedCount" in body:
+            raise BadRequest(
+                "expectedCount goes with a filter, not with ids.", field="expectedCount"
+            )
+        ids = bulk.check_ids(body["ids"])
+    else:
+        raw = body["filter"]
+        if not isinstance(raw, str) or not raw.strip():
+            raise BadRequest(
+                "filter is a filter in the REST grammar, such as jobTitle[eq]:CEO.", field="filter"
+            )
+        if body.get("expectedCount") is None:
+            raise BadRequest(
+                "A filtered delete needs expectedCount: the number of records the filter "
+                "matches (list them first with the same filter); nothing is deleted otherwise.",
+                field="expectedCount",
+            )
+        flt = parse_filter(raw)
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        if "ids" in body:
+            records = await bulk.delete_ids(s.records, obj, ids, soft=soft)
+        else:
+            records = await bulk.delete_matching(
+                s.records, obj, flt, expected=body["expectedCount"], soft=soft
+            )
+    shown = [
+        {"id": r["id"], "deletedAt": r["deletedAt"]} if soft else {"id": r["id"]} for r in records
+    ]
+    return JSONResponse({"data": {f"delete{obj.cap_plural}": shown}})
+
+
+@accepts("limit", "starting_after")
+async def list_duplicates(ctx: Context) -> JSONResponse:
+    """Groups of likely duplicates (records/duplicates.py), a page at a time."""
+    limit = ctx.int_param("limit", 20, 1, 100)
+    after = ctx.request.query_params.get("starting_after") or None
+    async with ctx.session() as s:
+        obj = target(s, ctx)
+        groups, cursor = await duplicates.groups(s.records, obj, limit=limit, after=after)
+    return JSONResponse(
+        {
+            "data": {"duplicates": json_ready(groups)},
+            "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor},
+        }
+    )
+
+
+@accepts()
+async def merge_records(ctx: Context) -> JSONResponse:
+    """Merge ``duplicateIds`` into ``primaryId`` (records/merge.py), in one transaction."""
+    body = await ctx.json()
+    async with ctx.session(WRITE) as s:
+        obj = target(s, ctx)
+        result = await merge.merge(s.records, obj, body)
+    return JSONResponse(
+        {
+            "data": {
+                f"merge{obj.cap_plural}": result["record"],
+                "mergedIds": result["mergedIds"],
+                "moved": result["moved"],
+            }
+        }
+    )
+
+
 class ObjectsConvertor(Convertor[str]):
     """A ``/rest/{objects}`` segment: any name but the REST API's own resources.
 
@@ -192,6 +297,9 @@ def _rows() -> list[tuple[str, Scope, Handler, list[str]]]:
     read, write = Scope.RECORD_READ, Scope.RECORD_WRITE
     return [
         ("/rest/{objects:objects}/aggregate", read, aggregate_records, ["GET"]),
+        # Before the {id} routes: these names are never read as ids.
+        ("/rest/{objects:objects}/duplicates", read, list_duplicates, ["GET"]),
+        ("/rest/{objects:objects}/merge", write, merge_records, ["POST"]),
         ("/rest/{objects:objects}/{id}", read, get_record, ["GET"]),
         ("/rest/{objects:objects}", read, list_records, ["GET"]),
         ("/rest/{objects:objects}", write, create_record, ["POST"]),
@@ -212,6 +320,9 @@ def hot_routes() -> HotRoutes:
 
 
 def batch_routes() -> list[Route]:
+    write = Scope.RECORD_WRITE
     return [
-        Route("/rest/batch/{objects}", endpoint(Scope.RECORD_WRITE, create_batch), methods=["POST"])
+        Route("/rest/batch/{objects}", endpoint(write, create_batch), methods=["POST"]),
+        Route("/rest/batch/{objects}", endpoint(write, update_batch), methods=["PATCH"]),
+        Route("/rest/batch/{objects}", endpoint(write, delete_batch), methods=["DELETE"]),
     ]

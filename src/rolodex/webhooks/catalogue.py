@@ -2,8 +2,8 @@
 
 Generated from the registry, so custom objects and fields appear as soon as
 they exist: for each object ``created``, ``updated``, ``changed`` (an alias
-of ``updated``) and ``deleted``; ``completed`` for objects with
-``Behaviour.COMPLETION`` (tasks); ``webhook.disabled``;
+of ``updated``), ``deleted`` and ``merged`` (duplicates merged into it);
+``completed`` for objects with ``Behaviour.COMPLETION`` (tasks); ``webhook.disabled``;
 and any other type already present in the workspace's outbox.
 """
 
@@ -20,13 +20,15 @@ from rolodex.metadata.fieldtypes.actor import SAMPLE_ACTOR
 from rolodex.metadata.model import Behaviour, FieldDef, FieldType, ObjectDef, RelationKind
 from rolodex.metadata.registry import Registry
 
-ACTIONS = ("created", "updated", "changed", "deleted")
+ACTIONS = ("created", "updated", "changed", "deleted", "merged")
 DESCRIPTIONS = {
     "created": "A {label} was created.",
     "updated": "A {label} was updated; `changes` names the fields and `previous` their old values.",
     "changed": "SuperOffice's name for {name}.updated (same events, delivered under this name).",
     "deleted": "A {label} was deleted; `data` is the record as it was.",
     "completed": "A task's status became DONE.",
+    "merged": "Duplicates were merged into this {label}; `previous.mergedIds` names them "
+    "(now soft-deleted) and `changes` the fields taken from them.",
     "disabled": "A webhook was disabled after failing for too long or answering 410 Gone.",
 }
 _ACTOR_FIELD = FieldDef("actor", FieldType.ACTOR, "Actor")
@@ -94,6 +96,19 @@ def payload_schema(event_type: str, obj: ObjectDef | None) -> dict[str, Any]:
             "type": "object",
             "description": "The changed fields' values before the change.",
             "properties": dict(data.get("properties") or {}),
+        }
+        required.append("previous")
+    elif action == "merged":
+        props["previous"] = {
+            "type": "object",
+            "properties": {
+                "mergedIds": {
+                    "type": "array",
+                    "items": {"type": "string", "format": "uuid"},
+                    "description": "The records merged into this one, now soft-deleted.",
+                }
+            },
+            "required": ["mergedIds"],
         }
         required.append("previous")
     return {
@@ -222,6 +237,8 @@ def sample_event(obj: ObjectDef, action: str) -> dict[str, Any]:
         changes = list(previous)
     elif action == "softdeleted":
         changes, previous = ["deletedAt"], {"deletedAt": None}
+    elif action == "merged":
+        changes, previous = [], {"mergedIds": [str(uuid.uuid4())]}
     elif action == "restored":
         changes, previous = ["deletedAt"], {"deletedAt": clock.iso(clock.now())}
     return {"record": record, "changes": changes, "previous": previous}

@@ -33,6 +33,7 @@ from graphql import (
     assert_valid_schema,
 )
 
+from rolodex.api.graphql import bulk as b
 from rolodex.api.graphql import operations
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import schema_parts as p
@@ -77,16 +78,18 @@ _SHARED_TYPES = frozenset(
 _SUFFIXES = (
     *("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput"),
     *("GroupByInput", "GroupByConnection"),
+    *("DuplicateGroup", "DuplicateGroups"),
 )
 
 
 def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
     """The type names and root field names ``obj`` adds to a schema."""
     types = {obj.cap + suffix for suffix in _SUFFIXES}
-    fields = {obj.plural, obj.name, f"{obj.plural}GroupBy"}
+    fields = {obj.plural, obj.name, f"{obj.plural}GroupBy", f"{obj.plural}Duplicates"}
     verbs = ("create", "update", "delete", "destroy", "softDelete", "restore")
     fields |= {f"{verb}{obj.cap}" for verb in verbs}
     fields |= {f"create{obj.cap_plural}", f"batchCreate{obj.cap_plural}"}
+    fields |= {f"{verb}{obj.cap_plural}" for verb in ("update", "delete", "destroy", "merge")}
     return types, fields
 
 
@@ -183,6 +186,38 @@ class _Builder:
             },
         )
 
+    @staticmethod
+    def _many(
+        mutation: dict[str, GraphQLField], obj: ObjectDef, parts: p.ObjectParts, node: Any
+    ) -> None:
+        """The many-record mutations (api/graphql/bulk.py), in Twenty's names."""
+        many = GraphQLList(_nn(node))
+        plural = obj.cap_plural
+        mutation[f"update{plural}"] = GraphQLField(
+            many,
+            args=parts.update_many_args,
+            resolve=parts.records.update_many,
+            description=f"Update every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"delete{plural}"] = GraphQLField(
+            many,
+            args=parts.delete_many_args,
+            resolve=parts.records.delete_many,
+            description=f"Soft-delete every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"destroy{plural}"] = GraphQLField(
+            many,
+            args=parts.delete_many_args,
+            resolve=parts.records.destroy_many,
+            description=f"Delete for good every {obj.name} the filter matches (at most 2,000).",
+        )
+        mutation[f"merge{plural}"] = GraphQLField(
+            node,
+            args=b.MERGE_ARGS,
+            resolve=parts.records.merge_many,
+            description=f"Merge duplicates into one {obj.name} (see POST /rest/{{objects}}/merge).",
+        )
+
     # -- the schema --------------------------------------------------------
     def build(self) -> GraphQLSchema:
         objects = list(self.objects.values())
@@ -207,6 +242,13 @@ class _Builder:
                     resolve=parts.records.group_by,
                     description=f"{obj.label_plural} in groups, with counts and aggregates.",
                 )
+            query[f"{obj.plural}Duplicates"] = GraphQLField(
+                _nn(b.duplicates_type(obj.cap, node)),
+                args=b.DUPLICATES_ARGS,
+                resolve=parts.records.duplicates,
+                description=f"Groups of likely duplicate {obj.plural} (GET /rest/{obj.plural}/"
+                "duplicates).",
+            )
             mutation[f"create{obj.cap}"] = GraphQLField(
                 node, args=parts.create_args, resolve=parts.records.create_one
             )
@@ -229,6 +271,7 @@ class _Builder:
             mutation[f"restore{obj.cap}"] = GraphQLField(
                 node, args=p.BY_ID, resolve=parts.records.restore
             )
+            self._many(mutation, obj, parts, node)
         shared_query, shared_mutation = _process_fields()
         query.update(shared_query)
         mutation.update(shared_mutation)

@@ -49,6 +49,7 @@ from graphql import (
 )
 
 from rolodex.api.graphql import aggregates as a
+from rolodex.api.graphql import bulk as b
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
@@ -187,11 +188,16 @@ class Records:
         "create_many",
         "create_one",
         "delete",
+        "delete_many",
+        "destroy_many",
+        "duplicates",
         "get",
         "group_by",
         "list",
+        "merge_many",
         "restore",
         "soft_delete",
+        "update_many",
         "update_one",
     )
 
@@ -206,6 +212,11 @@ class Records:
         self.soft_delete = r.guarded(write, r.delete_one(name, soft=True))
         self.restore = r.guarded(write, r.restore_one(name))
         self.group_by = r.guarded(read, a.group_by(name))
+        self.update_many = r.guarded(write, b.update_many(name))
+        self.delete_many = r.guarded(write, b.delete_many(name, soft=True))
+        self.destroy_many = r.guarded(write, b.delete_many(name, soft=False))
+        self.merge_many = r.guarded(write, b.merge_many(name))
+        self.duplicates = r.guarded(read, b.list_duplicates(name))
 
 
 class ObjectParts:
@@ -217,6 +228,7 @@ class ObjectParts:
         "create",
         "create_args",
         "custom_fields",
+        "delete_many_args",
         "fields",
         "filter",
         "get_args",
@@ -229,6 +241,7 @@ class ObjectParts:
         "relations",
         "update",
         "update_args",
+        "update_many_args",
     )
 
     def __init__(self, obj: ObjectDef) -> None:
@@ -267,6 +280,8 @@ class ObjectParts:
         group_input = a.group_input(obj, ok)
         self.group_type = a.group_type(obj, made) if group_input is not None else None
         self.group_args = a.group_args(group_input, self.filter) if group_input else None
+        self.update_many_args = b.many_args(self.filter, self.update)
+        self.delete_many_args = b.many_args(self.filter, None)
         # The record resolvers depend on the object's name only.
         self.records = shared((Records, obj.name), lambda: Records(obj.name))
         # Relation resolvers depend on the relation only; their fields on the schema.

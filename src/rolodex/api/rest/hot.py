@@ -32,30 +32,35 @@ if TYPE_CHECKING:
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-# The path templates the record routes use: their number of segments, and the
-# literal last segment of those that end in one (``/rest/people/aggregate``).
-_SHAPES: dict[str, tuple[int, str | None]] = {
-    "/rest/{objects:objects}": (3, None),
-    "/rest/{objects:objects}/{id}": (4, None),
-    "/rest/{objects:objects}/aggregate": (4, "aggregate"),
-    "/rest/{objects:objects}/{id}/restore": (5, "restore"),
+# The path templates the record routes use, by the number of segments they have.
+_SHAPES = {
+    "/rest/{objects:objects}": 3,
+    "/rest/{objects:objects}/{id}": 4,
+    "/rest/{objects:objects}/{id}/restore": 5,
 }
-_WORDS = frozenset(word for _, word in _SHAPES.values() if word is not None)
+# Routes of an object's own (``/rest/people/duplicates``): their last segment is a
+# name, never an id, whatever the method.
+_NAMED = "/rest/{objects:objects}/"
 
 
 class HotRoutes:
-    """Record routes by (segment count, literal last segment, method), for paths like
-    ``/rest/people/{id}``."""
+    """Record routes by (segment count, method), for paths like ``/rest/people/{id}``."""
 
     def __init__(
         self, objects_regex: str, rows: Sequence[tuple[str, Scope, Handler, list[str]]]
     ) -> None:
         self.objects = re.compile(objects_regex)
-        self.table: dict[tuple[int, str | None, str], Endpoint] = {}
+        self.table: dict[tuple[int, str], Endpoint] = {}
+        self.named: dict[str, dict[str, Endpoint]] = {}
         for path, scope, handler, methods in rows:
             wrapped = endpoint(scope, handler)
             for method in methods:
-                self.table[(*_SHAPES[path], method)] = wrapped
+                if path in _SHAPES:
+                    self.table[(_SHAPES[path], method)] = wrapped
+                else:
+                    name = path.removeprefix(_NAMED)
+                    assert "/" not in name and "{" not in name, path
+                    self.named.setdefault(name, {})[method] = wrapped
 
     def match(self, scope: AsgiScope) -> Endpoint | None:
         """This request's endpoint, with ``path_params`` set; None lets Starlette route it."""
@@ -64,19 +69,20 @@ class HotRoutes:
             return None
         parts = path.rstrip("/").split("/")
         count = len(parts)
-        if count < 3 or count > 5:
+        if count < 3 or count > 5 or (count == 5 and parts[4] != "restore"):
             return None
-        word = parts[-1] if count > 3 and parts[-1] in _WORDS else None
-        if count == 5 and word != "restore":
-            return None
-        method = scope["method"]
-        handler = self.table.get((count, word, method))
-        if handler is None and count == 4 and word is not None:
-            # ``PATCH /rest/people/aggregate``: the id routes answer (a bad id), as before.
-            handler, word = self.table.get((4, None, method)), None
+        named = self.named.get(parts[3]) if count == 4 else None
+        if named is not None:
+            # Another method on a named route goes to Starlette (its 405), not to {id}.
+            handler = named.get(scope["method"])
+            if handler is None or not self.objects.fullmatch(parts[2]):
+                return None
+            scope["path_params"] = {"objects": parts[2]}
+            return handler
+        handler = self.table.get((count, scope["method"]))
         if handler is None or not self.objects.fullmatch(parts[2]):
             return None
-        if count == 3 or (count == 4 and word is not None):
+        if count == 3:
             scope["path_params"] = {"objects": parts[2]}
         elif parts[3]:
             scope["path_params"] = {"objects": parts[2], "id": parts[3]}

@@ -106,7 +106,8 @@ class Context:
         if not self.request.scope.get("query_string"):
             return False
         raw = self.request.query_params.get(name, "false").lower()
-        if raw not in ("true", "false", "1", "0", ""):
+        # ``?upsert=`` names no value: refused, as the OpenAPI document's boolean says.
+        if raw not in ("true", "false", "1", "0"):
             raise BadRequest(f"{name} must be true or false, got {shown(raw)}", field=name)
         return raw in ("true", "1")
 

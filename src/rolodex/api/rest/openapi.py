@@ -19,6 +19,7 @@ from starlette.routing import Route
 import rolodex
 from rolodex.api.rest.http import error_response
 from rolodex.api.rest.openapi_aggregates import aggregate_paths, aggregate_schemas
+from rolodex.api.rest.openapi_bulk import bulk_paths
 from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
 from rolodex.api.rest.openapi_headers import decorate
@@ -47,6 +48,8 @@ def document(
     for obj in objects:
         paths.update(object_paths(obj))
         paths.update(aggregate_paths(obj))
+        for path, item in bulk_paths(obj).items():
+            paths[path] = {**paths.get(path, {}), **item}
         schemas.update(object_schemas(registry, obj))
     for part, part_schemas in (
         (metadata_paths(), metadata_schemas()),
