@@ -20,6 +20,7 @@ from rolodex.kit.ids import uuid7
 from rolodex.metadata import repository, schemas
 from rolodex.metadata.registry import Registry, RegistryCache, custom_object
 from rolodex.metadata.standard import RESERVED_PLURALS
+from rolodex.search.service import SearchIndex
 
 _IDENT = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 CREATE_KEYS = frozenset(
@@ -172,6 +173,7 @@ class ObjectService:
             raise ValidationError("Deactivate the object (DELETE) before purging it.", field="name")
         before = self._to_dict(row)
         await repository.purge_object(self.conn, self.ws, row)
+        await SearchIndex(self.conn, self.ws).drop_object(row.name)
         await self._changed("purged", before, before)
         return before
 

@@ -63,6 +63,7 @@ CREATE_KEYS = frozenset(
         "isNullable",
         "isUnique",
         "isIndexed",
+        "isSearchable",
         "settings",
         "relationTarget",
         "inverseName",
@@ -79,6 +80,7 @@ UPDATE_KEYS = frozenset(
         "defaultValue",
         "isNullable",
         "isIndexed",
+        "isSearchable",
         "settings",
         "isActive",
     }
@@ -197,6 +199,7 @@ def field_to_dict(obj: ObjectDef, f: FieldDef, *, active: bool = True) -> dict[s
         "isRequired": f.required,
         "isUnique": f.unique,
         "isIndexed": f.indexed or f.unique,
+        "isSearchable": f.searchable,
         "isActive": active,
         "defaultValue": f.default,
         "options": [{"value": o.value, "label": o.label, "color": o.color} for o in f.options]

@@ -37,6 +37,7 @@ from rolodex.records.schemas import (
     validate,
 )
 from rolodex.records.sql import order_fields
+from rolodex.search.service import SearchIndex
 
 MAX_BATCH = 2000
 
@@ -56,6 +57,14 @@ class RecordService:
         self.ws = workspace_id
         self.actor = actor
         self._events: list[outbox.Event] = []
+        self._search: SearchIndex | None = None
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, kept in the same transaction as every write (search/)."""
+        if self._search is None:
+            self._search = SearchIndex(self.conn, self.ws)
+        return self._search
 
     def repo(self, obj: ObjectDef) -> RecordRepository:
         return RecordRepository(self.conn, obj, self.ws)
@@ -225,6 +234,7 @@ class RecordService:
             if new_rows:
                 await self.repo(obj).insert(new_rows)
             self._events += created
+        await self.search.index(obj, [r for i in new_index if (r := results[i]) is not None])
         for i, existing in matches.items():
             results[i] = await self.apply_update(obj, existing, inputs[i])
         await self.flush()
@@ -357,6 +367,8 @@ class RecordService:
             record[name] = _api(obj.fields[name], value)
         record["updatedAt"] = _api(obj.fields["updatedAt"], now)
         record["updatedBy"] = self.actor.to_dict()
+        if self.search.touches(obj, changed):
+            await self.search.index(obj, [record])
         if event is not None:
             action, changes, previous_values = event
             self.emit(
