@@ -25,6 +25,10 @@ def create(client: httpx.Client, objects: str, body: dict[str, Any]) -> dict[str
     return next(iter(r.json()["data"].values()))
 
 
+def patch(client: httpx.Client, person: dict[str, Any], body: dict[str, Any]) -> int:
+    return client.patch(f"/rest/people/{person['id']}", json=body).status_code
+
+
 def test_prefix_accents_and_case(client: httpx.Client) -> None:
     ada = create(client, "people", {"name": "Ada Lovelace", "email": "ada@analytical.org"})
     create(client, "people", {"name": "Zoë Kravitz", "jobTitle": "Actress"})
@@ -85,11 +89,11 @@ def test_objects_filter_and_limit(client: httpx.Client) -> None:
 
 def test_updates_and_deletes_are_reflected(client: httpx.Client) -> None:
     p = create(client, "people", {"name": "Ada Lovelace"})
-    assert client.patch(f"/rest/people/{p['id']}", json={"name": "Ada Byron"}).status_code == 200
+    assert patch(client, p, {"name": "Ada Byron"}) == 200
     assert labels(client, "lovelace") == []
     assert labels(client, "byron") == ["Ada Byron"]
     # a change of another field leaves the document as it was
-    assert client.patch(f"/rest/people/{p['id']}", json={"phone": "+33123456789"}).status_code == 200
+    assert patch(client, p, {"phone": "+33123456789"}) == 200
     assert labels(client, "byron") == ["Ada Byron"]
     assert client.delete(f"/rest/people/{p['id']}?soft_delete=true").status_code == 200
     assert labels(client, "byron") == []
@@ -142,7 +146,7 @@ def test_custom_searchable_field(client: httpx.Client) -> None:
     assert r.status_code == 201, r.text
     field = r.json()["data"] if "data" in r.json() else r.json()
     field_id = field.get("id") or next(iter(field.values()))["id"]
-    assert client.patch(f"/rest/people/{p['id']}", json={"nickname": "Enchantress"}).status_code == 200
+    assert patch(client, p, {"nickname": "Enchantress"}) == 200
     assert labels(client, "enchant") == []  # not searchable yet
     r = client.patch(f"/rest/metadata/fields/{field_id}", json={"isSearchable": True})
     assert r.status_code == 200, r.text
@@ -161,9 +165,7 @@ def test_custom_searchable_field(client: httpx.Client) -> None:
 
 
 def test_custom_objects(client: httpx.Client) -> None:
-    r = client.post(
-        "/rest/metadata/objects", json={"nameSingular": "deal", "namePlural": "deals"}
-    )
+    r = client.post("/rest/metadata/objects", json={"nameSingular": "deal", "namePlural": "deals"})
     assert r.status_code == 201, r.text
     deal = create(client, "deals", {"name": "Analytical Engine rollout"})
     hits = search(client, "engine")
@@ -192,9 +194,10 @@ def test_bad_requests(client: httpx.Client) -> None:
         assert body["statusCode"] == 400
         if field:
             assert body["field"] == field, (params, body)
-    assert "Did you mean 'people'" in client.get(
-        "/rest/search", params={"query": "a", "objects": "persn"}
-    ).json()["message"]
+    assert (
+        "Did you mean 'people'"
+        in client.get("/rest/search", params={"query": "a", "objects": "persn"}).json()["message"]
+    )
 
 
 def test_scope(server: Any, db_url: str) -> None:

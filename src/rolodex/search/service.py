@@ -18,9 +18,8 @@ from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.metadata.model import ObjectDef
 from rolodex.metadata.registry import Registry
-from rolodex.records.schemas import serializer
 from rolodex.search.repository import Hit, SearchRepository
-from rolodex.search.text import document, parse_query, searchable_fields
+from rolodex.search.text import document, parse_query, searchable_fields, stored_values
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -60,17 +59,16 @@ class SearchIndex:
         await self.repo.drop_object(obj.name)
         if not searchable_fields(obj):
             return 0
-        serialise = serializer(obj)
         after: uuid.UUID | None = None
         count = 0
         while True:
             rows = await self.repo.records_after(obj, after, REINDEX_BATCH)
             if not rows:
                 return count
-            records = [serialise(r, self.conn.sqlite) for r in rows]
+            records = [stored_values(obj, r) for r in rows]
             await self.repo.put(obj.name, [document(obj, r) for r in records])
             count += len(rows)
-            after = uuid.UUID(records[-1]["id"])
+            after = uuid.UUID(str(records[-1]["id"]))
 
 
 def redefined(obj: ObjectDef, fields: dict[str, Any]) -> ObjectDef:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef
@@ -48,6 +51,22 @@ def searchable_fields(obj: ObjectDef) -> list[FieldDef]:
     if fields is None:
         fields = obj.cache["searchable"] = [f for f in obj.fields.values() if f.searchable]
     return list(fields)
+
+
+def stored_values(obj: ObjectDef, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The id and searchable values of a stored row (re-indexing, the migration's
+    backfill): text columns as they are, custom values from the JSON document."""
+    out: dict[str, Any] = {"id": row["id"]}
+    custom: Any = None
+    for f in searchable_fields(obj):
+        if f.column is not None:
+            out[f.name] = row[f.column]
+            continue
+        if custom is None:
+            raw = row["custom"]
+            custom = (orjson.loads(raw) if isinstance(raw, str | bytes) else raw) or {}
+        out[f.name] = custom.get(f.name)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -80,7 +79,7 @@ def _backfill(bind: Any, sqlite: bool) -> None:
     from rolodex.metadata.registry import custom_object, standard
     from rolodex.metadata.repository import ObjectRow
     from rolodex.search.repository import sqlite_rowid
-    from rolodex.search.text import document
+    from rolodex.search.text import document, stored_values
 
     objects = [o for o in standard().objects.values()]
     for row in bind.execute(
@@ -88,7 +87,6 @@ def _backfill(bind: Any, sqlite: bool) -> None:
     ).mappings():
         objects.append(custom_object(ObjectRow(**dict(row))))
     for obj in objects:
-        columns = {f.column: f.name for f in obj.fields.values() if f.column is not None}
         where = "deleted_at IS NULL"
         params: dict[str, Any] = {"n": BATCH}
         if obj.is_custom:
@@ -113,12 +111,7 @@ def _backfill(bind: Any, sqlite: bool) -> None:
             after = (chunk[-1]["workspace_id"], chunk[-1]["id"])
             docs = []
             for r in chunk:
-                record = {name: r[c] for c, name in columns.items()}
-                custom = r["custom"]
-                if isinstance(custom, str):
-                    custom = json.loads(custom)
-                record.update(custom or {})
-                d = document(obj, record)
+                d = document(obj, stored_values(obj, r))
                 ws = r["workspace_id"]
                 docs.append(
                     {
