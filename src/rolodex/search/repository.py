@@ -28,7 +28,7 @@ from rolodex.search.text import Document, Terms
 
 # Matches ranked at most per query on PostgreSQL (besides exact labels): a
 # query matching more ranks the first this many the index yields.
-RANK_CAP = 2_000
+RANK_CAP = 1_000
 _COLUMNS = ("workspace_id", "record_id", "object_name", "label", "label_words", "body")
 # How much an exact label, a label starting with the query, and whole words
 # (rather than word prefixes) add to the database's own score.
@@ -190,23 +190,26 @@ class SearchRepository:
             params["objects"] = list(objects)
             params["cap"] = RANK_CAP
             wanted = "workspace_id = :ws AND object_name = ANY(CAST(:objects AS text[]))"
-            text = (
-                "WITH q AS (SELECT to_tsquery('simple', :tsq) AS q), "
-                "found AS ("
-                f"(SELECT record_id FROM search_document, q WHERE {wanted} AND tsv @@ q.q "
-                "LIMIT :cap) UNION "
-                f"(SELECT record_id FROM search_document, q WHERE {wanted} "
-                "AND label_words = :whole AND tsv @@ q.q LIMIT :limit)) "
-                "SELECT object_name, CAST(d.record_id AS text) AS record_id, label, "
-                f"(ts_rank(tsv, q.q) + {bonus}) AS score "
-                "FROM found JOIN search_document d ON d.workspace_id = :ws "
-                "AND d.record_id = found.record_id, q "
-                "ORDER BY score DESC, d.record_id LIMIT :limit"
+            scored = (
+                "SELECT object_name, CAST(record_id AS text) AS record_id, label, "
+                f"(ts_rank(tsv, q.q) + {bonus}) AS score FROM search_document, q "
+                f"WHERE {wanted} AND tsv @@ q.q"
             )
+            # The first RANK_CAP matches the index yields, and the exact labels,
+            # which may be past them; a record in both comes twice (see below).
+            text = (
+                "WITH q AS (SELECT to_tsquery('simple', :tsq) AS q) "
+                f"SELECT * FROM (({scored} LIMIT :cap) UNION ALL "
+                f"({scored} AND label_words = :whole LIMIT :limit)) c "
+                "ORDER BY score DESC, record_id LIMIT :twice"
+            )
+            params["twice"] = 2 * limit
             key = ("search", "query", n)
         sql = self.db.sql(key, lambda: sa.text(text))
         rows: list[Row] = await self.conn.fetch(sql, params)
-        return [
-            Hit(r["object_name"], str(r["record_id"]), r["label"], round(float(r["score"]), 6))
-            for r in rows
-        ]
+        hits: dict[str, Hit] = {}
+        for r in rows:
+            rid = str(r["record_id"])
+            if rid not in hits:
+                hits[rid] = Hit(r["object_name"], rid, r["label"], round(float(r["score"]), 6))
+        return list(hits.values())[:limit]
