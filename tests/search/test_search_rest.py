@@ -144,8 +144,7 @@ def test_custom_searchable_field(client: httpx.Client) -> None:
         json={"objectName": "person", "name": "nickname", "type": "TEXT"},
     )
     assert r.status_code == 201, r.text
-    field = r.json()["data"] if "data" in r.json() else r.json()
-    field_id = field.get("id") or next(iter(field.values()))["id"]
+    field_id = r.json()["data"]["createField"]["id"]
     assert patch(client, p, {"nickname": "Enchantress"}) == 200
     assert labels(client, "enchant") == []  # not searchable yet
     r = client.patch(f"/rest/metadata/fields/{field_id}", json={"isSearchable": True})
@@ -208,3 +207,26 @@ def test_scope(server: Any, db_url: str) -> None:
     key = factories.make_key(db_url, scopes=["record:read"])
     with factories.http(server.url, key) as c:
         assert c.get("/rest/search", params={"query": "ada"}).status_code == 200
+
+
+def test_deactivated_objects_and_fields_that_stop_being_text(client: httpx.Client) -> None:
+    r = client.post("/rest/metadata/objects", json={"nameSingular": "deal", "namePlural": "deals"})
+    assert r.status_code == 201, r.text
+    create(client, "deals", {"name": "Engine deal"})
+    assert client.delete("/rest/metadata/objects/deal").status_code == 200  # deactivates
+    assert labels(client, "engine") == []
+    assert client.get("/rest/search", params={"query": "x", "objects": "deals"}).status_code == 400
+    assert client.post("/rest/metadata/objects/deal/restore").status_code == 200
+    assert labels(client, "engine") == ["Engine deal"]
+    r = client.post(
+        "/rest/metadata/fields",
+        json={"objectName": "company", "name": "code", "type": "TEXT", "isSearchable": True},
+    )
+    assert r.status_code == 201, r.text
+    fid = r.json()["data"]["createField"]["id"]
+    create(client, "companies", {"name": "Acme", "code": "4242"})
+    assert labels(client, "4242") == ["Acme"]
+    r = client.patch(f"/rest/metadata/fields/{fid}", json={"type": "NUMBER"})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["updateField"]["isSearchable"] is False
+    assert labels(client, "4242") == []
