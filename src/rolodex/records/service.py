@@ -220,12 +220,16 @@ class RecordService:
             )
             if rules.completes(obj, record):
                 created.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+        new_records = [r for i in new_index if (r := results[i]) is not None]
+        together = False
         if single:
-            # On PostgreSQL the record and its events go in as one statement, one
-            # round trip; only when no earlier event is pending, so order holds.
+            # On PostgreSQL the record, its events and its search document go in
+            # as one statement, one round trip; only when no earlier event is
+            # pending, so order holds.
             together = not self.conn.sqlite and not self._events
             events = outbox.rows(self.ws, created) if together else []
-            if not await self.repo(obj).insert_new(new_rows[0], events=events):
+            documents = self.search.rows(obj, new_records) if together else []
+            if not await self.repo(obj).insert_new(new_rows[0], events=events, documents=documents):
                 await match_unique(self.repo, obj, inputs, upsert, batch)  # names the field
                 raise Conflict("Another record already has this unique value.")
             if not together:
@@ -234,7 +238,8 @@ class RecordService:
             if new_rows:
                 await self.repo(obj).insert(new_rows)
             self._events += created
-        await self.search.index(obj, [r for i in new_index if (r := results[i]) is not None])
+        if not together:  # else the document went in with the record
+            await self.search.index(obj, new_records)
         for i, existing in matches.items():
             results[i] = await self.apply_update(obj, existing, inputs[i])
         await self.flush()

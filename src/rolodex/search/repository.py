@@ -52,6 +52,20 @@ def sqlite_rowid(workspace_id: uuid.UUID, record_id: str) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
+def put_statement(name: str = "rows", where: Any = None) -> Any:
+    """PostgreSQL's upsert of the documents in the recordset parameter ``name`` (only
+    when ``where`` holds, if given): also a part of a record's own insert
+    (records/repository.py, ``insert_new``)."""
+    select = recordset_select(doc_table, _COLUMNS, name)
+    if where is not None:
+        select = select.where(where)
+    insert = pg_insert(doc_table).from_select(list(_COLUMNS), select)
+    return insert.on_conflict_do_update(
+        index_elements=["workspace_id", "record_id"],
+        set_={c: insert.excluded[c] for c in _COLUMNS[2:]},
+    )
+
+
 class SearchRepository:
     """Reads and writes one workspace's search documents."""
 
@@ -61,6 +75,21 @@ class SearchRepository:
         self.ws = workspace_id
 
     # -- writes ---------------------------------------------------------------
+    def rows(self, object_name: str, docs: Sequence[Document]) -> list[dict[str, Any]]:
+        """The table rows of ``docs``: one per record, the last one given wins."""
+        unique = {d.record_id: d for d in docs}
+        return [
+            {
+                "workspace_id": self.ws,
+                "record_id": d.record_id,
+                "object_name": object_name,
+                "label": d.label,
+                "label_words": d.label_words,
+                "body": d.body,
+            }
+            for d in unique.values()
+        ]
+
     async def put(self, object_name: str, docs: Sequence[Document]) -> None:
         """Insert or replace the documents of records of ``object_name``."""
         unique = {d.record_id: d for d in docs}  # one row per record, the last wins
@@ -92,16 +121,7 @@ class SearchRepository:
             await self.conn.executemany(sql, rows)
             return
 
-        def build() -> Any:
-            insert = pg_insert(doc_table).from_select(
-                list(_COLUMNS), recordset_select(doc_table, _COLUMNS)
-            )
-            return insert.on_conflict_do_update(
-                index_elements=["workspace_id", "record_id"],
-                set_={c: insert.excluded[c] for c in _COLUMNS[2:]},
-            )
-
-        sql = self.db.sql(("search", "put"), build)
+        sql = self.db.sql(("search", "put"), put_statement)
         await self.conn.execute(sql, {"rows": recordset(rows)})
 
     async def drop(self, record_ids: Sequence[str]) -> None:

@@ -40,6 +40,13 @@ class SearchIndex:
             return
         await self.repo.put(obj.name, [document(obj, r) for r in records])
 
+    def rows(self, obj: ObjectDef, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The document rows of these records, for a statement that writes them with the
+        records themselves (a single create on PostgreSQL); none if nothing is searched."""
+        if not searchable_fields(obj):
+            return []
+        return self.repo.rows(obj.name, [document(obj, r) for r in records])
+
     def touches(self, obj: ObjectDef, changed: Iterable[str]) -> bool:
         """Whether a change of these fields changes the record's document."""
         names = {f.name for f in searchable_fields(obj)} | {obj.label_field}
