@@ -90,3 +90,12 @@ def test_scope_and_isolation(server: Any, db_url: str, client: httpx.Client) -> 
     other = factories.make_workspace(db_url)
     with factories.http(server.url, factories.make_key(db_url, workspace=other)) as c:
         assert data(c, SEARCH, {"q": "ada"})["search"]["edges"] == []
+
+
+def test_metadata_says_which_fields_are_searched(client: httpx.Client) -> None:
+    found = data(client, "{ metadata { objects { name fields { name isSearchable } } } }")[
+        "metadata"
+    ]["objects"]
+    person = next(o for o in found if o["name"] == "person")
+    searched = {f["name"] for f in person["fields"] if f["isSearchable"]}
+    assert searched == {"name", "email", "jobTitle"}
