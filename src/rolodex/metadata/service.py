@@ -27,9 +27,6 @@ from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
 from rolodex.search.service import SearchIndex, redefined
 
-# The types whose text search can keep (``isSearchable``).
-SEARCHABLE_TYPES = frozenset({FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.LINK})
-
 
 class FieldService:
     """Custom field changes for one workspace, on the caller's transaction."""
@@ -85,12 +82,13 @@ class FieldService:
                 )
         t = schemas.field_type(body.get("type"))
         if t is FieldType.RELATION:
+            schemas.searchable(body, t, False)  # a 400 if asked: a relation holds no text
             return await self._create_relation(obj, name, body)
         definition = {
             "nullable": _bool(body, "isNullable", True),
             "unique": _bool(body, "isUnique", False),
             "indexed": _bool(body, "isIndexed", False),
-            "searchable": _searchable(body, t, False),
+            "searchable": schemas.searchable(body, t, False),
             "options": schemas.options(body.get("options"), t),
             "settings": schemas.settings(body.get("settings"), t),
             "default": None,
@@ -241,7 +239,7 @@ class FieldService:
             values["is_active"] = active
         searched = bool(definition.get("searchable"))
         if "isSearchable" in body or "type" in values:
-            definition["searchable"] = _searchable(
+            definition["searchable"] = schemas.searchable(
                 body, t, searched, changing_type="type" in values
             )
         values["definition"] = definition
@@ -412,21 +410,6 @@ def _text(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise ValidationError(f"{field} is required: a string of 1 to 200 characters", field=field)
     return value.strip()
-
-
-def _searchable(
-    body: dict[str, Any], t: str, default: bool, *, changing_type: bool = False
-) -> bool:
-    """``isSearchable``: only text types; a field that stops being text stops being searched."""
-    wanted = _bool(body, "isSearchable", default)
-    if wanted and t not in SEARCHABLE_TYPES:
-        if "isSearchable" not in body and changing_type:
-            return False
-        raise ValidationError(
-            f"isSearchable applies to text fields (TEXT, EMAIL, PHONE, LINK), not {t}",
-            field="isSearchable",
-        )
-    return wanted
 
 
 def _bool(body: dict[str, Any], key: str, default: bool) -> bool:
