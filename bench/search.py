@@ -9,7 +9,8 @@ documents likewise (the names are ASCII once folded, so ``lower()`` folds
 them as search/text.py does), then ``VACUUM ANALYZE``. It times, in process
 through the search service (no HTTP), taking turns: an exact full name, a
 rare surname prefix, a common first-name prefix (a fortieth of the people),
-a two-letter prefix matching most of them, an email, and two words. Then it
+a two-letter prefix matching most of them, an email, and two words, beside
+a plain page of 20 people through the record service, for reference. Then it
 times a create of one person and a batch of 1,000 through the record
 service, with the index and with its writes skipped, to show their cost.
 ``--keep`` reuses the database of the last run instead of seeding again.
@@ -37,6 +38,7 @@ from rolodex.auth.schemas import SYSTEM  # noqa: E402
 from rolodex.kit.db import Database  # noqa: E402
 from rolodex.kit.migrate import upgrade  # noqa: E402
 from rolodex.metadata.registry import RegistryCache  # noqa: E402
+from rolodex.records.query import ListQuery  # noqa: E402
 from rolodex.records.service import RecordService  # noqa: E402
 from rolodex.search import service as search_service  # noqa: E402
 from rolodex.search import text  # noqa: E402
@@ -146,6 +148,7 @@ SELECT workspace_id, id, 'person', name, lower(%(fold)s),
        lower(%(fold)s || ' ' || replace(replace(email, '@', ' '), '.', ' ') || ' ' || job_title)
 FROM person WHERE workspace_id = %(ws)s
 """
+LIST = "plain list of 20"
 CASES = {
     "exact name": "Ada Lovelace 40000",
     "rare prefix": "kierk",
@@ -195,18 +198,28 @@ async def measure(ws_text: str, runs: int) -> None:
             svc = Search(conn, registry, ws)
             times: dict[str, list[float]] = {name: [] for name in CASES}
             found: dict[str, int] = {}
-            for name, q in CASES.items():  # warm the statement cache and the buffers
-                found[name] = len((await svc.search(q, ["people"], 20))[0])
+            records = RecordService(conn, registry, ws, SYSTEM)
+            person = registry.object("person")
+            plain = ListQuery(limit=20, with_total=False)
+            times[LIST] = []
+
+            async def run(name: str) -> int:
+                if name == LIST:  # the reference: a plain page of 20 people
+                    return len((await records.page(person, plain)).records)
+                return len((await svc.search(CASES[name], ["people"], 20))[0])
+
+            for name in times:  # warm the statement cache and the buffers
+                found[name] = await run(name)
             for _ in range(runs):
-                for name, q in CASES.items():
+                for name in times:
                     t = time.perf_counter()
-                    await svc.search(q, ["people"], 20)
+                    await run(name)
                     times[name].append((time.perf_counter() - t) * 1000)
             print(f"{'search (limit 20)':<22} {'p50 ms':>8} {'p99 ms':>8}  hits")
             for name, values in times.items():
                 print(
                     f"{name:<22} {statistics.median(values):8.2f} {pct(values, 0.99):8.2f}"
-                    f"  {found[name]}  ({CASES[name]!r})"
+                    f"  {found[name]}  ({CASES.get(name, 'no query')!r})"
                 )
         await writes(db, ws, registry)
     finally:
