@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import batch_routes, hot_routes
     from rolodex.records.routes import routes as record_routes
+    from rolodex.search.routes import routes as search_routes
     from rolodex.webhooks.dispatcher import start_dispatcher
     from rolodex.webhooks.routes import routes as webhook_routes
     from rolodex.workspaces import service as workspaces
@@ -225,6 +226,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         Route("/readyz", readyz, methods=["GET"]),
         *landing.routes(),
         *assets.routes(),
+        *search_routes(),
         *record_routes(),
         *batch_routes(),
         *openapi_routes(),

@@ -189,6 +189,13 @@ def _others() -> dict[tuple[str, str], tuple[Scope | None, list[Call]]]:
     target = {"targetUrl": "https://example.com/sweep"}
     ok = "absent"
     return {
+        ("GET", "/rest/search"): (
+            R,
+            [
+                Call("GET", "/rest/search", params={"query": MARK}, expect=ok),
+                Call("GET", "/rest/search", params={"query": "secret"}, expect=ok),
+            ],
+        ),
         ("GET", consents): (R, [Call("GET", "/rest/people/{person}/consents")]),
         ("POST", consents): (
             RW,
@@ -401,6 +408,7 @@ def graphql_ops(objects: list[tuple[str, str]]) -> dict[str, Op]:
         deleteWebhook=Op(WW, f"(id: {hook})", "refused"),
         rotateWebhookSecret=Op(WW, f"(id: {hook})", "refused"),
         customFieldDefinitions=Op(M, ""),
+        search=Op(R, f'(query: "{MARK}")'),
         createField=Op(
             MW, f'(data: {{objectName: {obj_name}, name: "x", type: "TEXT"}})', "refused"
         ),

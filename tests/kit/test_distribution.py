@@ -44,7 +44,17 @@ CROSS_WORKSPACE_INDEXES = {
 
 
 # SQLite's stand-ins for PostgreSQL objects; no cluster runs SQLite.
-SQLITE_ONLY = {"event_seq": "the counter PostgreSQL keeps as the event_seq sequence"}
+SQLITE_ONLY = {
+    "event_seq": "the counter PostgreSQL keeps as the event_seq sequence",
+    # The search index is an FTS5 virtual table on SQLite (search/repository.py),
+    # with its rowid derived from the workspace and record ids; FTS5 keeps its
+    # own shadow tables. PostgreSQL's search_document is an ordinary table.
+    "search_document": "an FTS5 table: no primary key, keyed by rowid",
+    **{
+        f"search_document_{part}": "FTS5's own storage of the search index"
+        for part in ("data", "idx", "content", "docsize", "config")
+    },
+}
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "rolodex.metadata.service",
             "rolodex.metadata.standard_fields",
             "rolodex.records",
+            "rolodex.search",
             "rolodex.webhooks",
             "rolodex.workspaces",
         ),

@@ -199,6 +199,16 @@ def get(path: str, unwrap: Any, params: Mapping[str, Any] | None = None) -> Call
     return Call("GET", path, params, idempotent=True, unwrap=unwrap)
 
 
+def search(query: str, objects: Iterable[str] | None, limit: int | None) -> Call:
+    """``GET /rest/search``: the hits, best first."""
+    params: dict[str, Any] = {"query": query}
+    if objects is not None:
+        params["objects"] = objects if isinstance(objects, str) else ",".join(objects)
+    if limit is not None:
+        params["limit"] = limit
+    return get("/rest/search", key("search"), params)
+
+
 def create_field(object_name: str, name: str, type: str, extra: Mapping[str, Any]) -> Call:
     body = {"objectName": object_name, "name": name, "type": type, **camel_keys(extra)}
     return Call("POST", f"{META}/fields", json=body, unwrap=key("createField"))

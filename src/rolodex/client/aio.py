@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -86,6 +86,12 @@ class AsyncClient:
         if name.startswith("_"):
             raise AttributeError(name)
         return self.objects(name)
+
+    async def search(
+        self, query: str, *, objects: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Records across objects matching ``query``, best first (``GET /rest/search``)."""
+        return await self._run(c.search(query, objects, limit))
 
     async def graphql(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -80,6 +80,13 @@ class Client:
         if name.startswith("_"):
             raise AttributeError(name)
         return self.objects(name)
+
+    def search(
+        self, query: str, *, objects: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Records across objects matching ``query``, best first (``GET /rest/search``):
+        each ``{object, objectNameSingular, id, label, score}``."""
+        return self._run(c.search(query, objects, limit))
 
     def graphql(
         self,

@@ -231,3 +231,20 @@ idempotency_key = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
+
+# -- the search index (search/, migration 0013) -------------------------------------
+# One row per live record whose object has searchable fields. PostgreSQL adds
+# ``tsv``, a generated tsvector of ``body``. On SQLite the same columns are an
+# FTS5 virtual table, keyed by a rowid derived from the workspace and record id.
+search_document = sa.Table(
+    "search_document",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("record_id", UUID, primary_key=True),
+    sa.Column("object_name", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    # The label's folded words: an exact name ranks first.
+    sa.Column("label_words", sa.Text, nullable=False),
+    # The folded words of every searchable field, joined by spaces.
+    sa.Column("body", sa.Text, nullable=False),
+)

@@ -103,6 +103,9 @@ class FieldDef:
     required: bool = False  # must be given on create
     unique: bool = False
     indexed: bool = False
+    # Its text is kept in the search index (search/): standard name, email and
+    # text fields, and custom text fields marked ``isSearchable``.
+    searchable: bool = False
     read_only: bool = False
     system: bool = False  # id, createdAt, ...: managed by Rolodex
     is_custom: bool = False

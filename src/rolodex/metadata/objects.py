@@ -20,6 +20,7 @@ from rolodex.kit.ids import uuid7
 from rolodex.metadata import repository, schemas
 from rolodex.metadata.registry import Registry, RegistryCache, custom_object
 from rolodex.metadata.standard import RESERVED_PLURALS
+from rolodex.search.service import SearchIndex
 
 _IDENT = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 CREATE_KEYS = frozenset(
@@ -45,6 +46,14 @@ def _ident(value: Any, field: str) -> str:
             field=field,
         )
     return schemas.camel(value.strip())
+
+
+def _named(body: dict[str, Any], key: str, alias: str) -> str | None:
+    """``body[key]`` or its alias (``nameSingular`` or ``name``), checked; both must agree."""
+    names = {_ident(body[k], key) for k in (key, alias) if body.get(k) is not None}
+    if len(names) > 1:
+        raise ValidationError(f"{key} and {alias} name the same thing and differ", field=key)
+    return names.pop() if names else None
 
 
 def _label(value: Any, field: str, default: str) -> str:
@@ -80,8 +89,8 @@ class ObjectService:
         if not isinstance(body, dict):
             raise ValidationError("The body must be a JSON object describing the object.")
         schemas.reject_unknown(body, CREATE_KEYS)
-        name = _ident(body.get("nameSingular") or body.get("name"), "nameSingular")
-        plural = _ident(body.get("namePlural") or body.get("plural") or name + "s", "namePlural")
+        name = _named(body, "nameSingular", "name") or _ident(None, "nameSingular")
+        plural = _named(body, "namePlural", "plural") or _ident(name + "s", "namePlural")
         await self._check_names(name, plural, ignore=None)
         label = _label(
             body.get("labelSingular") or body.get("label"),
@@ -125,10 +134,8 @@ class ObjectService:
         schemas.reject_unknown(body, UPDATE_KEYS)
         before = self._to_dict(row)
         values: dict[str, Any] = {}
-        new_name = _ident(body.get("nameSingular") or body.get("name") or row.name, "nameSingular")
-        new_plural = _ident(
-            body.get("namePlural") or body.get("plural") or row.plural, "namePlural"
-        )
+        new_name = _named(body, "nameSingular", "name") or row.name
+        new_plural = _named(body, "namePlural", "plural") or row.plural
         if (new_name, new_plural) != (row.name, row.plural):
             if new_name != row.name:
                 raise ValidationError(
@@ -172,6 +179,7 @@ class ObjectService:
             raise ValidationError("Deactivate the object (DELETE) before purging it.", field="name")
         before = self._to_dict(row)
         await repository.purge_object(self.conn, self.ws, row)
+        await SearchIndex(self.conn, self.ws).drop_object(row.name)
         await self._changed("purged", before, before)
         return before
 

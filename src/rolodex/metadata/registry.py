@@ -83,7 +83,9 @@ _STANDARD = standard_objects()
 def custom_object(row: repository.ObjectRow) -> ObjectDef:
     """A custom object: the system fields, a ``name``, and (later) its custom fields."""
     fields = system_fields()
-    name = FieldDef("name", FieldType.TEXT, "Name", description="What the record is called.")
+    name = FieldDef(
+        "name", FieldType.TEXT, "Name", description="What the record is called.", searchable=True
+    )
     return ObjectDef(
         name=row.name,
         plural=row.plural,
@@ -197,6 +199,7 @@ def fields_from_row(row: repository.FieldRow) -> list[tuple[str, FieldDef]]:
                 nullable=d.get("nullable", True),
                 unique=d.get("unique", False),
                 indexed=d.get("indexed", False),
+                searchable=d.get("searchable", False),
                 default=d.get("default"),
                 options=tuple(
                     Option(o["value"], o.get("label", o["value"]), o.get("color"))

@@ -9,7 +9,7 @@ from rolodex.kit.errors import ValidationError
 from rolodex.kit.show import shown
 from rolodex.metadata import fieldtypes
 from rolodex.metadata.fieldtypes import kind
-from rolodex.metadata.model import FieldDef, ObjectDef, Option
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, Option
 
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 # Names the APIs themselves use: a field called "edges" or "and" would shadow them.
@@ -63,6 +63,7 @@ CREATE_KEYS = frozenset(
         "isNullable",
         "isUnique",
         "isIndexed",
+        "isSearchable",
         "settings",
         "relationTarget",
         "inverseName",
@@ -79,6 +80,7 @@ UPDATE_KEYS = frozenset(
         "defaultValue",
         "isNullable",
         "isIndexed",
+        "isSearchable",
         "settings",
         "isActive",
     }
@@ -197,6 +199,7 @@ def field_to_dict(obj: ObjectDef, f: FieldDef, *, active: bool = True) -> dict[s
         "isRequired": f.required,
         "isUnique": f.unique,
         "isIndexed": f.indexed or f.unique,
+        "isSearchable": f.searchable,
         "isActive": active,
         "defaultValue": f.default,
         "options": [{"value": o.value, "label": o.label, "color": o.color} for o in f.options]
@@ -262,3 +265,24 @@ def picklists(registry: Any) -> list[dict[str, Any]]:
                     }
                 )
     return out
+
+
+# The types whose text search can keep (``isSearchable``).
+SEARCHABLE_TYPES = frozenset({FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.LINK})
+
+
+def searchable(body: dict[str, Any], t: str, default: bool, *, changing_type: bool = False) -> bool:
+    """``isSearchable``: only text types; a field that stops being text stops being searched."""
+    wanted = body.get("isSearchable", default)
+    if wanted is None:
+        wanted = default
+    if not isinstance(wanted, bool):
+        raise ValidationError("isSearchable must be true or false", field="isSearchable")
+    if wanted and t not in SEARCHABLE_TYPES:
+        if "isSearchable" not in body and changing_type:
+            return False
+        raise ValidationError(
+            f"isSearchable applies to text fields (TEXT, EMAIL, PHONE, LINK), not {t}",
+            field="isSearchable",
+        )
+    return wanted

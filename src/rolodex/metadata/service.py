@@ -25,6 +25,7 @@ from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, RegistryCache, field_from_row
 from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
+from rolodex.search.service import SearchIndex, redefined
 
 
 class FieldService:
@@ -81,11 +82,13 @@ class FieldService:
                 )
         t = schemas.field_type(body.get("type"))
         if t is FieldType.RELATION:
+            schemas.searchable(body, t, False)  # a 400 if asked: a relation holds no text
             return await self._create_relation(obj, name, body)
         definition = {
             "nullable": _bool(body, "isNullable", True),
             "unique": _bool(body, "isUnique", False),
             "indexed": _bool(body, "isIndexed", False),
+            "searchable": schemas.searchable(body, t, False),
             "options": schemas.options(body.get("options"), t),
             "settings": schemas.settings(body.get("settings"), t),
             "default": None,
@@ -230,13 +233,23 @@ class FieldService:
             # The indexed expression names the field and casts by type: rebuild it.
             await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
             await self._index(obj, row.id, probe, unique=definition.get("unique") is True)
+        was_active = active
         if "isActive" in body:
             active = _bool(body, "isActive", True)
             values["is_active"] = active
+        searched = bool(definition.get("searchable"))
+        if "isSearchable" in body or "type" in values:
+            definition["searchable"] = schemas.searchable(
+                body, t, searched, changing_type="type" in values
+            )
         values["definition"] = definition
         values["updated_at"] = clock.now()
         await repository.update_field(self.conn, self.ws, row.id, values)
+        old_name = row.name
         row, active = await self._load(row.id)
+        now_searched = bool(definition.get("searchable"))
+        if (searched and was_active) != (now_searched and active):
+            await self._reindex(obj, old_name, row, active)
         after = self._to_dict(row, active)
         if after != before:
             await self._changed("updated", after, before)
@@ -249,6 +262,8 @@ class FieldService:
             await repository.update_field(
                 self.conn, self.ws, row.id, {"is_active": False, "updated_at": clock.now()}
             )
+            if row.definition.get("searchable"):
+                await self._reindex(self.registry.object(row.object_name), row.name, row, False)
             await self._changed("deactivated", self._to_dict(row, False), self._to_dict(row, True))
         return self._to_dict(row, False)
 
@@ -260,6 +275,8 @@ class FieldService:
             await repository.update_field(
                 self.conn, self.ws, row.id, {"is_active": True, "updated_at": clock.now()}
             )
+            if row.definition.get("searchable"):
+                await self._reindex(obj, row.name, row, True)
             await self._changed("restored", self._to_dict(row, True), self._to_dict(row, False))
         return self._to_dict(row, True)
 
@@ -280,6 +297,17 @@ class FieldService:
         return before
 
     # -- helpers ------------------------------------------------------------------
+    async def _reindex(
+        self, obj: ObjectDef, old_name: str, row: repository.FieldRow, active: bool
+    ) -> None:
+        """Rebuild ``obj``'s search documents with the field as ``row`` now defines it
+        (``isSearchable`` changed, or a searchable field was deactivated or restored)."""
+        fields = {k: f for k, f in obj.fields.items() if k != old_name}
+        if active:
+            f = field_from_row(row)
+            fields[f.name] = f
+        await SearchIndex(self.conn, self.ws).reindex(redefined(obj, fields))
+
     async def _load(self, field_id: Any) -> tuple[repository.FieldRow, bool]:
         fid = parse_uuid(field_id, field="id")
         found = await repository.get_field(self.conn, self.ws, fid)

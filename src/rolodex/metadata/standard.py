@@ -120,6 +120,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Name",
                 column="name",
                 indexed=True,
+                searchable=True,
                 description="Full name; kept consistent with firstName and lastName.",
             ),
             # Indexed fields here and below: migrations 0005_list_indexes and
@@ -132,10 +133,13 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Email",
                 column="email",
                 unique=True,
+                searchable=True,
                 description="Unique among the workspace's people, ignoring case.",
             ),
             FieldDef("phone", T.PHONE, "Phone", column="phone", indexed=True),
-            FieldDef("jobTitle", T.TEXT, "Job title", column="job_title", indexed=True),
+            FieldDef(
+                "jobTitle", T.TEXT, "Job title", column="job_title", indexed=True, searchable=True
+            ),
             FieldDef("location", T.TEXT, "Location", column="location", indexed=True),
             FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
             FieldDef(
@@ -165,7 +169,14 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Companies",
         [
             FieldDef(
-                "name", T.TEXT, "Name", column="name", required=True, nullable=False, indexed=True
+                "name",
+                T.TEXT,
+                "Name",
+                column="name",
+                required=True,
+                nullable=False,
+                indexed=True,
+                searchable=True,
             ),
             FieldDef(
                 "domain",
@@ -173,6 +184,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 "Domain",
                 column="domain",
                 unique=True,
+                searchable=True,
                 settings={"format": "domain"},
                 description="A host name such as acme.com, unique among the workspace's "
                 "companies. Stored normalised: lowercase, without scheme, www., path, "
@@ -204,8 +216,8 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Note",
         "Notes",
         [
-            FieldDef("title", T.TEXT, "Title", column="title", indexed=True),
-            FieldDef("body", T.TEXT, "Body", column="body"),
+            FieldDef("title", T.TEXT, "Title", column="title", indexed=True, searchable=True),
+            FieldDef("body", T.TEXT, "Body", column="body", searchable=True),
             *many_to_one("author", "member", "Author", "authoredNotes"),
             *many_to_one("person", "person", "Person", "notes", on_delete=OnDelete.CASCADE),
             *many_to_one("company", "company", "Company", "notes", on_delete=OnDelete.CASCADE),
@@ -228,8 +240,9 @@ def standard_objects() -> dict[str, ObjectDef]:
                 required=True,
                 nullable=False,
                 indexed=True,
+                searchable=True,
             ),
-            FieldDef("body", T.TEXT, "Body", column="body"),
+            FieldDef("body", T.TEXT, "Body", column="body", searchable=True),
             FieldDef(
                 "status",
                 T.SELECT,
@@ -266,9 +279,16 @@ def standard_objects() -> dict[str, ObjectDef]:
         "Workspace members",
         [
             FieldDef(
-                "name", T.TEXT, "Name", column="name", required=True, nullable=False, indexed=True
+                "name",
+                T.TEXT,
+                "Name",
+                column="name",
+                required=True,
+                nullable=False,
+                indexed=True,
+                searchable=True,
             ),
-            FieldDef("email", T.EMAIL, "Email", column="email", unique=True),
+            FieldDef("email", T.EMAIL, "Email", column="email", unique=True, searchable=True),
             one_to_many("assignedTasks", "task", "Assigned tasks", "assigneeId", "assignee"),
             one_to_many("authoredNotes", "note", "Authored notes", "authorId", "author"),
             one_to_many("ownedPeople", "person", "Owned people", "ownerId", "owner"),
@@ -286,6 +306,7 @@ RESERVED_PLURALS = frozenset(
     {
         "webhooks",
         "metadata",
+        "search",
         "batch",
         "members",
         "open-api",

@@ -34,6 +34,7 @@ from rolodex.metadata.model import FieldDef, ObjectDef, OnDelete, RelationKind
 from rolodex.metadata.registry import Registry
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import Input
+from rolodex.search.service import SearchIndex
 
 MAX_DEPTH = 3
 SOFT_DELETED = "softdeleted"
@@ -46,6 +47,9 @@ class Writes(Protocol):
 
     registry: Registry
     actor: Actor
+
+    @property
+    def search(self) -> SearchIndex: ...
 
     def repo(self, obj: ObjectDef) -> RecordRepository: ...
 
@@ -114,6 +118,7 @@ class Lifecycle:
                     elif dep["deleted_at"] is None:
                         await self.svc.apply_update(other, dep, Input({join.name: None}))
         await self.svc.repo(obj).delete([rid])
+        await self.svc.search.drop(obj, [rid])
         for owned in obj.owned:  # e.g. personal data goes with the person
             await self.svc.repo(obj).delete_owned(owned, rid)
         self.svc.emit(outbox.make(obj.name, outbox.DELETED, record, self.svc.actor))
@@ -125,6 +130,7 @@ class Lifecycle:
         record = self.svc.serialise(obj, row)
         rid = uuid.UUID(record["id"])
         await self.svc.repo(obj).update(rid, {"deleted_at": at})
+        await self.svc.search.drop(obj, [rid])
         record["deletedAt"] = clock.iso(at)
         self.svc.emit(
             outbox.make(
@@ -152,6 +158,7 @@ class Lifecycle:
         await self.svc.repo(obj).update(rid, {"deleted_at": None})
         previous = {"deletedAt": record["deletedAt"]}
         record["deletedAt"] = None
+        await self.svc.search.index(obj, [record])
         self.svc.emit(
             outbox.make(
                 obj.name, RESTORED, record, self.svc.actor, changes=["deletedAt"], previous=previous

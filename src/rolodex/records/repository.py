@@ -29,6 +29,7 @@ from rolodex.records.sql import (
     order_clause,
     order_fields,
 )
+from rolodex.search.repository import put_statement
 
 WS: Any = sa.bindparam("ws")
 OBJ: Any = sa.bindparam("obj")
@@ -409,7 +410,11 @@ class RecordRepository:
         await self.conn.execute(sql, {"rows": recordset(full)})
 
     async def insert_new(
-        self, row: dict[str, Any], *, events: Sequence[dict[str, Any]] = ()
+        self,
+        row: dict[str, Any],
+        *,
+        events: Sequence[dict[str, Any]] = (),
+        documents: Sequence[dict[str, Any]] = (),
     ) -> bool:
         """Insert one record unless it clashes with a unique value; whether it went in.
 
@@ -417,7 +422,8 @@ class RecordRepository:
         leaves the transaction usable, so the caller can find out which record
         it clashed with and say so. With ``events`` (outbox rows; PostgreSQL
         only), the same statement inserts them when, and only when, the record
-        went in: the record and its events in one round trip.
+        went in: the record and its events in one round trip; with ``documents``
+        (search index rows), those too.
         """
         if not events:
             insert = pg_insert if not self.conn.sqlite else sqlite_insert
@@ -427,13 +433,17 @@ class RecordRepository:
             return await self.conn.execute(sql, self._keyed(row)) == 1
         assert not self.conn.sqlite, "SQLite has no data-modifying WITH"
         columns = tuple(events[0])
+        indexed = bool(documents)
         sql = self.db.sql(
-            self._key("insert_new_events", columns), lambda: self._with_events(columns)
+            self._key("insert_new_events", columns, indexed),
+            lambda: self._with_events(columns, indexed),
         )
         params = {**self._keyed(row), "events": recordset(events)}
+        if indexed:
+            params["documents"] = recordset(documents)
         return bool(await self.conn.fetchval(sql, params))
 
-    def _with_events(self, columns: Sequence[str]) -> Any:
+    def _with_events(self, columns: Sequence[str], indexed: bool) -> Any:
         t = self.table
         new = pg_insert(t).on_conflict_do_nothing().returning(t.c.id).cte("new_")
         went_in = sa.exists(sa.select(new.c.id))
@@ -444,7 +454,10 @@ class RecordRepository:
             )
             .cte("logged_")
         )
-        return sa.select(sa.func.count()).select_from(new).add_cte(logged)
+        stmt = sa.select(sa.func.count()).select_from(new).add_cte(logged)
+        if indexed:
+            stmt = stmt.add_cte(put_statement("documents", went_in).cte("indexed_"))
+        return stmt
 
     def _keyed(self, row: dict[str, Any]) -> dict[str, Any]:
         """A row with the keys every record carries: its workspace (and object)."""

@@ -279,7 +279,8 @@ class ObjectsConvertor(Convertor[str]):
     """
 
     regex = (
-        r"(?!(?:batch|keys|metadata|webhooks|workspaces|events|open-api|openapi\.json|docs)(?:/|$))"
+        r"(?!(?:batch|keys|metadata|webhooks|workspaces|events|search|open-api|openapi\.json|docs)"
+        r"(?:/|$))"
         r"[A-Za-z_][A-Za-z0-9_-]*"
     )
 

@@ -37,6 +37,7 @@ from rolodex.records.schemas import (
     validate,
 )
 from rolodex.records.sql import order_fields
+from rolodex.search.service import SearchIndex
 
 MAX_BATCH = 2000
 
@@ -56,6 +57,14 @@ class RecordService:
         self.ws = workspace_id
         self.actor = actor
         self._events: list[outbox.Event] = []
+        self._search: SearchIndex | None = None
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, kept in the same transaction as every write (search/)."""
+        if self._search is None:
+            self._search = SearchIndex(self.conn, self.ws)
+        return self._search
 
     def repo(self, obj: ObjectDef) -> RecordRepository:
         return RecordRepository(self.conn, obj, self.ws)
@@ -211,12 +220,16 @@ class RecordService:
             )
             if rules.completes(obj, record):
                 created.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
+        new_records = [r for i in new_index if (r := results[i]) is not None]
+        together = False
         if single:
-            # On PostgreSQL the record and its events go in as one statement, one
-            # round trip; only when no earlier event is pending, so order holds.
+            # On PostgreSQL the record, its events and its search document go in
+            # as one statement, one round trip; only when no earlier event is
+            # pending, so order holds.
             together = not self.conn.sqlite and not self._events
             events = outbox.rows(self.ws, created) if together else []
-            if not await self.repo(obj).insert_new(new_rows[0], events=events):
+            documents = self.search.rows(obj, new_records) if together else []
+            if not await self.repo(obj).insert_new(new_rows[0], events=events, documents=documents):
                 await match_unique(self.repo, obj, inputs, upsert, batch)  # names the field
                 raise Conflict("Another record already has this unique value.")
             if not together:
@@ -225,6 +238,8 @@ class RecordService:
             if new_rows:
                 await self.repo(obj).insert(new_rows)
             self._events += created
+        if not together:  # else the document went in with the record
+            await self.search.index(obj, new_records)
         for i, existing in matches.items():
             results[i] = await self.apply_update(obj, existing, inputs[i])
         await self.flush()
@@ -357,6 +372,8 @@ class RecordService:
             record[name] = _api(obj.fields[name], value)
         record["updatedAt"] = _api(obj.fields["updatedAt"], now)
         record["updatedBy"] = self.actor.to_dict()
+        if self.search.touches(obj, changed):
+            await self.search.index(obj, [record])
         if event is not None:
             action, changes, previous_values = event
             self.emit(

@@ -33,6 +33,7 @@ from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.metadata.service import FieldService
 from rolodex.records.aggregates import AggregateService
 from rolodex.records.service import RecordService
+from rolodex.search.service import Search
 from rolodex.session.principal import LocalPrincipal, Principal
 from rolodex.session.readonly import ReadOnlyConn, ReadOnlySession
 from rolodex.session.shared import SerialConn
@@ -112,6 +113,7 @@ class WorkspaceSession:
         "_objects",
         "_opener",
         "_records",
+        "_search",
         "_sessions",
         "_timeline",
         "_webhooks",
@@ -148,6 +150,7 @@ class WorkspaceSession:
         self._keys: KeyService | None = None
         self._timeline: Timeline | None = None
         self._aggregates: AggregateService | None = None
+        self._search: Search | None = None
 
     @property
     def writes(self) -> bool:
@@ -285,6 +288,13 @@ class WorkspaceSession:
         if self._aggregates is None:
             self._aggregates = AggregateService(self.conn, self.registry, self.workspace_id)
         return self._aggregates
+
+    @property
+    def search(self) -> Search:
+        """Ranked search across the workspace's objects (search/)."""
+        if self._search is None:
+            self._search = Search(self.conn, self.registry, self.workspace_id)
+        return self._search
 
     def _metadata_effects(self) -> dict[str, Any]:
         if self.intent is not WRITE:

@@ -291,6 +291,7 @@ def _field_meta(f: FieldDef) -> dict[str, Any]:
         "isNullable": f.nullable,
         "isRequired": f.required,
         "isUnique": f.unique,
+        "isSearchable": f.searchable,
         "defaultValue": f.default,
         "options": [{"value": o.value, "label": o.label, "color": o.color} for o in f.options],
         "relationType": rel.kind.value if rel else None,

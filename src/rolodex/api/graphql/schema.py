@@ -34,7 +34,7 @@ from graphql import (
 )
 
 from rolodex.api.graphql import bulk as b
-from rolodex.api.graphql import operations
+from rolodex.api.graphql import operations, search
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import schema_parts as p
 from rolodex.api.graphql import types as t
@@ -73,6 +73,7 @@ _SHARED_TYPES = frozenset(
         *("IDFilter", "StringFilter", "NumberFilter", "BooleanFilter", "DateTimeFilter"),
         *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
         *("GroupByDateInput", "GroupByDateGranularity"),
+        *search.TYPE_NAMES,
     }
 )
 _SUFFIXES = (
@@ -95,7 +96,7 @@ def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
 
 def _schema_objects(registry: Registry) -> dict[str, ObjectDef]:
     """The registry's objects that fit in one schema; a clash leaves the later one out."""
-    taken_types, taken_fields = set(_SHARED_TYPES), {"metadata"}
+    taken_types, taken_fields = set(_SHARED_TYPES), {"metadata", "search"}
     out: dict[str, ObjectDef] = {}
     for obj in registry.objects.values():
         types, fields = _names(obj)
@@ -327,6 +328,7 @@ def _process_fields() -> tuple[dict[str, GraphQLField], dict[str, GraphQLField]]
         t.metadata_type(r.metadata_objects),
         resolve=r.guarded(Scope.METADATA_READ, r.metadata_root),
     )
+    query["search"] = search.field()
     return query, mutation
 
 

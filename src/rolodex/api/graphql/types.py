@@ -168,6 +168,9 @@ MetadataField = GraphQLObjectType(
         "isNullable": GraphQLField(_nn(GraphQLBoolean)),
         "isRequired": GraphQLField(_nn(GraphQLBoolean)),
         "isUnique": GraphQLField(_nn(GraphQLBoolean)),
+        "isSearchable": GraphQLField(
+            _nn(GraphQLBoolean), description="Whether search finds records by it."
+        ),
         "defaultValue": GraphQLField(JSON),
         "options": GraphQLField(_nn(_list_of(MetadataOption))),
         "relationType": GraphQLField(GraphQLString),

@@ -27,6 +27,7 @@ from rolodex.api.rest.openapi_keys import key_paths, key_schemas
 from rolodex.api.rest.openapi_metadata import metadata_paths, metadata_schemas
 from rolodex.api.rest.openapi_records import object_paths, timeline_schemas
 from rolodex.api.rest.openapi_schemas import PAGE_INFO, PARAMETERS, object_schemas
+from rolodex.api.rest.openapi_search import search_paths, search_schemas
 from rolodex.api.rest.openapi_webhook_schemas import webhook_schemas
 from rolodex.api.rest.openapi_webhooks import webhook_paths
 from rolodex.api.rest.openapi_workspaces import workspace_paths, workspace_schemas
@@ -56,6 +57,7 @@ def document(
         (consent_paths(), consent_schemas()),
         (webhook_paths(), webhook_schemas([*registry.objects, *EXTRA_OBJECTS])),
         (key_paths(), key_schemas()),
+        (search_paths(), search_schemas()),
         (workspace_paths(), workspace_schemas()),
     ):
         paths.update(part)
@@ -103,6 +105,7 @@ def document(
 
 
 _TAGS = (
+    "Search",
     "Metadata",
     "Consents",
     "Webhooks",

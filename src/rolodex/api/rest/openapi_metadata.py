@@ -88,6 +88,7 @@ FIELD: Schema = {
         "isRequired": {"type": "boolean"},
         "isUnique": {"type": "boolean"},
         "isIndexed": {"type": "boolean"},
+        "isSearchable": {"type": "boolean"},
         "isActive": {"type": "boolean"},
         "defaultValue": {},
         "options": {"type": ["array", "null"], "items": ref("FieldOption")},
@@ -125,6 +126,10 @@ _FIELD_PROPS: dict[str, Schema] = {
     "defaultValue": {"description": "A value of the field's type."},
     "isNullable": {"type": "boolean"},
     "isIndexed": {"type": "boolean"},
+    "isSearchable": {
+        "type": "boolean",
+        "description": "Text types only: keep the field's text in the search index.",
+    },
     "settings": {
         "type": ["object", "null"],
         "description": "NUMBER: `decimals` (0-8), `min`, `max`; RATING: `max` (1-10).",

@@ -1,0 +1,1 @@
+"""Search across objects: the index the record service keeps, and ranked queries over it."""
