@@ -159,3 +159,188 @@ def test_counts_and_estimates_with_relation_filters(
         assert r.json()["totalCount"] == 2
         [second] = r.json()["data"]["people"]
         assert second["name"] in {"Ada", "Bob"} and r.json()["pageInfo"]["hasNextPage"] is False
+
+
+def _walk(client: httpx.Client, plural: str, order: str, limit: int, **extra: Any) -> list[str]:
+    """Every record's name, page by page through the cursors, asserting consistent pages."""
+    seen: list[str] = []
+    after = None
+    for _ in range(50):
+        params: dict[str, Any] = {"order_by": order, "limit": limit, **extra}
+        if after:
+            params["starting_after"] = after
+        r = client.get(f"/rest/{plural}", params=params)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        seen += [p["name"] for p in body["data"][plural]]
+        if not body["pageInfo"]["hasNextPage"]:
+            return seen
+        after = body["pageInfo"]["endCursor"]
+    raise AssertionError("the pages never end")
+
+
+def test_ordering_by_a_to_one_relation_field(client: httpx.Client, crm: dict[str, Any]) -> None:
+    # Acme (Ada, Carol), Globex (Bob), Initech (Eve), none (Dan); ties in id order.
+    expect = {
+        "company.name[AscNullsLast]": ["Ada", "Carol", "Bob", "Eve", "Dan"],
+        "company.name[AscNullsFirst]": ["Dan", "Ada", "Carol", "Bob", "Eve"],
+        "company.name[DescNullsLast]": ["Eve", "Bob", "Ada", "Carol", "Dan"],
+        "company.name[DescNullsFirst]": ["Dan", "Eve", "Bob", "Ada", "Carol"],
+        "company.employees[DescNullsLast],name[DescNullsLast]": [
+            "Carol",
+            "Ada",
+            "Eve",
+            "Bob",
+            "Dan",
+        ],
+    }
+    for order, want in expect.items():
+        assert names(client, "people", order_by=order) == want, order
+        for size in (1, 2, 3):
+            assert _walk(client, "people", order, size) == want, (order, size)
+    # With a filter through the same relation, and backwards from the end.
+    assert _walk(
+        client, "people", "company.name[DescNullsLast]", 1, filter="company.id[is]:NOT_NULL"
+    ) == [
+        "Eve",
+        "Bob",
+        "Ada",
+        "Carol",
+    ]
+    r = client.get(
+        "/rest/people", params={"order_by": "company.name[AscNullsLast]", "limit": 2}
+    ).json()
+    end = r["pageInfo"]["endCursor"]
+    r2 = client.get(
+        "/rest/people",
+        params={"order_by": "company.name[AscNullsLast]", "limit": 2, "ending_before": end},
+    )
+    assert r2.status_code == 200, r2.text
+    assert [p["name"] for p in r2.json()["data"]["people"]] == ["Ada"]
+    # A cursor of another ordering is refused, the same field on another path too.
+    bad(client.get("/rest/people", params={"starting_after": end}), "cursor")
+    bad(
+        client.get(
+            "/rest/people", params={"order_by": "name[AscNullsLast]", "starting_after": end}
+        ),
+        "different ordering",
+    )
+    bad(
+        client.get(
+            "/rest/people", params={"order_by": "owner.name[AscNullsLast]", "starting_after": end}
+        ),
+        "different ordering",
+    )
+
+
+def test_many_pages_of_a_relation_ordering_skip_and_repeat_nothing(client: httpx.Client) -> None:
+    companies = batch(
+        client,
+        "companies",
+        [{"name": f"C{i % 4}", "employees": None if i % 3 == 0 else i} for i in range(8)],
+    )
+    people = [
+        {"name": f"P{i:02}", "companyId": None if i % 5 == 0 else companies[i % 8]["id"]}
+        for i in range(40)
+    ]
+    batch(client, "people", people)
+    for order in (
+        "company.name[AscNullsLast]",
+        "company.name[DescNullsFirst]",
+        "company.employees[AscNullsFirst]",
+        "company.employees[DescNullsLast]",
+    ):
+        whole = names(client, "people", order_by=order)
+        assert sorted(whole) == sorted(p["name"] for p in people)
+        assert _walk(client, "people", order, 7) == whole, order
+
+
+def test_path_errors_are_400s(client: httpx.Client, crm: dict[str, Any]) -> None:
+    get = client.get
+    bad(get("/rest/people", params={"filter": "company.owner.name[eq]:x"}), "one relation deep")
+    bad(get("/rest/people", params={"order_by": "company.owner.name"}), "one relation deep")
+    bad(get("/rest/people", params={"order_by": "company.owner"}), "one relation deep")
+    bad(get("/rest/people", params={"filter": "compny.name[eq]:x"}), "Did you mean 'company'")
+    bad(get("/rest/people", params={"filter": "company.nme[eq]:x"}), "Did you mean 'name'")
+    bad(get("/rest/people", params={"order_by": "compny.name"}), "Did you mean 'company'")
+    bad(get("/rest/people", params={"order_by": "company.nme"}), "Did you mean 'name'")
+    bad(get("/rest/people", params={"order_by": "notes.title"}), "to-one", "company")
+    bad(get("/rest/people", params={"filter": "company[eq]:x"}), "relation", "companyId")
+    bad(get("/rest/people", params={"filter": "company.employees[like]:x"}), "Operator 'like'")
+    bad(get("/rest/people", params={"filter": "company.employees[gte]:many"}), "employees")
+    bad(get("/rest/people", params={"filter": "nme[eq]:x"}), "Did you mean 'name'")
+    bad(get("/rest/people", params={"order_by": "nme"}), "Did you mean 'name'")
+    # An actor's parts still work, on the related record too.
+    assert matching(client, "people", "company.createdBy.type[eq]:apiKey") == {
+        "Ada",
+        "Bob",
+        "Carol",
+        "Eve",
+    }
+
+
+def _custom(client: httpx.Client) -> dict[str, Any]:
+    """A custom object ``deal`` with a custom relation to companies and one to projects
+    (another custom object), and a custom text field."""
+
+    def post(path: str, body: dict[str, Any]) -> None:
+        r = client.post(path, json=body)
+        assert r.status_code == 201, r.text
+
+    post("/rest/metadata/objects", {"nameSingular": "deal", "namePlural": "deals"})
+    post("/rest/metadata/objects", {"nameSingular": "project", "namePlural": "projects"})
+    post("/rest/metadata/fields", {"objectName": "deal", "name": "stage", "type": "TEXT"})
+    post("/rest/metadata/fields", {"objectName": "project", "name": "code", "type": "TEXT"})
+    post("/rest/metadata/fields", {"objectName": "company", "name": "region", "type": "TEXT"})
+    for target in ("company", "project"):
+        post(
+            "/rest/metadata/fields",
+            {"objectName": "deal", "name": target, "type": "RELATION", "relationTarget": target},
+        )
+    acme, globex = batch(
+        client, "companies", [{"name": "Acme", "region": "EU"}, {"name": "Globex", "region": "US"}]
+    )
+    apollo, zeus = batch(client, "projects", [{"name": "Apollo", "code": "A1"}, {"name": "Zeus"}])
+    batch(
+        client,
+        "deals",
+        [
+            {"name": "d1", "stage": "won", "companyId": acme["id"], "projectId": zeus["id"]},
+            {"name": "d2", "stage": "lost", "companyId": globex["id"], "projectId": apollo["id"]},
+            {"name": "d3", "stage": "won", "companyId": acme["id"]},
+            {"name": "d4"},
+        ],
+    )
+    return {"acme": acme, "globex": globex}
+
+
+def test_custom_relations_and_custom_objects(client: httpx.Client) -> None:
+    _custom(client)
+    cases = {
+        ("deals", "company.name[eq]:Acme"): {"d1", "d3"},
+        ("deals", "company.region[eq]:US"): {"d2"},
+        ("deals", "project.name[eq]:Apollo"): {"d2"},
+        ("deals", "project.code[is]:NULL"): {"d1"},
+        ("deals", "not(project.code[eq]:A1)"): {"d1", "d3", "d4"},
+        ("deals", "and(company.name[eq]:Acme,stage[eq]:won,project.name[eq]:Zeus)"): {"d1"},
+        ("companies", "deals.stage[eq]:won"): {"Acme"},
+        ("companies", "not(deals.name[is]:NOT_NULL)"): set(),
+        ("projects", "deals.company.name[eq]:x"): None,
+        ("projects", "deals.stage[eq]:lost"): {"Apollo"},
+    }
+    for (plural, flt), want in cases.items():
+        if want is None:
+            bad(client.get(f"/rest/{plural}", params={"filter": flt}), "one relation deep")
+        else:
+            assert matching(client, plural, flt) == want, flt
+    expect = {
+        "company.name[AscNullsLast]": ["d1", "d3", "d2", "d4"],
+        "company.region[DescNullsFirst]": ["d4", "d2", "d1", "d3"],
+        "project.code[AscNullsLast],name[DescNullsLast]": ["d2", "d4", "d3", "d1"],
+        "project.name[DescNullsLast]": ["d1", "d2", "d3", "d4"],
+    }
+    for order, want in expect.items():
+        assert names(client, "deals", order_by=order) == want, order
+        assert _walk(client, "deals", order, 1) == want, order
+    # People ordered by a custom field of their company.
+    assert names(client, "people", order_by="company.region") == []
