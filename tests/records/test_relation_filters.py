@@ -8,8 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests import factories
-
 
 def batch(client: httpx.Client, plural: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     r = client.post(f"/rest/batch/{plural}", json=items)
@@ -344,3 +342,107 @@ def test_custom_relations_and_custom_objects(client: httpx.Client) -> None:
         assert _walk(client, "deals", order, 1) == want, order
     # People ordered by a custom field of their company.
     assert names(client, "people", order_by="company.region") == []
+
+
+# -- GraphQL ----------------------------------------------------------------------
+def gql(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> Any:
+    r = client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def gql_names(
+    client: httpx.Client, args: str, variables: dict[str, Any] | None = None
+) -> list[str]:
+    decl = ""
+    if variables:
+        decl = "($f: PersonFilterInput)" if "f" in variables else "($o: PersonOrderByInput)"
+    body = gql(
+        client,
+        f"query{decl} {{ people({args}) {{ totalCount edges {{ node {{ name }} }} }} }}",
+        variables,
+    )
+    assert "errors" not in body, body
+    conn = body["data"]["people"]
+    assert conn["totalCount"] == len(conn["edges"])
+    return [e["node"]["name"] for e in conn["edges"]]
+
+
+def test_graphql_filters_through_relations(client: httpx.Client, crm: dict[str, Any]) -> None:
+    def f(flt: str) -> set[str]:
+        return set(gql_names(client, f"filter: {flt}"))
+
+    assert f('{ company: { name: { eq: "Acme" } } }') == {"Ada", "Carol"}
+    assert f("{ company: { employees: { gte: 100 } } }") == {"Ada", "Carol", "Eve"}
+    # All conditions under one relation hold for the same related record.
+    assert f('{ company: { name: { in: ["Acme", "Globex"] }, employees: { lt: 100 } } }') == {"Bob"}
+    assert f('{ company: { or: [{ name: { eq: "Globex" } }, { employees: { gt: 400 } }] } }') == {
+        "Ada",
+        "Bob",
+        "Carol",
+    }
+    assert f('{ not: { company: { name: { eq: "Acme" } } } }') == {"Bob", "Dan", "Eve"}
+    assert f('{ notes: { body: { ilike: "%pricing%" } } }') == {"Ada", "Bob"}
+    # The same note must hold both: none is both about pricing and titled n2.
+    assert f('{ notes: { body: { ilike: "%pricing%" }, title: { eq: "n2" } } }') == set()
+    assert f(
+        '{ or: [{ notes: { body: { eq: "nothing" } } }, { company: { name: { eq: "Initech" } } }] }'
+    ) == {"Carol", "Eve"}
+    assert f('{ company: { name: { eq: "Acme" } }, name: { startsWith: "C" } }') == {"Carol"}
+    # Through variables too.
+    got = gql_names(client, "filter: $f", {"f": {"company": {"name": {"eq": "Globex"}}}})
+    assert got == ["Bob"]
+    # One level deep: the related object's filter has no relations of its own.
+    body = gql(
+        client, '{ people(filter: { company: { owner: { name: { eq: "x" } } } }) { totalCount } }'
+    )
+    assert "errors" in body and "owner" in body["errors"][0]["message"], body
+    body = gql(client, '{ people(filter: { company: { nme: { eq: "x" } } }) { totalCount } }')
+    assert "errors" in body and "nme" in body["errors"][0]["message"], body
+    # And the single-record query takes the same filter.
+    body = gql(client, '{ person(filter: { notes: { body: { eq: "nothing" } } }) { name } }')
+    assert body["data"]["person"]["name"] == "Carol", body
+
+
+def test_graphql_order_by_a_relation_field(client: httpx.Client, crm: dict[str, Any]) -> None:
+    assert gql_names(client, "orderBy: { company: { name: AscNullsLast } }") == [
+        "Ada",
+        "Carol",
+        "Bob",
+        "Eve",
+        "Dan",
+    ]
+    assert gql_names(client, "orderBy: { company: { employees: DescNullsFirst }, name: DESC }") == [
+        "Dan",
+        "Carol",
+        "Ada",
+        "Eve",
+        "Bob",
+    ]
+    # The written order of the keys counts, in the query text and in variables.
+    assert gql_names(client, "orderBy: { name: DESC, company: { name: AscNullsLast } }")[0] == "Eve"
+    got = gql_names(
+        client, "orderBy: $o", {"o": {"company": {"name": "DescNullsLast"}, "name": "ASC"}}
+    )
+    assert got == ["Eve", "Bob", "Ada", "Carol", "Dan"]
+    # Paging through cursors.
+    seen: list[str] = []
+    after: str | None = None
+    query = """query($after: String) {
+      people(first: 2, after: $after, orderBy: { company: { name: DescNullsFirst } }) {
+        edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage endCursor }
+      }
+    }"""
+    for _ in range(5):
+        body = gql(client, query, {"after": after})
+        assert "errors" not in body, body
+        conn = body["data"]["people"]
+        seen += [e["node"]["name"] for e in conn["edges"]]
+        assert conn["pageInfo"]["hasPreviousPage"] is (after is not None)
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert seen == ["Dan", "Eve", "Bob", "Ada", "Carol"]
+    # To-many relations are not in the order input.
+    body = gql(client, "{ people(orderBy: { notes: { title: ASC } }) { totalCount } }")
+    assert "errors" in body, body

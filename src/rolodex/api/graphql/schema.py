@@ -73,7 +73,10 @@ _SHARED_TYPES = frozenset(
         *("DateFilter", "SelectFilter", "ArrayFilter", "NullFilter", "CountMode"),
     }
 )
-_SUFFIXES = ("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput")
+_SUFFIXES = (
+    *("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput"),
+    *("FieldFilterInput", "FieldOrderByInput"),
+)
 
 
 def _names(obj: ObjectDef) -> tuple[set[str], set[str]]:
@@ -111,7 +114,10 @@ class _Builder:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.objects = _schema_objects(registry)
-        self.parts = {name: p.object_parts(obj) for name, obj in self.objects.items()}
+        memo: dict[Any, Any] = {}  # this build's parts, shared or not
+        self.parts = {
+            name: p.object_parts(obj, self.objects, memo) for name, obj in self.objects.items()
+        }
         self.types: dict[str, GraphQLObjectType] = {}
         self.connections: dict[str, GraphQLObjectType] = {}
 

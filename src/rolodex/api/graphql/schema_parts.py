@@ -30,7 +30,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from graphql import (
@@ -205,8 +205,64 @@ class Records:
         self.restore = r.guarded(write, r.restore_one(name))
 
 
+class FieldParts:
+    """An object's filter and order inputs without its relations: what another object's
+    inputs use for a relation to it (``PersonFilterInput.company`` is a
+    ``CompanyFieldFilterInput``), so relation paths stop one level deep."""
+
+    __slots__ = ("__weakref__", "filter", "order")
+
+    def __init__(self, obj: ObjectDef) -> None:
+        ok = {name for name, f in obj.fields.items() if exposed(f)}
+        self.filter = _filter_input(obj, ok, f"{obj.cap}FieldFilterInput", {})
+        order = _order_fields(obj, ok)
+        self.order = GraphQLInputObjectType(f"{obj.cap}FieldOrderByInput", order) if order else None
+
+
+def _order_fields(obj: ObjectDef, ok: set[str]) -> dict[str, GraphQLInputField]:
+    order = {f.name: _ORDER_FIELD for f in obj.stored_fields if f.name in ok}
+    return {name: v for name, v in order.items() if _orderable(obj, obj.fields[name])}
+
+
+def _filter_input(
+    obj: ObjectDef, ok: set[str], name: str, related: dict[str, GraphQLInputField]
+) -> GraphQLInputObjectType:
+    def fields() -> dict[str, GraphQLInputField]:
+        out = {
+            "and": GraphQLInputField(GraphQLList(_nn(me))),
+            "or": GraphQLInputField(GraphQLList(_nn(me))),
+            "not": GraphQLInputField(me),
+        }
+        for f in obj.stored_fields:
+            op_type = t.filter_type(f) if f.name in ok and f.name not in out else None
+            if op_type is not None:
+                out[f.name] = _filter_field(op_type)
+        for fname, field in related.items():
+            out.setdefault(fname, field)
+        return out
+
+    me = GraphQLInputObjectType(name, fields)
+    return me
+
+
+def targets_sig(obj: ObjectDef, objects: Mapping[str, ObjectDef]) -> tuple[Any, ...]:
+    """The signatures of the objects ``obj``'s relations lead to (its inputs name theirs)."""
+    out = []
+    for f in obj.relations:
+        assert f.relation is not None
+        target = objects.get(f.relation.target)
+        if target is not None:
+            out.append((f.name, object_sig(target)))
+    return tuple(out)
+
+
 class ObjectParts:
-    """What one object adds to any schema that holds it, apart from its output types."""
+    """What one object adds to any schema that holds it, apart from its output types.
+
+    Its filter and order inputs hold a field per relation (one level deep) whose
+    type is the related object's ``FieldParts``; so its parts are shared between
+    schemas whose related objects are alike too.
+    """
 
     __slots__ = (
         "__weakref__",
@@ -221,11 +277,13 @@ class ObjectParts:
         "order",
         "records",
         "relations",
+        "targets",
         "update",
         "update_args",
     )
 
-    def __init__(self, obj: ObjectDef) -> None:
+    def __init__(self, obj: ObjectDef, targets: Mapping[str, FieldParts] | None = None) -> None:
+        targets = targets or {}
         sigs = {name: field_sig(f) for name, f in obj.fields.items()}
         ok = {name for name, f in obj.fields.items() if exposed(f)}
         # Plain fields' output fields; relation fields are made per schema.
@@ -242,9 +300,20 @@ class ObjectParts:
         )
         self.create = self._write_input(obj, sigs, ok, creating=True)
         self.update = self._write_input(obj, sigs, ok, creating=False)
-        self.filter = self._filter_input(obj, ok)
-        order = {f.name: _ORDER_FIELD for f in obj.stored_fields if f.name in ok}
-        order = {name: v for name, v in order.items() if _orderable(obj, obj.fields[name])}
+        # Kept alive with these parts (the shared store holds them weakly).
+        self.targets = dict(targets)
+        related_filters: dict[str, GraphQLInputField] = {}
+        order = _order_fields(obj, ok)
+        for fname, tp in targets.items():
+            rel = obj.fields[fname].relation
+            if fname not in ok or rel is None:
+                continue
+            related_filters[fname] = GraphQLInputField(
+                tp.filter, description=f"Records with a related {rel.target} that matches."
+            )
+            if rel.kind is RelationKind.MANY_TO_ONE and tp.order is not None:
+                order.setdefault(fname, GraphQLInputField(tp.order))
+        self.filter = _filter_input(obj, ok, f"{obj.cap}FilterInput", related_filters)
         self.order = GraphQLInputObjectType(f"{obj.cap}OrderByInput", order) if order else None
         self.list_args = {
             "filter": GraphQLArgument(self.filter),
@@ -284,29 +353,45 @@ class ObjectParts:
             fields["customFields"] = _CUSTOM_FIELDS_IN
         return GraphQLInputObjectType(f"{obj.cap}{'Create' if creating else 'Update'}Input", fields)
 
-    @staticmethod
-    def _filter_input(obj: ObjectDef, ok: set[str]) -> GraphQLInputObjectType:
-        def fields() -> dict[str, GraphQLInputField]:
-            out = {
-                "and": GraphQLInputField(GraphQLList(_nn(me))),
-                "or": GraphQLInputField(GraphQLList(_nn(me))),
-                "not": GraphQLInputField(me),
-            }
-            for f in obj.stored_fields:
-                op_type = t.filter_type(f) if f.name in ok and f.name not in out else None
-                if op_type is not None:
-                    out[f.name] = _filter_field(op_type)
-            return out
-
-        me = GraphQLInputObjectType(f"{obj.cap}FilterInput", fields)
-        return me
-
 
 _CUSTOM_FIELDS_IN = GraphQLInputField(
     GraphQLList(_nn(t.CustomFieldInput)), description="Custom field values by field name or id."
 )
 
 
-def object_parts(obj: ObjectDef) -> ObjectParts:
-    """``obj``'s parts, shared with every live schema holding an object of the same signature."""
-    return shared((ObjectParts, object_sig(obj)), lambda: ObjectParts(obj))
+def _memo(memo: dict[Any, Any] | None, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """``shared``, remembered for one build: a type a build uses twice must be one
+    object, even with sharing turned off."""
+    if memo is None:
+        return shared(key, make)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = shared(key, make)
+    return got
+
+
+def _field_parts(target: ObjectDef, memo: dict[Any, Any] | None) -> FieldParts:
+    return _memo(memo, (FieldParts, object_sig(target)), lambda: FieldParts(target))
+
+
+def object_parts(
+    obj: ObjectDef,
+    objects: Mapping[str, ObjectDef] | None = None,
+    memo: dict[Any, Any] | None = None,
+) -> ObjectParts:
+    """``obj``'s parts, shared with every live schema holding an object of the same
+    signature whose relations lead to objects of the same signatures; ``objects``
+    are the schema's objects (relations to others get no filter or order field)."""
+    objects = objects or {}
+
+    def targets() -> dict[str, FieldParts]:
+        out = {}
+        for f in obj.relations:
+            assert f.relation is not None
+            target = objects.get(f.relation.target)
+            if target is not None:
+                out[f.name] = _field_parts(target, memo)
+        return out
+
+    key = (ObjectParts, object_sig(obj), targets_sig(obj, objects))
+    return _memo(memo, key, lambda: ObjectParts(obj, targets()))
