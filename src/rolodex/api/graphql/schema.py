@@ -114,9 +114,10 @@ class _Builder:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.objects = _schema_objects(registry)
-        memo: dict[Any, Any] = {}  # this build's parts, shared or not
-        self.parts = {
-            name: p.object_parts(obj, self.objects, memo) for name, obj in self.objects.items()
+        self.parts = {name: p.object_parts(obj) for name, obj in self.objects.items()}
+        memo: dict[Any, Any] = {}  # this build's list inputs, shared or not
+        self.lists = {
+            name: p.list_parts(obj, self.objects, memo) for name, obj in self.objects.items()
         }
         self.types: dict[str, GraphQLObjectType] = {}
         self.connections: dict[str, GraphQLObjectType] = {}
@@ -195,11 +196,13 @@ class _Builder:
             parts, node = self.parts[obj.name], self.types[obj.name]
             query[obj.plural] = GraphQLField(
                 self.connections[obj.name],
-                args=parts.list_args,
+                args=self.lists[obj.name].list_args,
                 resolve=parts.records.list,
                 extensions=_ROOT_PAGED,
             )
-            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.records.get)
+            query[obj.name] = GraphQLField(
+                node, args=self.lists[obj.name].get_args, resolve=parts.records.get
+            )
             mutation[f"create{obj.cap}"] = GraphQLField(
                 node, args=parts.create_args, resolve=parts.records.create_one
             )
@@ -229,7 +232,10 @@ class _Builder:
             GraphQLObjectType("Query", query),
             GraphQLObjectType("Mutation", mutation),
             # The parts stay alive (and shared) while this schema is.
-            extensions={"serial": next(_serial), "rolodex_parts": tuple(self.parts.values())},
+            extensions={
+                "serial": next(_serial),
+                "rolodex_parts": (*self.parts.values(), *self.lists.values()),
+            },
         )
         assert_valid_schema(schema)  # fail when built, not on a request
         return schema

@@ -256,50 +256,19 @@ def targets_sig(obj: ObjectDef, objects: Mapping[str, ObjectDef]) -> tuple[Any, 
     return tuple(out)
 
 
-class ObjectParts:
-    """What one object adds to any schema that holds it, apart from its output types.
+class ListParts:
+    """An object's filter and order inputs and the arguments that take them.
 
-    Its filter and order inputs hold a field per relation (one level deep) whose
-    type is the related object's ``FieldParts``; so its parts are shared between
-    schemas whose related objects are alike too.
+    They hold a field per relation (one level deep) whose type is the related
+    object's ``FieldParts``, so they are shared between schemas whose related
+    objects are alike too; the rest of an object's parts (``ObjectParts``)
+    depend on the object alone.
     """
 
-    __slots__ = (
-        "__weakref__",
-        "create",
-        "create_args",
-        "custom_fields",
-        "fields",
-        "filter",
-        "get_args",
-        "list_args",
-        "many_args",
-        "order",
-        "records",
-        "relations",
-        "targets",
-        "update",
-        "update_args",
-    )
+    __slots__ = ("__weakref__", "filter", "get_args", "list_args", "order", "targets")
 
-    def __init__(self, obj: ObjectDef, targets: Mapping[str, FieldParts] | None = None) -> None:
-        targets = targets or {}
-        sigs = {name: field_sig(f) for name, f in obj.fields.items()}
+    def __init__(self, obj: ObjectDef, targets: Mapping[str, FieldParts]) -> None:
         ok = {name for name, f in obj.fields.items() if exposed(f)}
-        # Plain fields' output fields; relation fields are made per schema.
-        self.fields: dict[str, GraphQLField] = {}
-        for name, f in obj.fields.items():
-            if name in ok and f.relation is None:
-                out = _output_field(f, sigs[name])
-                if out is not None:
-                    self.fields[name] = out
-        self.custom_fields = (
-            None
-            if "customFields" in obj.fields
-            else GraphQLField(_list_of(t.CustomFieldValue), resolve=r.custom_fields(obj.name))
-        )
-        self.create = self._write_input(obj, sigs, ok, creating=True)
-        self.update = self._write_input(obj, sigs, ok, creating=False)
         # Kept alive with these parts (the shared store holds them weakly).
         self.targets = dict(targets)
         related_filters: dict[str, GraphQLInputField] = {}
@@ -321,6 +290,42 @@ class ObjectParts:
             **_PAGING,
         }
         self.get_args = {"id": GraphQLArgument(GraphQLID), "filter": GraphQLArgument(self.filter)}
+
+
+class ObjectParts:
+    """What one object adds to any schema that holds it, apart from its output types
+    and its list inputs (``ListParts``)."""
+
+    __slots__ = (
+        "__weakref__",
+        "create",
+        "create_args",
+        "custom_fields",
+        "fields",
+        "many_args",
+        "records",
+        "relations",
+        "update",
+        "update_args",
+    )
+
+    def __init__(self, obj: ObjectDef) -> None:
+        sigs = {name: field_sig(f) for name, f in obj.fields.items()}
+        ok = {name for name, f in obj.fields.items() if exposed(f)}
+        # Plain fields' output fields; relation fields are made per schema.
+        self.fields: dict[str, GraphQLField] = {}
+        for name, f in obj.fields.items():
+            if name in ok and f.relation is None:
+                out = _output_field(f, sigs[name])
+                if out is not None:
+                    self.fields[name] = out
+        self.custom_fields = (
+            None
+            if "customFields" in obj.fields
+            else GraphQLField(_list_of(t.CustomFieldValue), resolve=r.custom_fields(obj.name))
+        )
+        self.create = self._write_input(obj, sigs, ok, creating=True)
+        self.update = self._write_input(obj, sigs, ok, creating=False)
         self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
@@ -374,15 +379,18 @@ def _field_parts(target: ObjectDef, memo: dict[Any, Any] | None) -> FieldParts:
     return _memo(memo, (FieldParts, object_sig(target)), lambda: FieldParts(target))
 
 
-def object_parts(
-    obj: ObjectDef,
-    objects: Mapping[str, ObjectDef] | None = None,
-    memo: dict[Any, Any] | None = None,
-) -> ObjectParts:
-    """``obj``'s parts, shared with every live schema holding an object of the same
+def object_parts(obj: ObjectDef) -> ObjectParts:
+    """``obj``'s parts, shared with every live schema holding an object of the same signature."""
+    return shared((ObjectParts, object_sig(obj)), lambda: ObjectParts(obj))
+
+
+def list_parts(
+    obj: ObjectDef, objects: Mapping[str, ObjectDef], memo: dict[Any, Any] | None = None
+) -> ListParts:
+    """``obj``'s list inputs, shared with every live schema holding an object of the same
     signature whose relations lead to objects of the same signatures; ``objects``
-    are the schema's objects (relations to others get no filter or order field)."""
-    objects = objects or {}
+    are the schema's objects (a relation to another gets no filter or order
+    field). ``memo`` is the build's: a type it uses twice is one object."""
 
     def targets() -> dict[str, FieldParts]:
         out = {}
@@ -393,5 +401,5 @@ def object_parts(
                 out[f.name] = _field_parts(target, memo)
         return out
 
-    key = (ObjectParts, object_sig(obj), targets_sig(obj, objects))
-    return _memo(memo, key, lambda: ObjectParts(obj, targets()))
+    key = (ListParts, object_sig(obj), targets_sig(obj, objects))
+    return _memo(memo, key, lambda: ListParts(obj, targets()))
