@@ -446,3 +446,93 @@ def test_graphql_order_by_a_relation_field(client: httpx.Client, crm: dict[str, 
     # To-many relations are not in the order input.
     body = gql(client, "{ people(orderBy: { notes: { title: ASC } }) { totalCount } }")
     assert "errors" in body, body
+
+
+# -- query plans (PostgreSQL) ------------------------------------------------------
+_SEED = """
+    INSERT INTO company (workspace_id, id, name, employees, created_at, updated_at)
+    SELECT %(ws)s, ('00000000-0000-7000-8000-' || lpad(i::text, 12, '0'))::uuid,
+           'Company ' || i, i %% 5000, now(), now()
+    FROM generate_series(1, %(n)s / 10) AS i;
+    INSERT INTO person (workspace_id, id, name, company_id, created_at, updated_at)
+    SELECT %(ws)s, gen_random_uuid(), 'Person ' || i,
+           CASE WHEN i %% 7 = 0 THEN NULL ELSE ('00000000-0000-7000-8000-'
+                || lpad((1 + i %% (%(n)s / 10))::text, 12, '0'))::uuid END,
+           now() - i * interval '1 second', now()
+    FROM generate_series(1, %(n)s) AS i;
+    INSERT INTO note (workspace_id, id, title, body, person_id, created_at, updated_at)
+    SELECT %(ws)s, gen_random_uuid(), 'Note ' || p.rn, 'Body ' || p.rn, p.id, now(), now()
+    FROM (SELECT id, row_number() OVER () AS rn FROM person WHERE workspace_id = %(ws)s) AS p
+    WHERE p.rn %% 3 = 0;
+"""
+
+
+def test_relation_filters_read_the_relation_indexes(
+    backend: str, db_url: str, server: Any, client: httpx.Client
+) -> None:
+    """``company.name[eq]`` finds the companies by their name index and their people by
+    ``ix_person_company_id``; a to-many condition finds its notes by an index and
+    their people by primary key: no plan reads a table whole."""
+    if backend != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    import psycopg
+    from tests.records.test_query_plans import _bad_nodes, _walk
+
+    from rolodex.api.rest.grammar import parse_filter
+    from rolodex.metadata.registry import standard
+    from rolodex.metadata.storage import table_for
+    from rolodex.records.sql import FilterWalk
+
+    def explain(sql: Any, args: list[Any]) -> dict[str, Any]:
+        # Scans priced out, as in test_query_plans: one left in means no index fits.
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute("SET enable_seqscan = off")
+            conn.execute(f"PREPARE q AS {sql.text}")
+            literals = [
+                conn.execute("SELECT quote_nullable(%s::text)", (a,)).fetchone()[0]  # type: ignore[index]
+                for a in args
+            ]
+            [[plan]] = conn.execute(f"EXPLAIN (FORMAT JSON) EXECUTE q({', '.join(literals)})")
+            return plan[0]  # type: ignore[no-any-return]
+
+    assert client.get("/rest/people").is_success
+    ws = str(next(iter(server.app.state.rolodex.registries._entries)))
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for statement in _SEED.split(";")[:-1]:
+            conn.execute(statement, {"ws": ws, "n": 20_000})
+            conn.execute(statement, {"ws": "00000000-0000-7000-8000-000000000042", "n": 5_000})
+        for table in ("company", "person", "note"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+    cache = server.app.state.rolodex.db._cache
+    objects = standard().objects
+    cases = {
+        "company.name[eq]:Company 42": ("ix_company_name", "ix_person_company_id"),
+        "company.employees[gte]:4990": ("ix_company_employees", "ix_person_company_id"),
+        "notes.title[eq]:Note 42": ("ix_note_title",),
+        # No index on a body: no plan reads a table whole, whichever way it goes.
+        "notes.body[ilike]:%dy 4242%": (),
+        "not(notes.title[eq]:Note 42)": ("ix_note_title",),
+    }
+    failures = []
+    for flt, indexes in cases.items():
+        before = set(cache)
+        for count in ("exact", "estimate"):
+            r = client.get("/rest/people", params={"filter": flt, "limit": 10, "count": count})
+            assert r.is_success, r.text
+        walk = FilterWalk(objects["person"], table_for(objects["person"]), False, objects)
+        walk.walk(parse_filter(flt), build=False)
+        values: dict[str, Any] = {"ws": ws, "limit": 11, **walk.params}
+        new = [k for k in cache if k not in before and k[:3] == ("records", "person", "page")]
+        assert new, flt
+        for key in new:
+            sql = cache.get(key)
+            assert sql is not None
+            plan = explain(sql, [values.get(n, sql.defaults.get(n)) for n in sql.names])
+            used = {str(n.get("Index Name")).removesuffix("_nl") for n in _walk(plan["Plan"])}
+            bad = [b for b in _bad_nodes(plan, "person", 2_000) if "Seq Scan" in b]
+            bad += [b for b in _bad_nodes(plan, "company", 2_000) if "Seq Scan" in b]
+            bad += [b for b in _bad_nodes(plan, "note", 2_000) if "Seq Scan" in b]
+            bad += [f"no {ix}" for ix in indexes if ix not in used]
+            if bad:
+                failures.append(f"{flt}: {bad} (indexes: {sorted(used)})")
+    assert not failures, "\n".join(failures)
