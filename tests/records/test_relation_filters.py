@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests import factories
 
 
 def batch(client: httpx.Client, plural: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,6 +131,41 @@ def test_soft_deleted_related_records_do_not_count(
     note = names(client, "notes", label="id", filter="body[eq]:nothing")[0]
     assert client.delete(f"/rest/notes/{note}", params={"soft_delete": "true"}).is_success
     assert matching(client, "people", "notes.body[eq]:nothing") == set()
+
+
+def test_deleted_related_records_on_request(client: httpx.Client, crm: dict[str, Any]) -> None:
+    note = names(client, "notes", label="id", filter="title[eq]:n3")[0]
+    assert client.delete(f"/rest/notes/{note}", params={"soft_delete": "true"}).is_success
+    assert matching(client, "people", "notes.deletedAt[is]:NOT_NULL") == {"Bob"}
+    assert matching(client, "people", "notes.body[ilike]:%pricing%") == {"Ada"}
+    # A soft-deleted company: its people sort as if they had none.
+    globex = crm["companies"]["Globex"]["id"]
+    assert client.delete(f"/rest/companies/{globex}", params={"soft_delete": "true"}).is_success
+    got = names(client, "people", order_by="company.name[AscNullsLast],name")
+    assert got[:3] == ["Ada", "Carol", "Eve"] and set(got[3:]) == {"Bob", "Dan"}
+
+
+def test_other_workspaces_are_never_read(
+    client: httpx.Client, server: Any, db_url: str, crm: dict[str, Any]
+) -> None:
+    """A record of another workspace with the same id as a related record is not it."""
+    acme = crm["companies"]["Acme"]
+    ada = crm["people"]["Ada"]
+    other = factories.make_key(db_url, workspace=factories.make_workspace(db_url))
+    with factories.http(server.url, other) as c:
+        r = c.post("/rest/companies", json={"id": acme["id"], "name": "Zeta", "employees": 9})
+        assert r.status_code == 201, r.text
+        r = c.post("/rest/people", json={"id": ada["id"], "name": "Zed", "companyId": acme["id"]})
+        assert r.status_code == 201, r.text
+        assert c.post("/rest/notes", json={"body": "secret", "personId": ada["id"]}).is_success
+        assert matching(c, "people", "company.name[eq]:Acme") == set()
+        assert matching(c, "people", "notes.body[eq]:Talked about PRICING") == set()
+        assert names(c, "people", order_by="company.name") == ["Zed"]
+    assert matching(client, "people", "company.name[eq]:Zeta") == set()
+    assert matching(client, "people", "notes.body[eq]:secret") == set()
+    assert matching(client, "companies", "people.name[eq]:Zed") == set()
+    got = names(client, "people", order_by="company.employees[AscNullsLast]")
+    assert got[-1] == "Dan" and len(got) == 5
 
 
 def test_counts_and_estimates_with_relation_filters(
