@@ -572,3 +572,16 @@ def test_relation_filters_read_the_relation_indexes(
             if bad:
                 failures.append(f"{flt}: {bad} (indexes: {sorted(used)})")
     assert not failures, "\n".join(failures)
+
+
+def test_the_openapi_order_pattern_takes_to_one_paths() -> None:
+    import re
+
+    from rolodex.api.rest.openapi_schemas import order_parameter
+    from rolodex.metadata.registry import standard
+
+    pattern = re.compile(order_parameter(standard().objects["person"])["schema"]["pattern"])
+    assert pattern.match("company.name[AscNullsLast],name")
+    assert pattern.match("companyId,owner.name[desc]")
+    assert not pattern.match("notes.title")
+    assert not pattern.match("company.owner.name")
