@@ -6,8 +6,8 @@ from functools import cached_property
 from typing import Any
 
 from rolodex.metadata.model import FieldDef
+from rolodex.records.ordering import encode_cursor, order_tag
 from rolodex.records.query import Direction
-from rolodex.records.sql import encode_cursor, order_tag
 
 
 class Page:

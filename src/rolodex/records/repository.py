@@ -20,16 +20,11 @@ from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
 from rolodex.metadata.types import kind
 from rolodex.records import counting
 from rolodex.records.counting import Total
+from rolodex.records.ordering import after_clause, decode_cursor, order_clause, order_fields
 from rolodex.records.paths import Joins, from_row, is_joined
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import CUSTOM_SIZE
-from rolodex.records.sql import (
-    FilterWalk,
-    after_clause,
-    decode_cursor,
-    order_clause,
-    order_fields,
-)
+from rolodex.records.sql import FilterWalk
 
 WS: Any = sa.bindparam("ws")
 OBJ: Any = sa.bindparam("obj")
@@ -389,7 +384,7 @@ class RecordRepository:
     async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:
         """Whether any record precedes ``first`` in the query's order (hasPreviousPage);
         ``first`` holds its joined order values too, if the order has any."""
-        from rolodex.records.sql import encode_cursor
+        from rolodex.records.ordering import encode_cursor
 
         keys = order_fields(self.obj, q.order, self.objects)
         probe = ListQuery(

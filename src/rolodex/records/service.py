@@ -23,6 +23,7 @@ from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.checks import Missing, at, match_unique, missing, no_upsert
 from rolodex.records.lifecycle import Lifecycle
+from rolodex.records.ordering import order_fields
 from rolodex.records.page import Page
 from rolodex.records.paths import is_joined
 from rolodex.records.query import ListQuery
@@ -37,7 +38,6 @@ from rolodex.records.schemas import (
     system_names,
     validate,
 )
-from rolodex.records.sql import order_fields
 
 MAX_BATCH = 2000
 

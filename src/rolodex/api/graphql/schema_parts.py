@@ -53,8 +53,8 @@ from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
+from rolodex.records.ordering import order_fields
 from rolodex.records.query import CountMode, Order
-from rolodex.records.sql import order_fields
 
 log = logging.getLogger("rolodex.graphql")
 
