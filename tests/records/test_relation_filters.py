@@ -585,3 +585,34 @@ def test_the_openapi_order_pattern_takes_to_one_paths() -> None:
     assert pattern.match("companyId,owner.name[desc]")
     assert not pattern.match("notes.title")
     assert not pattern.match("company.owner.name")
+
+
+def test_a_relation_of_the_same_name_elsewhere_is_another_statement(
+    client: httpx.Client, server: Any, db_url: str
+) -> None:
+    """``employer`` leads to companies in one workspace and to a custom object in
+    another: the statements through it are cached apart."""
+
+    def setup(c: httpx.Client, target: str) -> None:
+        body = {"objectName": "person", "name": "employer", "type": "RELATION"}
+        body |= {"relationTarget": target, "inverseName": "staff"}
+        r = c.post("/rest/metadata/fields", json=body)
+        assert r.status_code == 201, r.text
+        plural = "companies" if target == "company" else "firms"
+        [org] = batch(c, plural, [{"name": "Initrode"}])
+        batch(c, "people", [{"name": "Milton", "employerId": org["id"]}, {"name": "Bill"}])
+
+    setup(client, "company")
+    other = factories.make_key(db_url, workspace=factories.make_workspace(db_url))
+    with factories.http(server.url, other) as c:
+        r = c.post("/rest/metadata/objects", json={"nameSingular": "firm", "namePlural": "firms"})
+        assert r.status_code == 201, r.text
+        setup(c, "firm")
+        for each in (client, c, client, c):
+            assert matching(each, "people", "employer.name[eq]:Initrode") == {"Milton"}
+            assert names(each, "people", order_by="employer.name[DescNullsLast]") == [
+                "Milton",
+                "Bill",
+            ]
+            plural = "companies" if each is client else "firms"
+            assert matching(each, plural, "staff.name[eq]:Milton") == {"Initrode"}

@@ -47,6 +47,13 @@ class Hop:
     join: FieldDef  # to-one: our id field (companyId); to-many: theirs (personId)
     to_one: bool
 
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        """What the SQL through this relation depends on, for the statement cache's key:
+        a relation of the same name may lead elsewhere in another workspace."""
+        t = self.target
+        return (self.name, t.table, t.is_custom, self.join.name, self.join.column, self.to_one)
+
 
 def value_expr(table: Any, f: FieldDef, qualify: bool) -> Any:
     """``f``'s SQL expression over ``table``; with ``qualify``, a custom value names its
@@ -206,6 +213,10 @@ class Joins:
 
     def __bool__(self) -> bool:
         return bool(self.hops)
+
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        return tuple(h.shape for h in self.hops.values())
 
     def select_from(self, table: Any, sqlite: bool) -> Any:
         joined = table

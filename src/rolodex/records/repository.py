@@ -275,7 +275,8 @@ class RecordRepository:
             if counting.estimate_wins(q, planned):
                 estimated, with_total = Total(planned, False), False
         count_shape = (q.count, q.count_limit) if with_total else None
-        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
+        order_shape = tuple((f.name, f.type, d) for f, d in keys)
+        shape = (tuple(walk.shape), order_shape, joins.shape, count_shape)
         limit = q.limit + 1
         joined = [f for f, _ in keys if is_joined(f)]
 

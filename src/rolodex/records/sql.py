@@ -209,7 +209,7 @@ class FilterWalk:
         if h is None:
             raise unknown_path(self.obj, path, "filter")
         self.follows = True
-        self.shape.append((FOLLOWS, h.name))
+        self.shape.append((FOLLOWS, *h.shape))
         object_param = self._param(h.target.id) if h.target.is_custom else None
         inner_table = table_for(h.target).alias()
         inner = FilterWalk(
