@@ -232,6 +232,11 @@ def test_ordering_by_a_to_one_relation_field(client: httpx.Client, crm: dict[str
         assert names(client, "people", order_by=order) == want, order
         for size in (1, 2, 3):
             assert _walk(client, "people", order, size) == want, (order, size)
+    # Embedded relations and custom documents as text do not disturb the cursors.
+    assert (
+        _walk(client, "people", "company.name[AscNullsLast]", 2, depth=1)
+        == expect["company.name[AscNullsLast]"]
+    )
     # With a filter through the same relation, and backwards from the end.
     assert _walk(
         client, "people", "company.name[DescNullsLast]", 1, filter="company.id[is]:NOT_NULL"
@@ -378,6 +383,15 @@ def test_custom_relations_and_custom_objects(client: httpx.Client) -> None:
         assert _walk(client, "deals", order, 1) == want, order
     # People ordered by a custom field of their company.
     assert names(client, "people", order_by="company.region") == []
+    # GraphQL, through the custom relations both ways.
+    body = gql(
+        client,
+        """{ deals(filter: { company: { region: { eq: "EU" } }, project: { name: { eq: "Zeus" } } },
+                   orderBy: { project: { name: DescNullsLast } }) { edges { node { name } } } }""",
+    )
+    assert [e["node"]["name"] for e in body["data"]["deals"]["edges"]] == ["d1"], body
+    body = gql(client, '{ companies(filter: { deals: { stage: { eq: "lost" } } }) { totalCount } }')
+    assert body["data"]["companies"]["totalCount"] == 1, body
 
 
 # -- GraphQL ----------------------------------------------------------------------
