@@ -203,7 +203,7 @@ def mint_key(name: str) -> str:
 def sample(ws: Workspace) -> None:
     """Ids to GET, an email to look up and a cursor 1,000 pages (at 1M) deep."""
     from rolodex.metadata.registry import standard
-    from rolodex.records.sql import encode_cursor, order_fields
+    from rolodex.records.ordering import encode_cursor, order_fields
 
     with psycopg.connect(DB_URL, autocommit=True) as conn:
         rows = conn.execute(

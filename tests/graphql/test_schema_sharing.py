@@ -56,7 +56,11 @@ def test_what_does_not_depend_on_custom_fields_is_shared() -> None:
     b = build_schema(_registry(("beta", "TEXT")))
     # Objects without custom fields keep their inputs; a standard field is one object.
     assert a.type_map["CompanyCreateInput"] is b.type_map["CompanyCreateInput"]
-    assert a.type_map["NoteFilterInput"] is b.type_map["NoteFilterInput"]
+    assert a.type_map["NoteFieldFilterInput"] is b.type_map["NoteFieldFilterInput"]
+    # A filter input names its relations' targets' inputs (NoteFilterInput.person is a
+    # PersonFieldFilterInput): shared between schemas whose related objects are alike.
+    assert a.type_map["NoteFilterInput"] is not b.type_map["NoteFilterInput"]
+    assert a.type_map["CompanyFieldOrderByInput"] is b.type_map["CompanyFieldOrderByInput"]
     person_a, person_b = a.type_map["Person"], b.type_map["Person"]
     assert isinstance(person_a, GraphQLObjectType) and isinstance(person_b, GraphQLObjectType)
     assert person_a is not person_b

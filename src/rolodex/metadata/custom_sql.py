@@ -26,32 +26,45 @@ class CustomValue(ColumnElement[Any]):
 
     inherit_cache = True
 
-    def __init__(self, name: str, cast: str) -> None:
+    def __init__(self, name: str, cast: str, column: Any = None) -> None:
         if not _SAFE.match(name) or cast not in CASTS:
             raise ValueError(f"not a custom field expression: {name!r} {cast!r}")
         self.field_name = name
         self.as_type = cast
         self.type = CASTS[cast]  # type: ignore[assignment]
+        # The ``custom`` column of a table or alias, when a statement reads
+        # several record tables (relation filters and orderings) and a bare
+        # ``custom`` would be ambiguous; None: the bare column name.
+        self.column = column
+
+    def qualified(self, column: Any) -> CustomValue:
+        """The same value, read from ``column`` (a table's or an alias's ``custom``)."""
+        return CustomValue(self.field_name, self.as_type, column)
 
 
-def sql_text(name: str, cast: str, dialect: str) -> str:
+def sql_text(name: str, cast: str, dialect: str, column: str = "custom") -> str:
     """The expression as SQL text, for queries and for index definitions alike."""
     if dialect == "sqlite":
-        return f"json_extract(custom, '$.\"{name}\"')"
+        return f"json_extract({column}, '$.\"{name}\"')"
     if cast == "json":
-        return f"(custom -> '{name}')"
-    text = f"(custom ->> '{name}')"
+        return f"({column} -> '{name}')"
+    text = f"({column} ->> '{name}')"
     return {"text": text, "float": f"({text})::float8", "boolean": f"({text})::boolean"}[cast]
+
+
+def _column(element: CustomValue, compiler: Any, **kw: Any) -> str:
+    return "custom" if element.column is None else str(compiler.process(element.column, **kw))
 
 
 @compiles(CustomValue, "postgresql")
 def _pg(element: CustomValue, compiler: Any, **kw: Any) -> str:
-    return f"({sql_text(element.field_name, element.as_type, 'postgresql')})"
+    column = _column(element, compiler, **kw)
+    return f"({sql_text(element.field_name, element.as_type, 'postgresql', column)})"
 
 
 @compiles(CustomValue, "sqlite")
 def _sqlite(element: CustomValue, compiler: Any, **kw: Any) -> str:
-    return sql_text(element.field_name, element.as_type, "sqlite")
+    return sql_text(element.field_name, element.as_type, "sqlite", _column(element, compiler, **kw))
 
 
 def index_sql(name: str, cast: str, dialect: str) -> str:

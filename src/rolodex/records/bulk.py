@@ -216,7 +216,7 @@ async def _matching(
         raise ValidationError(
             "expectedCount must be a whole number, 0 or more.", field="expectedCount"
         )
-    rows, _, _ = await svc.repo(obj).page(
+    rows, _, _, _ = await svc.repo(obj).page(
         ListQuery(filter=flt, limit=MAX_BULK + 1, with_total=False)
     )
     if live:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from rolodex.kit.db import Conn, Sql
 from rolodex.kit.errors import BadRequest
 from rolodex.kit.lru import LRU
-from rolodex.records.query import Cond, CountMode, Filter, ListQuery, Not
+from rolodex.records.query import Cond, CountMode, Filter, ListQuery, Not, Rel
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,8 @@ def _negates(node: Filter | None) -> bool:
         return node.op == "neq"
     if isinstance(node, Not):
         return True
+    if isinstance(node, Rel):
+        return _negates(node.item)
     return any(_negates(item) for item in node.items)
 
 
@@ -103,7 +105,7 @@ def _scans(node: Filter | None) -> bool:
         return False
     if isinstance(node, Cond):
         return node.op in _SCANNING
-    if isinstance(node, Not):
+    if isinstance(node, Not | Rel):
         return _scans(node.item)
     return any(_scans(item) for item in node.items)
 

@@ -54,7 +54,17 @@ class Not:
     item: Filter
 
 
-Filter = Cond | And | Or | Not
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """Records with at least one related record, through the relation ``relation``,
+    that matches ``item`` (GraphQL's ``company: {name: {eq: "Acme"}}``; REST's
+    ``company.name[eq]:Acme`` is a ``Cond`` on a dotted path, read the same way)."""
+
+    relation: str
+    item: Filter
+
+
+Filter = Cond | And | Or | Not | Rel
 
 
 class Direction(StrEnum):

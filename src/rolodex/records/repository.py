@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,15 +20,11 @@ from rolodex.metadata.storage import DERIVED_COLUMNS, table_for
 from rolodex.metadata.types import kind
 from rolodex.records import counting
 from rolodex.records.counting import Total
+from rolodex.records.ordering import after_clause, decode_cursor, order_clause, order_fields
+from rolodex.records.paths import Joins, from_row, is_joined
 from rolodex.records.query import ListQuery
 from rolodex.records.schemas import CUSTOM_SIZE
-from rolodex.records.sql import (
-    FilterWalk,
-    after_clause,
-    decode_cursor,
-    order_clause,
-    order_fields,
-)
+from rolodex.records.sql import FilterWalk
 from rolodex.search.repository import put_statement
 
 WS: Any = sa.bindparam("ws")
@@ -44,8 +40,16 @@ def _numbered(prefix: str, values: Sequence[Any]) -> dict[str, Any]:
 class RecordRepository:
     """Reads and writes one object's table for one workspace; nothing else builds its SQL."""
 
-    def __init__(self, conn: Conn, obj: ObjectDef, workspace_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        conn: Conn,
+        obj: ObjectDef,
+        workspace_id: uuid.UUID,
+        objects: Mapping[str, ObjectDef] | None = None,
+    ) -> None:
         self.conn = conn
+        # The registry's objects, for filters and orderings through relations.
+        self.objects = objects
         self.db = conn.db
         self.obj = obj
         self.table = table_for(obj)
@@ -234,25 +238,31 @@ class RecordRepository:
         rows = await self.conn.fetch(sql, {**self.base, **self._members("t", values)})
         return {str(r["parent"]): int(r["n"]) for r in rows}
 
-    async def page(self, q: ListQuery) -> tuple[list[Row], bool, Total | None]:
-        """One page of records, whether more follow, and (if asked) the total
-        (counted as ``q.count`` says, see ``records/counting.py``).
+    async def page(
+        self, q: ListQuery
+    ) -> tuple[list[Row], bool, Total | None, list[dict[str, Any]] | None]:
+        """One page of records, whether more follow, (if asked) the total (counted as
+        ``q.count`` says, see ``records/counting.py``) and, when the order follows
+        a relation, each record's joined order values by key name (its cursor's).
 
         Pages are only ever serialised, so on PostgreSQL their custom documents
         come as text (``_columns``)."""
-        keys = order_fields(self.obj, q.order)
+        keys = order_fields(self.obj, q.order, self.objects)
         backwards = q.before is not None or (q.last and q.after is None)
         cursor = q.before if backwards else q.after
         # Cursors carry the tag of the order as requested, whichever way we walk.
         cursor_values = decode_cursor(keys, cursor) if cursor else None
         if backwards:
             keys = [(f, d.reversed()) for f, d in keys]
+        joins = Joins(self.obj, self.objects, keys)
 
-        walk = FilterWalk(self.obj, self.table, self.conn.sqlite)
+        walk = FilterWalk(self.obj, self.table, self.conn.sqlite, self.objects)
         if q.filter is not None:
             walk.walk(q.filter, build=False)
         filter_params = dict(walk.params)
         filter_shape = tuple(walk.shape)
+        # A statement over several record tables names the table of every custom value.
+        qualify = walk.follows or bool(joins)
         # A filter on deletedAt asks about soft-deleted records too (Twenty's convention).
         with_deleted = walk.mentions_deleted
         if cursor_values is not None:
@@ -266,28 +276,35 @@ class RecordRepository:
             if counting.estimate_wins(q, planned):
                 estimated, with_total = Total(planned, False), False
         count_shape = (q.count, q.count_limit) if with_total else None
-        shape = (tuple(walk.shape), tuple((f.name, f.type, d) for f, d in keys), count_shape)
+        order_shape = tuple((f.name, f.type, d) for f, d in keys)
+        shape = (tuple(walk.shape), order_shape, joins.shape, count_shape)
         limit = q.limit + 1
+        joined = [f for f, _ in keys if is_joined(f)]
 
         def build() -> Any:
-            w = FilterWalk(self.obj, self.table, self.conn.sqlite)
+            w = FilterWalk(self.obj, self.table, self.conn.sqlite, self.objects, qualify=qualify)
             where = self._scope() if with_deleted else self._live()
             if q.filter is not None:
                 where.append(w.walk(q.filter, build=True))
             if cursor_values is not None:
-                where.append(after_clause(w, keys, cursor_values, build=True))
+                where.append(after_clause(w, keys, cursor_values, build=True, joins=joins))
             columns = self._columns(not self.conn.sqlite)
+            # The joined order values, for the cursors.
+            columns += [joins.expr(self.table, f).label(f"key_{i}") for i, f in enumerate(joined)]
             if with_total:
                 columns.append(self._count_clause(q, with_deleted).label(TOTAL))
+            stmt = sa.select(*columns)
+            if joins:
+                stmt = stmt.select_from(joins.select_from(self.table, self.conn.sqlite))
             return (
-                sa.select(*columns)
-                .where(*where)
-                .order_by(*order_clause(self.table, keys))
+                stmt.where(*where)
+                .order_by(*order_clause(self.table, keys, joins))
                 .limit(sa.bindparam("limit"))
             )
 
         sql = self.db.sql(self._key("page", shape), build)
-        rows = await self.conn.fetch(sql, {**self.base, **walk.params, "limit": limit})
+        params = {**self.base, **walk.params, **joins.params, "limit": limit}
+        rows = await self.conn.fetch(sql, params)
         total = estimated
         if with_total:
             if rows:
@@ -310,7 +327,14 @@ class RecordRepository:
             total = Total(len(rows), True)  # the whole list fits on the page: no need to guess
         if backwards:
             rows.reverse()
-        return rows, more, total
+        extras = None
+        if joined:
+            sqlite = self.conn.sqlite
+            extras = [
+                {f.name: from_row(f, row[f"key_{i}"], sqlite) for i, f in enumerate(joined)}
+                for row in rows
+            ]
+        return rows, more, total, extras
 
     def _matching(self, q: ListQuery, with_deleted: bool) -> tuple[Any, list[Any]]:
         """The table (as an alias) and the conditions of the records the filter matches.
@@ -319,7 +343,12 @@ class RecordRepository:
         the same names as in the page's own walk.
         """
         t = self.table.alias("matching")
-        w = FilterWalk(self.obj, t, self.conn.sqlite)
+        qualify = False
+        if q.filter is not None:  # (only when a statement is built: once per shape)
+            probe = FilterWalk(self.obj, t, self.conn.sqlite, self.objects)
+            probe.walk(q.filter, build=False)
+            qualify = probe.follows
+        w = FilterWalk(self.obj, t, self.conn.sqlite, self.objects, qualify=qualify)
         where = self._scope(t) if with_deleted else self._live(t)
         if q.filter is not None:
             where.append(w.walk(q.filter, build=True))
@@ -355,10 +384,11 @@ class RecordRepository:
         return self.db.sql(self._key("matching", shape, with_deleted), build)
 
     async def exists_before(self, q: ListQuery, first: dict[str, Any]) -> bool:
-        """Whether any record precedes ``first`` in the query's order (hasPreviousPage)."""
-        from rolodex.records.sql import encode_cursor
+        """Whether any record precedes ``first`` in the query's order (hasPreviousPage);
+        ``first`` holds its joined order values too, if the order has any."""
+        from rolodex.records.ordering import encode_cursor
 
-        keys = order_fields(self.obj, q.order)
+        keys = order_fields(self.obj, q.order, self.objects)
         probe = ListQuery(
             filter=q.filter,
             order=q.order,
@@ -366,7 +396,7 @@ class RecordRepository:
             with_total=False,
             before=encode_cursor(keys, first),
         )
-        rows, _, _ = await self.page(probe)
+        rows, _, _, _ = await self.page(probe)
         return bool(rows)
 
     async def soft_deleted_before(self, cutoff: Any, limit: int) -> list[Row]:

@@ -23,7 +23,9 @@ from rolodex.metadata.types import kind
 from rolodex.records import rules
 from rolodex.records.checks import Missing, at, match_unique, missing, no_upsert
 from rolodex.records.lifecycle import Lifecycle
+from rolodex.records.ordering import order_fields
 from rolodex.records.page import Page
+from rolodex.records.paths import is_joined
 from rolodex.records.query import ListQuery
 from rolodex.records.relations import embed
 from rolodex.records.repository import RecordRepository
@@ -36,7 +38,6 @@ from rolodex.records.schemas import (
     system_names,
     validate,
 )
-from rolodex.records.sql import order_fields
 from rolodex.search.service import SearchIndex
 
 MAX_BATCH = 2000
@@ -67,7 +68,7 @@ class RecordService:
         return self._search
 
     def repo(self, obj: ObjectDef) -> RecordRepository:
-        return RecordRepository(self.conn, obj, self.ws)
+        return RecordRepository(self.conn, obj, self.ws, self.registry.objects)
 
     def _serialise(self, obj: ObjectDef, row: Row, sqlite: bool) -> dict[str, Any]:
         return serializer(obj)(row, sqlite)
@@ -116,13 +117,13 @@ class RecordService:
     ) -> Page:
         """One page of live records; ``pass_through`` as for ``get``."""
         repo = self.repo(obj)
-        keys = order_fields(obj, q.order)
+        keys = order_fields(obj, q.order, self.registry.objects)
         # Cursors are made from the first and last records: custom values must be
-        # parsed when the order names one.
+        # parsed when the order names one (joined values come beside the rows).
         raw = self._passes_through(obj, pass_through, depth) and all(
-            f.column is not None for f, _ in keys
+            f.column is not None or is_joined(f) for f, _ in keys
         )
-        rows, more, total = await repo.page(q)
+        rows, more, total, extras = await repo.page(q)
         serialise = serializer(obj, pass_through=raw)
         records = [serialise(r, self.conn.sqlite) for r in rows]
         backwards = q.before is not None or (q.last and q.after is None)
@@ -131,13 +132,23 @@ class RecordService:
         else:
             has_next = more
             has_previous = (
-                bool(q.after) and bool(records) and await repo.exists_before(q, records[0])
+                bool(q.after)
+                and bool(records)
+                and await repo.exists_before(q, _with(records[0], extras))
             )
         if depth:
             await embed(self.conn, self.registry, self.ws, obj, records)
         if total is None:
-            return Page(records, keys, has_next, has_previous, None)
-        return Page(records, keys, has_next, has_previous, total.value, total_exact=total.exact)
+            return Page(records, keys, has_next, has_previous, None, extras=extras)
+        return Page(
+            records,
+            keys,
+            has_next,
+            has_previous,
+            total.value,
+            total_exact=total.exact,
+            extras=extras,
+        )
 
     # -- creates --------------------------------------------------------------
     async def create(self, obj: ObjectDef, data: Any, *, upsert: bool = False) -> dict[str, Any]:
@@ -426,3 +437,8 @@ class RecordService:
         """Write the events gathered so far, on the same connection and transaction."""
         events, self._events = self._events, []
         await outbox.write(self.conn, self.ws, events)
+
+
+def _with(record: dict[str, Any], extras: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The first record with its joined order values, when the order has any."""
+    return {**record, **extras[0]} if extras else record

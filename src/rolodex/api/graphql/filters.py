@@ -16,14 +16,29 @@ from graphql import (
 
 from rolodex.api.graphql.limits import Limits
 from rolodex.kit.errors import BadRequest
-from rolodex.records.query import And, Cond, CountMode, Filter, ListQuery, Not, Or, Order
+from rolodex.records.query import And, Cond, CountMode, Filter, ListQuery, Not, Or, Order, Rel
 
 # Deeper and/or/not nesting than this is a mistake, not a query.
 MAX_FILTER_DEPTH = 32
 
 
+_GROUPS = ("and", "or", "not")
+
+
+def _through_relation(value: dict[str, Any]) -> bool:
+    """Whether a field's input is a related object's filter (``company: {name: {eq: "x"}}``)
+    rather than operators: operands are never input objects, and no operator is
+    named and, or, not."""
+    return any(k in _GROUPS or isinstance(v, dict) for k, v in value.items())
+
+
 def to_filter(data: dict[str, Any] | None, depth: int = 0) -> Filter | None:
-    """``{email: {eq: "x"}, or: [...], not: {...}}`` as filter nodes; None matches all."""
+    """``{email: {eq: "x"}, or: [...], not: {...}}`` as filter nodes; None matches all.
+
+    A relation's field holds the related object's filter
+    (``company: {name: {eq: "Acme"}}``): records with at least one related
+    record matching all of it.
+    """
     if not data:
         return None
     if depth > MAX_FILTER_DEPTH:
@@ -45,6 +60,10 @@ def to_filter(data: dict[str, Any] | None, depth: int = 0) -> Filter | None:
             inner = to_filter(value, depth + 1)
             if inner is not None:
                 items.append(Not(inner))
+        elif _through_relation(value):
+            inner = to_filter(value, depth + 1)
+            if inner is not None:
+                items.append(Rel(key, inner))
         else:
             for op, operand in value.items():
                 if operand is not None:
@@ -62,22 +81,51 @@ def _argument(info: GraphQLResolveInfo, name: str) -> Any:
 
 
 def to_order(info: GraphQLResolveInfo, variables: dict[str, Any], value: Any) -> tuple[Order, ...]:
-    """``{createdAt: DESC, name: ASC}`` in the order the client wrote its keys.
+    """``{createdAt: DESC, name: ASC}`` in the order the client wrote its keys; a to-one
+    relation's field as ``{company: {name: AscNullsLast}}`` (``company.name``).
 
     Coercion rebuilds input objects in the type's field order, so the order is
     read from the query text, or from the variables as sent.
     """
     if not value:
         return ()
-    keys: list[str] = list(value)
     node = _argument(info, "orderBy")
+    written: Any = None
     if isinstance(node, ObjectValueNode):
-        keys = [f.name.value for f in node.fields]
+        written = node
     elif isinstance(node, VariableNode):
-        raw = variables.get(node.name.value)
-        if isinstance(raw, dict):
-            keys = [k for k in raw if k in value] + [k for k in value if k not in raw]
-    return tuple(Order(k, value[k]) for k in keys if value.get(k) is not None)
+        written = variables.get(node.name.value)
+    return tuple(_orders(value, written, ""))
+
+
+def _written_keys(value: dict[str, Any], written: Any) -> tuple[list[str], dict[str, Any]]:
+    """``value``'s keys in the order written (query text or variables), and what was
+    written under each (for nested inputs)."""
+    under: dict[str, Any] = {}
+    if isinstance(written, ObjectValueNode):
+        order = [f.name.value for f in written.fields]
+        under = {f.name.value: f.value for f in written.fields}
+    elif isinstance(written, dict):
+        order = list(written)
+        under = written
+    else:
+        order = []
+    keys = [k for k in order if k in value] + [k for k in value if k not in order]
+    return keys, under
+
+
+def _orders(value: dict[str, Any], written: Any, prefix: str) -> list[Order]:
+    keys, under = _written_keys(value, written)
+    out: list[Order] = []
+    for k in keys:
+        v = value.get(k)
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            out += _orders(v, under.get(k), f"{prefix}{k}.")
+        else:
+            out.append(Order(prefix + k, v))
+    return out
 
 
 def page_size(limits: Limits, name: str, value: int | None, cap: int) -> int:

@@ -20,9 +20,9 @@ from rolodex.api.graphql.prefetch import prefetch
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest, NotFound
 from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.records.ordering import encode_cursor, order_fields, order_tag
 from rolodex.records.page import Page
 from rolodex.records.query import ListQuery
-from rolodex.records.sql import encode_cursor, order_fields, order_tag
 
 Resolver = Callable[..., Any]
 

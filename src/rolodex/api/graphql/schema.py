@@ -80,6 +80,7 @@ _SUFFIXES = (
     *("", "Edge", "Connection", "CreateInput", "UpdateInput", "FilterInput", "OrderByInput"),
     *("GroupByInput", "GroupByConnection"),
     *("DuplicateGroup", "DuplicateGroups"),
+    *("FieldFilterInput", "FieldOrderByInput"),
 )
 
 
@@ -120,6 +121,11 @@ class _Builder:
         self.registry = registry
         self.objects = _schema_objects(registry)
         self.parts = {name: p.object_parts(obj) for name, obj in self.objects.items()}
+        memo: dict[Any, Any] = {}  # this build's list inputs, shared or not
+        self.lists = {
+            name: p.list_parts(obj, self.objects, self.parts[name], memo)
+            for name, obj in self.objects.items()
+        }
         self.types: dict[str, GraphQLObjectType] = {}
         self.connections: dict[str, GraphQLObjectType] = {}
 
@@ -189,26 +195,30 @@ class _Builder:
 
     @staticmethod
     def _many(
-        mutation: dict[str, GraphQLField], obj: ObjectDef, parts: p.ObjectParts, node: Any
+        mutation: dict[str, GraphQLField],
+        obj: ObjectDef,
+        parts: p.ObjectParts,
+        lists: p.ListParts,
+        node: Any,
     ) -> None:
         """The many-record mutations (api/graphql/bulk.py), in Twenty's names."""
         many = GraphQLList(_nn(node))
         plural = obj.cap_plural
         mutation[f"update{plural}"] = GraphQLField(
             many,
-            args=parts.update_many_args,
+            args=lists.update_many_args,
             resolve=parts.records.update_many,
             description=f"Update every {obj.name} the filter matches (at most 2,000).",
         )
         mutation[f"delete{plural}"] = GraphQLField(
             many,
-            args=parts.delete_many_args,
+            args=lists.delete_many_args,
             resolve=parts.records.delete_many,
             description=f"Soft-delete every {obj.name} the filter matches (at most 2,000).",
         )
         mutation[f"destroy{plural}"] = GraphQLField(
             many,
-            args=parts.delete_many_args,
+            args=lists.delete_many_args,
             resolve=parts.records.destroy_many,
             description=f"Delete for good every {obj.name} the filter matches (at most 2,000).",
         )
@@ -231,15 +241,16 @@ class _Builder:
             parts, node = self.parts[obj.name], self.types[obj.name]
             query[obj.plural] = GraphQLField(
                 self.connections[obj.name],
-                args=parts.list_args,
+                args=self.lists[obj.name].list_args,
                 resolve=parts.records.list,
                 extensions=_ROOT_PAGED,
             )
-            query[obj.name] = GraphQLField(node, args=parts.get_args, resolve=parts.records.get)
+            lists = self.lists[obj.name]
+            query[obj.name] = GraphQLField(node, args=lists.get_args, resolve=parts.records.get)
             if parts.group_type is not None:
                 query[f"{obj.plural}GroupBy"] = GraphQLField(
                     _list_of(parts.group_type),
-                    args=parts.group_args,
+                    args=lists.group_args,
                     resolve=parts.records.group_by,
                     description=f"{obj.label_plural} in groups, with counts and aggregates.",
                 )
@@ -272,7 +283,7 @@ class _Builder:
             mutation[f"restore{obj.cap}"] = GraphQLField(
                 node, args=p.BY_ID, resolve=parts.records.restore
             )
-            self._many(mutation, obj, parts, node)
+            self._many(mutation, obj, parts, lists, node)
         shared_query, shared_mutation = _process_fields()
         query.update(shared_query)
         mutation.update(shared_mutation)
@@ -280,7 +291,10 @@ class _Builder:
             GraphQLObjectType("Query", query),
             GraphQLObjectType("Mutation", mutation),
             # The parts stay alive (and shared) while this schema is.
-            extensions={"serial": next(_serial), "rolodex_parts": tuple(self.parts.values())},
+            extensions={
+                "serial": next(_serial),
+                "rolodex_parts": (*self.parts.values(), *self.lists.values()),
+            },
         )
         assert_valid_schema(schema)  # fail when built, not on a request
         return schema

@@ -30,7 +30,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from graphql import (
@@ -55,8 +55,8 @@ from rolodex.api.graphql import types as t
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
+from rolodex.records.ordering import order_fields
 from rolodex.records.query import CountMode, Order
-from rolodex.records.sql import order_fields
 
 log = logging.getLogger("rolodex.graphql")
 
@@ -219,8 +219,115 @@ class Records:
         self.duplicates = r.guarded(read, b.list_duplicates(name))
 
 
+class FieldParts:
+    """An object's filter and order inputs without its relations: what another object's
+    inputs use for a relation to it (``PersonFilterInput.company`` is a
+    ``CompanyFieldFilterInput``), so relation paths stop one level deep."""
+
+    __slots__ = ("__weakref__", "filter", "order")
+
+    def __init__(self, obj: ObjectDef) -> None:
+        ok = {name for name, f in obj.fields.items() if exposed(f)}
+        self.filter = _filter_input(obj, ok, f"{obj.cap}FieldFilterInput", {})
+        order = _order_fields(obj, ok)
+        self.order = GraphQLInputObjectType(f"{obj.cap}FieldOrderByInput", order) if order else None
+
+
+def _order_fields(obj: ObjectDef, ok: set[str]) -> dict[str, GraphQLInputField]:
+    order = {f.name: _ORDER_FIELD for f in obj.stored_fields if f.name in ok}
+    return {name: v for name, v in order.items() if _orderable(obj, obj.fields[name])}
+
+
+def _filter_input(
+    obj: ObjectDef, ok: set[str], name: str, related: dict[str, GraphQLInputField]
+) -> GraphQLInputObjectType:
+    def fields() -> dict[str, GraphQLInputField]:
+        out = {
+            "and": GraphQLInputField(GraphQLList(_nn(me))),
+            "or": GraphQLInputField(GraphQLList(_nn(me))),
+            "not": GraphQLInputField(me),
+        }
+        for f in obj.stored_fields:
+            op_type = t.filter_type(f) if f.name in ok and f.name not in out else None
+            if op_type is not None:
+                out[f.name] = _filter_field(op_type)
+        for fname, field in related.items():
+            out.setdefault(fname, field)
+        return out
+
+    me = GraphQLInputObjectType(name, fields)
+    return me
+
+
+def targets_sig(obj: ObjectDef, objects: Mapping[str, ObjectDef]) -> tuple[Any, ...]:
+    """The signatures of the objects ``obj``'s relations lead to (its inputs name theirs)."""
+    out = []
+    for f in obj.relations:
+        assert f.relation is not None
+        target = objects.get(f.relation.target)
+        if target is not None:
+            out.append((f.name, object_sig(target)))
+    return tuple(out)
+
+
+class ListParts:
+    """An object's filter and order inputs and the arguments that take them.
+
+    They hold a field per relation (one level deep) whose type is the related
+    object's ``FieldParts``, so they are shared between schemas whose related
+    objects are alike too; the rest of an object's parts (``ObjectParts``)
+    depend on the object alone.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "delete_many_args",
+        "filter",
+        "get_args",
+        "group_args",
+        "list_args",
+        "order",
+        "parts",
+        "targets",
+        "update_many_args",
+    )
+
+    def __init__(
+        self, obj: ObjectDef, targets: Mapping[str, FieldParts], parts: ObjectParts
+    ) -> None:
+        ok = {name for name, f in obj.fields.items() if exposed(f)}
+        # Kept alive with these parts (the shared store holds them weakly).
+        self.targets = dict(targets)
+        related_filters: dict[str, GraphQLInputField] = {}
+        order = _order_fields(obj, ok)
+        for fname, tp in targets.items():
+            rel = obj.fields[fname].relation
+            if fname not in ok or rel is None:
+                continue
+            related_filters[fname] = GraphQLInputField(
+                tp.filter, description=f"Records with a related {rel.target} that matches."
+            )
+            if rel.kind is RelationKind.MANY_TO_ONE and tp.order is not None:
+                order.setdefault(fname, GraphQLInputField(tp.order))
+        self.filter = _filter_input(obj, ok, f"{obj.cap}FilterInput", related_filters)
+        self.order = GraphQLInputObjectType(f"{obj.cap}OrderByInput", order) if order else None
+        self.list_args = {
+            "filter": GraphQLArgument(self.filter),
+            **({"orderBy": GraphQLArgument(self.order)} if self.order is not None else {}),
+            **_PAGING,
+        }
+        self.get_args = {"id": GraphQLArgument(GraphQLID), "filter": GraphQLArgument(self.filter)}
+        # The arguments of group-by and of the many-record mutations take the filter too.
+        self.parts = parts
+        group = parts.group_input
+        self.group_args = a.group_args(group, self.filter) if group is not None else None
+        self.update_many_args = b.many_args(self.filter, parts.update)
+        self.delete_many_args = b.many_args(self.filter, None)
+
+
 class ObjectParts:
-    """What one object adds to any schema that holds it, apart from its output types."""
+    """What one object adds to any schema that holds it, apart from its output types
+    and its list inputs (``ListParts``)."""
 
     __slots__ = (
         "__weakref__",
@@ -228,20 +335,14 @@ class ObjectParts:
         "create",
         "create_args",
         "custom_fields",
-        "delete_many_args",
         "fields",
-        "filter",
-        "get_args",
-        "group_args",
+        "group_input",
         "group_type",
-        "list_args",
         "many_args",
-        "order",
         "records",
         "relations",
         "update",
         "update_args",
-        "update_many_args",
     )
 
     def __init__(self, obj: ObjectDef) -> None:
@@ -261,27 +362,14 @@ class ObjectParts:
         )
         self.create = self._write_input(obj, sigs, ok, creating=True)
         self.update = self._write_input(obj, sigs, ok, creating=False)
-        self.filter = self._filter_input(obj, ok)
-        order = {f.name: _ORDER_FIELD for f in obj.stored_fields if f.name in ok}
-        order = {name: v for name, v in order.items() if _orderable(obj, obj.fields[name])}
-        self.order = GraphQLInputObjectType(f"{obj.cap}OrderByInput", order) if order else None
-        self.list_args = {
-            "filter": GraphQLArgument(self.filter),
-            **({"orderBy": GraphQLArgument(self.order)} if self.order is not None else {}),
-            **_PAGING,
-        }
-        self.get_args = {"id": GraphQLArgument(GraphQLID), "filter": GraphQLArgument(self.filter)}
         self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
         self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
         # Twenty's aggregate fields of the connection, and the group-by root field's parts.
         made = a.aggregate_fields(obj, ok)
         self.aggregates: dict[str, GraphQLField] = {n: gql for n, (_, _, gql) in made.items()}
-        group_input = a.group_input(obj, ok)
-        self.group_type = a.group_type(obj, made) if group_input is not None else None
-        self.group_args = a.group_args(group_input, self.filter) if group_input else None
-        self.update_many_args = b.many_args(self.filter, self.update)
-        self.delete_many_args = b.many_args(self.filter, None)
+        self.group_input = a.group_input(obj, ok)
+        self.group_type = a.group_type(obj, made) if self.group_input is not None else None
         # The record resolvers depend on the object's name only.
         self.records = shared((Records, obj.name), lambda: Records(obj.name))
         # Relation resolvers depend on the relation only; their fields on the schema.
@@ -311,29 +399,52 @@ class ObjectParts:
             fields["customFields"] = _CUSTOM_FIELDS_IN
         return GraphQLInputObjectType(f"{obj.cap}{'Create' if creating else 'Update'}Input", fields)
 
-    @staticmethod
-    def _filter_input(obj: ObjectDef, ok: set[str]) -> GraphQLInputObjectType:
-        def fields() -> dict[str, GraphQLInputField]:
-            out = {
-                "and": GraphQLInputField(GraphQLList(_nn(me))),
-                "or": GraphQLInputField(GraphQLList(_nn(me))),
-                "not": GraphQLInputField(me),
-            }
-            for f in obj.stored_fields:
-                op_type = t.filter_type(f) if f.name in ok and f.name not in out else None
-                if op_type is not None:
-                    out[f.name] = _filter_field(op_type)
-            return out
-
-        me = GraphQLInputObjectType(f"{obj.cap}FilterInput", fields)
-        return me
-
 
 _CUSTOM_FIELDS_IN = GraphQLInputField(
     GraphQLList(_nn(t.CustomFieldInput)), description="Custom field values by field name or id."
 )
 
 
+def _memo(memo: dict[Any, Any] | None, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """``shared``, remembered for one build: a type a build uses twice must be one
+    object, even with sharing turned off."""
+    if memo is None:
+        return shared(key, make)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = shared(key, make)
+    return got
+
+
+def _field_parts(target: ObjectDef, memo: dict[Any, Any] | None) -> FieldParts:
+    return _memo(memo, (FieldParts, object_sig(target)), lambda: FieldParts(target))
+
+
 def object_parts(obj: ObjectDef) -> ObjectParts:
     """``obj``'s parts, shared with every live schema holding an object of the same signature."""
     return shared((ObjectParts, object_sig(obj)), lambda: ObjectParts(obj))
+
+
+def list_parts(
+    obj: ObjectDef,
+    objects: Mapping[str, ObjectDef],
+    parts: ObjectParts,
+    memo: dict[Any, Any] | None = None,
+) -> ListParts:
+    """``obj``'s list inputs, shared with every live schema holding an object of the same
+    signature whose relations lead to objects of the same signatures; ``objects``
+    are the schema's objects (a relation to another gets no filter or order
+    field), ``parts`` ``obj``'s own (``object_parts``). ``memo`` is the build's: a
+    type it uses twice is one object."""
+
+    def targets() -> dict[str, FieldParts]:
+        out = {}
+        for f in obj.relations:
+            assert f.relation is not None
+            target = objects.get(f.relation.target)
+            if target is not None:
+                out[f.name] = _field_parts(target, memo)
+        return out
+
+    key = (ListParts, object_sig(obj), targets_sig(obj, objects))
+    return _memo(memo, key, lambda: ListParts(obj, targets(), parts))

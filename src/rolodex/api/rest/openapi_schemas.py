@@ -166,7 +166,9 @@ commas are AND-ed, and `and(...)`, `or(...)`, `not(...)` group them. Operators: 
 `eq`, `neq`, `in`, `gt`, `gte`, `lt`, `lte`, `like`, `ilike`, `startsWith`, \
 `contains`, `is`. `in` takes a list such as `[a,b]`; `is` takes `NULL` or `NOT_NULL`; \
 `like` and `ilike` use `%` as a wildcard. Quote a value holding `,` or `)` with double \
-quotes. Example: `or(email[ilike]:%@acme.com,and(jobTitle[eq]:CTO,createdAt[gte]:2024-01-01))`."""
+quotes. Example: `or(email[ilike]:%@acme.com,and(jobTitle[eq]:CTO,createdAt[gte]:2024-01-01))`. \
+A condition can follow one relation by its name: `company.name[eq]:Acme` (the related \
+record matches), `notes.body[ilike]:%pricing%` (at least one related record matches)."""
 
 DIRECTIONS = [
     *(v for d in Direction for v in (d.value, d.value.lower(), d.value.upper())),
@@ -174,7 +176,8 @@ DIRECTIONS = [
 ]
 ORDER_GRAMMAR = (
     "Comma-separated `field[direction]`; direction is one of AscNullsFirst, AscNullsLast, "
-    "DescNullsFirst, DescNullsLast (or asc, desc). Example: `createdAt[DescNullsLast],name`."
+    "DescNullsFirst, DescNullsLast (or asc, desc). Example: `createdAt[DescNullsLast],name`. "
+    "A to-one relation's field orders too: `company.name[AscNullsLast]`."
 )
 
 PARAMETERS: dict[str, Schema] = {
@@ -224,6 +227,12 @@ PARAMETERS: dict[str, Schema] = {
 def order_parameter(obj: ObjectDef) -> Schema:
     """``order_by``, its pattern naming the fields the object can be ordered by."""
     names = sorted(f.name for f in obj.stored_fields if kind(f).orderable)
+    # A to-one relation's fields: ``company.name`` (the target's fields are not known here).
+    names += sorted(
+        f"{f.name}\\.[A-Za-z_][A-Za-z0-9_]*"
+        for f in obj.relations
+        if f.relation is not None and f.relation.kind is RelationKind.MANY_TO_ONE
+    )
     item = f"\\s*(?:{'|'.join(names)})\\s*(?:\\[\\s*(?:{'|'.join(DIRECTIONS)})\\s*\\])?\\s*"
     return {
         "name": "order_by",
