@@ -1,0 +1,109 @@
+"""``/mcp``: the MCP server over streamable HTTP, behind the API key's bearer token.
+
+Stateless and answered with JSON (the SDK's ``stateless`` and
+``json_response`` modes): no MCP session outlives its request, so any process
+behind a load balancer answers any request. Each request is authenticated by
+the same ``Authenticator`` REST uses; without a valid key the answer is a
+401 whose ``WWW-Authenticate`` points at the protected resource metadata
+(RFC 9728, as the MCP authorization spec asks), which says a bearer key is
+needed. ``?tools=a,b`` lists and serves only those tools.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from rolodex.api.rest.http import JSONResponse, error_response
+from rolodex.auth.scopes import ALL_SCOPES
+from rolodex.kit.errors import RolodexError
+from rolodex.mcp.caller import Caller, parse_tool_names, principal_of
+from rolodex.mcp.server import Ctx, RolodexMCP
+from rolodex.state import AppState
+
+PATH = "/mcp"
+METADATA_PATH = "/.well-known/oauth-protected-resource"
+_SCOPE_KEY = "rolodex.mcp"
+
+
+def _caller(ctx: Ctx) -> Caller:
+    request = ctx.request
+    caller = request.scope.get(_SCOPE_KEY) if isinstance(request, Request) else None
+    if not isinstance(caller, Caller):  # every request through McpHttp has one
+        raise RuntimeError("An MCP request reached the server without its caller.")
+    return caller
+
+
+def base_url(scope: Scope) -> str:
+    """The server's own origin as the client reached it."""
+    request = Request(scope)
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+class McpHttp:
+    """The ``/mcp`` endpoint and the protected resource metadata of one process."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.mcp = RolodexMCP(state, _caller)
+        self.manager = StreamableHTTPSessionManager(
+            app=self.mcp.server, json_response=True, stateless=True
+        )
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The SDK's request task group, for the application's lifespan."""
+        async with self.manager.run():
+            yield
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(PATH, self),
+            Route(METADATA_PATH, self.metadata, methods=["GET"]),
+            Route(METADATA_PATH + PATH, self.metadata, methods=["GET"]),
+        ]
+
+    async def metadata(self, request: Request) -> Response:
+        """RFC 9728 protected resource metadata: a bearer API key in the header."""
+        base = base_url(request.scope)
+        return JSONResponse(
+            {
+                "resource": base + PATH,
+                "resource_name": "Rolodex MCP server",
+                "bearer_methods_supported": ["header"],
+                "scopes_supported": sorted(s.value for s in ALL_SCOPES),
+            }
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            key = await self.state.auth.authenticate(request.headers.get("authorization"), scope)
+            only = parse_tool_names(request.query_params.get("tools"))
+            self.mcp.catalogue.check_subset(only)
+        except RolodexError as exc:
+            await self._refused(exc, scope)(scope, receive, send)
+            return
+        scope[_SCOPE_KEY] = Caller(principal_of(key), only)
+        await self.manager.handle_request(scope, receive, send)
+
+    def _refused(self, exc: RolodexError, scope: Scope) -> Response:
+        response = error_response(exc)
+        if exc.status == 401:
+            challenge: dict[str, Any] = {
+                "realm": "rolodex",
+                "error": "invalid_token",
+                "error_description": exc.message.replace('"', "'"),
+                "resource_metadata": base_url(scope) + METADATA_PATH + PATH,
+            }
+            response.headers["WWW-Authenticate"] = "Bearer " + ", ".join(
+                f'{k}="{v}"' for k, v in challenge.items()
+            )
+        return response
