@@ -15,7 +15,7 @@ from rolodex.kit.errors import ValidationError
 from rolodex.mcp import schemas
 from rolodex.mcp.args import Args
 from rolodex.mcp.search import search_records
-from rolodex.mcp.tools import Schema, ToolContext, ToolSpec
+from rolodex.mcp.spec import Schema, ToolContext, ToolSpec
 from rolodex.metadata.model import ObjectDef, suggest
 from rolodex.metadata.registry import Registry
 from rolodex.records.query import CountMode, ListQuery

@@ -16,7 +16,7 @@ from rolodex.auth.scopes import Scope, allows, require
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import BadRequest, NotFound
 from rolodex.mcp import schemas
-from rolodex.mcp.tools import ToolContext, charge
+from rolodex.mcp.spec import ToolContext, charge
 from rolodex.metadata.registry import Registry
 from rolodex.records.schemas import json_ready
 

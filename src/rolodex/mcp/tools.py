@@ -13,79 +13,22 @@ from __future__ import annotations
 import logging
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mcp_types as types
 
-from rolodex.auth.scopes import Scope, allows
+from rolodex.auth.scopes import Scope
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import Forbidden, NotFound, RateLimited, RolodexError
+from rolodex.mcp import record_tools, workspace_tools
+from rolodex.mcp.spec import ToolContext, ToolSpec, charge
 from rolodex.metadata.model import suggest
 from rolodex.metadata.registry import Registry
-from rolodex.session import READ, Intent, WorkspaceSession
-
-if TYPE_CHECKING:
-    from rolodex.mcp.caller import McpPrincipal
-    from rolodex.state import AppState
 
 log = logging.getLogger("rolodex.mcp")
 
-Schema = dict[str, Any]
-
-
-@dataclass(slots=True)
-class ToolContext:
-    """What a running tool may use: the process state and the caller's principal."""
-
-    state: AppState
-    principal: McpPrincipal
-
-    def session(self, intent: Intent = READ) -> WorkspaceSession:
-        """The caller's workspace session (``async with`` it), as REST's ``ctx.session``."""
-        return self.state.sessions.open(self.principal, intent)
-
-
-Run = Callable[[ToolContext, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class ToolSpec:
-    name: str
-    title: str
-    description: str
-    scopes: tuple[Scope, ...]  # any one of them lets a key use the tool
-    read_only: bool
-    destructive: bool
-    idempotent: bool
-    input: Callable[[Registry], Schema]
-    run: Run
-    output: Schema | None = None
-
-    def allowed(self, granted: frozenset[Scope]) -> bool:
-        return any(allows(granted, s) for s in self.scopes)
-
-    def tool(self, registry: Registry) -> types.Tool:
-        return types.Tool(
-            name=self.name,
-            title=self.title,
-            description=self.description,
-            input_schema=self.input(registry),
-            output_schema=self.output,
-            annotations=types.ToolAnnotations(
-                title=self.title,
-                read_only_hint=self.read_only,
-                destructive_hint=self.destructive,
-                idempotent_hint=self.idempotent,
-                open_world_hint=False,
-            ),
-        )
-
 
 def _specs() -> list[ToolSpec]:
-    from rolodex.mcp import record_tools, workspace_tools
-
     return [*workspace_tools.SCHEMA_TOOLS, *record_tools.TOOLS, *workspace_tools.TOOLS]
 
 
@@ -168,15 +111,6 @@ class Catalogue:
             content=[types.TextContent(text=jsonutil.dumps_str(body))],
             structured_content=body,
         )
-
-
-async def charge(ctx: ToolContext) -> None:
-    """Take one request from the key's and the workspace's rate limits, as REST does."""
-    p, limiter = ctx.principal, ctx.state.limiter
-    if limiter.shared is None:
-        limiter.check(p.key_id, p.workspace_id)
-    else:
-        await limiter.shared.check(p.key_id, p.workspace_id)
 
 
 def error_result(exc: RolodexError) -> types.CallToolResult:

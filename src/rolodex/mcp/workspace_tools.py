@@ -9,7 +9,7 @@ from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import ValidationError
 from rolodex.mcp import schemas
 from rolodex.mcp.args import Args
-from rolodex.mcp.tools import Schema, ToolContext, ToolSpec
+from rolodex.mcp.spec import Schema, ToolContext, ToolSpec
 from rolodex.metadata.registry import Registry
 from rolodex.session import WRITE
 from rolodex.webhooks.service import DELIVERY_STATUSES
