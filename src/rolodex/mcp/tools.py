@@ -118,11 +118,8 @@ def error_result(exc: RolodexError) -> types.CallToolResult:
     body = exc.to_dict()
     if isinstance(exc, RateLimited):
         body["retryAfter"] = exc.retry_after
-    text = exc.message
-    if isinstance(exc, RateLimited):
-        text += f" Retry after {exc.retry_after} s."
     return types.CallToolResult(
-        content=[types.TextContent(text=text)],
+        content=[types.TextContent(text=exc.message)],
         structured_content=jsonutil.loads(jsonutil.dumps(body)),
         is_error=True,
     )
