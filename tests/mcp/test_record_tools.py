@@ -20,7 +20,11 @@ def test_create_get_update_upsert_delete(server, api_key, client, db_url):
                 "create_record",
                 {
                     "object": "people",
-                    "data": {"name": "Ada Lovelace", "email": "ada@acme.com", "companyId": company["id"]},
+                    "data": {
+                        "name": "Ada Lovelace",
+                        "email": "ada@acme.com",
+                        "companyId": company["id"],
+                    },
                 },
             )
         )
@@ -185,7 +189,9 @@ def test_changes_through_mcp_name_the_key_and_mcp(server, api_key, client, db_ur
             await c.call_tool("create_record", {"object": "people", "data": {"name": "Via Mcp"}})
         )
         pid = made["record"]["id"]
-        await c.call_tool("update_record", {"object": "people", "id": pid, "data": {"jobTitle": "X"}})
+        await c.call_tool(
+            "update_record", {"object": "people", "id": pid, "data": {"jobTitle": "X"}}
+        )
         got = data(await c.call_tool("get_record", {"object": "people", "id": pid}))
         return made, got
 

@@ -34,7 +34,10 @@ def test_without_a_key_a_401_points_at_the_resource_metadata(server, anon):
     assert r.json()["error"] == "UNAUTHENTICATED"
     bad = anon.post("/mcp", json={}, headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401 and 'error="invalid_token"' in bad.headers["www-authenticate"]
-    for path in ("/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"):
+    for path in (
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ):
         meta = anon.get(path)
         assert meta.status_code == 200
         body = meta.json()

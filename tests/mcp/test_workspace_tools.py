@@ -56,8 +56,12 @@ def test_schema_refreshes_after_a_custom_field_is_added(server, api_key, client)
 def test_describe_schema_shows_custom_objects_and_picklists(server, api_key, client):
     r = client.post(
         "/rest/metadata/objects",
-        json={"nameSingular": "deal", "namePlural": "deals", "labelSingular": "Deal",
-              "labelPlural": "Deals"},
+        json={
+            "nameSingular": "deal",
+            "namePlural": "deals",
+            "labelSingular": "Deal",
+            "labelPlural": "Deals",
+        },
     )
     assert r.status_code == 201, r.text
 
@@ -81,14 +85,18 @@ def test_notes_and_tasks_attach_to_people_and_companies(server, api_key, client,
     async def work(c: Client) -> Any:
         note = data(
             await c.call_tool(
-                "add_note", {"title": "Call", "body": "Talked about pricing", "personId": person["id"]}
+                "add_note",
+                {"title": "Call", "body": "Talked about pricing", "personId": person["id"]},
             )
         )
         task = data(
             await c.call_tool(
                 "create_task",
-                {"title": "Send quote", "dueDate": "2030-01-01T09:00:00Z",
-                 "companyId": company["id"]},
+                {
+                    "title": "Send quote",
+                    "dueDate": "2030-01-01T09:00:00Z",
+                    "companyId": company["id"],
+                },
             )
         )
         loose = error(await c.call_tool("add_note", {"body": "Nowhere"}))
@@ -124,7 +132,9 @@ def test_webhook_tools_read_the_hooks_and_their_deliveries(server, api_key, clie
         return (
             data(await c.call_tool("list_webhooks", {})),
             data(await c.call_tool("webhook_deliveries", {"webhookId": hook["id"]})),
-            error(await c.call_tool("webhook_deliveries", {"webhookId": hook["id"], "status": "x"})),
+            error(
+                await c.call_tool("webhook_deliveries", {"webhookId": hook["id"], "status": "x"})
+            ),
             error(await c.call_tool("webhook_deliveries", {})),
         )
 
@@ -157,7 +167,9 @@ def test_resources_and_prompts(server, api_key, client):
     assert "rolodex://people/{id}" in [t.uri_template for t in templates.resource_templates]
     assert json.loads(schema.contents[0].text)["objects"][0]["name"] == "person"
     body = json.loads(record.contents[0].text)
-    assert body["record"]["name"] == "Peter Gibbons" and body["record"]["company"]["name"] == "Initech"
+    assert (
+        body["record"]["name"] == "Peter Gibbons" and body["record"]["company"]["name"] == "Initech"
+    )
     assert {p.name for p in prompts.prompts} == {"summarise_account", "plan_follow_up"}
     message = summary.messages[0].content
     assert isinstance(message, types.TextContent) and "Peter Gibbons" in message.text

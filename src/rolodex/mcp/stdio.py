@@ -120,9 +120,8 @@ def remote_url(url: str, only: frozenset[str] | None) -> str:
 async def serve_remote(url: str, key: str, only: frozenset[str] | None) -> None:
     """Serve a remote server's ``/mcp`` on stdio, request by request."""
     import httpx2
-    from mcp.client.streamable_http import streamable_http_client
-
     from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
 
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=60)
     transport = streamable_http_client(remote_url(url, only), http_client=http)
