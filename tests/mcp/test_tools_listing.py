@@ -44,6 +44,8 @@ def test_without_a_key_a_401_points_at_the_resource_metadata(server, anon):
         assert body["resource"] == server.url + "/mcp"
         assert body["bearer_methods_supported"] == ["header"]
         assert "record:read" in body["scopes_supported"]
+        refused = anon.post(path)
+        assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
 
 
 def test_a_full_key_sees_every_tool_with_its_annotations(server, api_key):

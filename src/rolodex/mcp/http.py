@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from rolodex.api.rest.http import JSONResponse, error_response
 from rolodex.auth.scopes import ALL_SCOPES
-from rolodex.kit.errors import RolodexError
+from rolodex.kit.errors import MethodNotAllowed, RolodexError
 from rolodex.mcp.caller import Caller, parse_tool_names, principal_of
 from rolodex.mcp.server import Ctx, RolodexMCP
 from rolodex.state import AppState
@@ -47,6 +47,31 @@ def base_url(scope: Scope) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+class _Metadata:
+    """RFC 9728 protected resource metadata: a bearer API key in the header."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _metadata(scope, receive, send)
+
+
+async def _metadata(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["method"] not in ("GET", "HEAD"):
+        err = MethodNotAllowed(f"Method {scope['method']} is not allowed on {scope['path']}.")
+        response: Response = error_response(err)
+        response.headers["Allow"] = "GET, HEAD"
+    else:
+        base = base_url(scope)
+        response = JSONResponse(
+            {
+                "resource": base + PATH,
+                "resource_name": "Rolodex MCP server",
+                "bearer_methods_supported": ["header"],
+                "scopes_supported": sorted(s.value for s in ALL_SCOPES),
+            }
+        )
+    await response(scope, receive, send)
+
+
 class McpHttp:
     """The ``/mcp`` endpoint and the protected resource metadata of one process."""
 
@@ -64,23 +89,13 @@ class McpHttp:
             yield
 
     def routes(self) -> list[Route]:
+        # Both are ASGI apps (they check their methods themselves): MCP's own
+        # documents, not REST operations of the OpenAPI document.
         return [
             Route(PATH, self),
-            Route(METADATA_PATH, self.metadata, methods=["GET"]),
-            Route(METADATA_PATH + PATH, self.metadata, methods=["GET"]),
+            Route(METADATA_PATH, _Metadata()),
+            Route(METADATA_PATH + PATH, _Metadata()),
         ]
-
-    async def metadata(self, request: Request) -> Response:
-        """RFC 9728 protected resource metadata: a bearer API key in the header."""
-        base = base_url(request.scope)
-        return JSONResponse(
-            {
-                "resource": base + PATH,
-                "resource_name": "Rolodex MCP server",
-                "bearer_methods_supported": ["header"],
-                "scopes_supported": sorted(s.value for s in ALL_SCOPES),
-            }
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
