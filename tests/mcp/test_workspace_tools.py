@@ -30,7 +30,7 @@ def test_schema_refreshes_after_a_custom_field_is_added(server, api_key, client)
     assert r.status_code == 201, r.text
     tools, described = run(server.url, api_key, look)
     props = tools["create_record"].input_schema["$defs"]["people"]["properties"]
-    assert props["leadScore"]["title"] == "Lead score"
+    assert props["leadScore"]["type"] == ["number", "null"]
     assert "leadScore" in tools["update_record"].input_schema["$defs"]["people"]["properties"]
     fields = {f["name"]: f for f in described["objects"][0]["fields"]}
     assert fields["leadScore"]["type"] == "NUMBER" and "custom" in fields["leadScore"]["flags"]

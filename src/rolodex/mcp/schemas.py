@@ -27,11 +27,28 @@ def objects_enum(registry: Registry) -> Schema:
     }
 
 
+# What a model does not need to fill a field in, and would pay for in context on
+# every tools/list: the server checks them anyway (the email pattern alone is
+# 400 characters).
+_NOISE = ("pattern", "title")
+_LOOSE_MAX = 10_000
+
+
+def _compact(schema: Schema) -> Schema:
+    out = {k: v for k, v in schema.items() if k not in _NOISE}
+    if isinstance(out.get("maxLength"), int) and out["maxLength"] >= _LOOSE_MAX:
+        del out["maxLength"]
+    if isinstance(out.get("items"), dict):
+        out["items"] = _compact(out["items"])
+    return out
+
+
 def _trimmed(schema: Schema) -> Schema:
-    """REST's input schema without the ``customFields`` pair form: custom fields are
+    """REST's input schema, compacted, without its object description (the ``data``
+    argument has one) and without the ``customFields`` pair form: custom fields are
     set by name, and the second spelling would only cost an agent context."""
-    out = dict(schema)
-    props = dict(out.get("properties", {}))
+    out = {k: v for k, v in schema.items() if k != "description"}
+    props = {k: _compact(v) for k, v in out.get("properties", {}).items()}
     props.pop("customFields", None)
     out["properties"] = props
     return out
@@ -48,7 +65,8 @@ def data_argument(registry: Registry, *, creating: bool) -> tuple[Schema, dict[s
     defs = record_inputs(registry, creating=creating)
     schema: Schema = {
         "description": "The record's fields, as REST takes them: the input of the object named "
-        "by `object` (see $defs). Relations are set through id fields such as companyId.",
+        "by `object` (see $defs, by plural). Relations are set through id fields such as "
+        "companyId; unknown and read-only fields are refused.",
         "anyOf": [{"$ref": f"#/$defs/{plural}"} for plural in defs],
     }
     return schema, defs

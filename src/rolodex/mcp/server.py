@@ -47,6 +47,10 @@ def _protocol_error(exc: RolodexError) -> MCPError:
     return MCPError(_INVALID_PARAMS, exc.message, exc.to_dict())
 
 
+def _no_header_params(name: str) -> None:
+    return None
+
+
 class RolodexMCP:
     """Rolodex's tools, resources and prompts on the SDK's ``Server``."""
 
@@ -59,14 +63,20 @@ class RolodexMCP:
             version=VERSION,
             title="Rolodex CRM",
             instructions=INSTRUCTIONS,
+            # No input schema declares Mcp-Param headers, so there is nothing for the
+            # SDK to check them against: without this it would list the tools (a
+            # database read) before every call just to find that out.
+            get_tool_input_schema=_no_header_params,
             on_list_tools=self.list_tools,
-            on_call_tool=self.call_tool,
             on_list_resources=self.list_resources,
             on_list_resource_templates=self.list_resource_templates,
             on_read_resource=self.read_resource,
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
         )
+        # Registered as a plain request handler: it answers with the result's wire
+        # form (``tools.success``), which the constructor's typing does not allow.
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
 
     def _context(self, ctx: Ctx) -> tuple[ToolContext, Caller]:
         caller = self.caller_of(ctx)
@@ -89,7 +99,7 @@ class RolodexMCP:
 
     async def call_tool(
         self, ctx: Ctx, params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | dict[str, Any]:
         tool_ctx, caller = self._context(ctx)
         return await self.catalogue.call(tool_ctx, params.name, params.arguments, caller.only)
 

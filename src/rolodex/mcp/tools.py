@@ -75,7 +75,7 @@ class Catalogue:
         name: str,
         arguments: dict[str, Any] | None,
         only: frozenset[str] | None,
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | dict[str, Any]:
         """Run a tool; every failure an agent can act on comes back as a tool error."""
         try:
             spec = self.specs.get(name)
@@ -105,12 +105,24 @@ class Catalogue:
                 ],
                 is_error=True,
             )
-        # Plain JSON types only (datetimes, uuids and the like rendered as REST renders them).
-        body = jsonutil.loads(jsonutil.dumps(result))
-        return types.CallToolResult(
-            content=[types.TextContent(text=jsonutil.dumps_str(body))],
-            structured_content=body,
-        )
+        return success(result)
+
+
+def success(result: dict[str, Any]) -> dict[str, Any]:
+    """A tool's result as the wire's ``CallToolResult``: the structured content, and the
+    same JSON as text for clients that read only text.
+
+    A plain dict rather than the SDK's model: the SDK would dump the model only to
+    validate the dump again, and a page of records is the biggest thing it sends.
+    The JSON text is made once and parsed back, so the structured content holds
+    plain JSON types rendered as REST renders them.
+    """
+    raw = jsonutil.dumps(result)
+    return {
+        "content": [{"type": "text", "text": raw.decode()}],
+        "structuredContent": jsonutil.loads(raw),
+        "resultType": "complete",  # required from 2026-07-28; older versions drop it
+    }
 
 
 def error_result(exc: RolodexError) -> types.CallToolResult:
