@@ -101,6 +101,19 @@ def test_stdio_refuses_a_bad_key_or_tool_before_serving(db_url, api_key):
     assert typo.returncode == 1 and "Did you mean 'search'?" in typo.stderr
 
 
+def test_stdio_remote_refuses_a_bad_key_with_the_servers_message(server):
+    done = subprocess.run(
+        [*COMMAND, "--url", server.url],
+        env=_env("rdx_not_a_key"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert "answered 401: The API key is not valid." in done.stderr
+
+
 def test_stdio_against_a_remote_server(server, api_key, client):
     async def work(c: Client) -> Any:
         names = await _names(c)

@@ -39,7 +39,12 @@ def mcp_command(
     only = parse_tool_names(tools)
     try:
         if url:
-            asyncio.run(serve_remote(url, key, only))
+            import httpx2
+
+            try:
+                asyncio.run(serve_remote(url, key, only))
+            except httpx2.HTTPError as exc:
+                fail(f"Could not reach {url}: {exc}")
             return
         db_url = database_url(database)
         with database_errors(db_url):

@@ -117,6 +117,22 @@ def remote_url(url: str, only: frozenset[str] | None) -> str:
     return base + ("?" + urlencode({"tools": ",".join(sorted(only))}) if only else "")
 
 
+async def _preflight(http: Any, endpoint: str) -> None:
+    """Refuse to start when the remote server refuses the key (or the tool subset),
+    with its message, rather than failing inside the agent's first request."""
+    r = await http.post(
+        endpoint,
+        json={"jsonrpc": "2.0", "id": 0, "method": "ping"},
+        headers={"Accept": "application/json, text/event-stream"},
+    )
+    if r.status_code >= 400:
+        try:
+            message = r.json().get("message") or r.text
+        except ValueError:
+            message = r.text[:200]
+        raise RolodexError(f"{endpoint} answered {r.status_code}: {message}")
+
+
 async def serve_remote(url: str, key: str, only: frozenset[str] | None) -> None:
     """Serve a remote server's ``/mcp`` on stdio, request by request."""
     import httpx2
@@ -124,41 +140,49 @@ async def serve_remote(url: str, key: str, only: frozenset[str] | None) -> None:
     from mcp.client.streamable_http import streamable_http_client
 
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=60)
-    transport = streamable_http_client(remote_url(url, only), http_client=http)
-    async with http, Client(transport, cache=None) as remote:
+    endpoint = remote_url(url, only)
+    async with http:
+        await _preflight(http, endpoint)
+        transport = streamable_http_client(endpoint, http_client=http)
+        async with Client(transport, cache=None) as remote:
+            await _proxy(remote)
 
-        async def list_tools(ctx: Ctx, params: Any) -> types.ListToolsResult:
-            return await remote.list_tools()
 
-        async def call_tool(ctx: Ctx, params: types.CallToolRequestParams) -> Any:
-            return await remote.call_tool(params.name, params.arguments)
+async def _proxy(remote: Any) -> None:
+    """Serve on stdio what ``remote`` (a connected SDK client) serves."""
 
-        async def list_resources(ctx: Ctx, params: Any) -> types.ListResourcesResult:
-            return await remote.list_resources()
+    async def list_tools(ctx: Ctx, params: Any) -> types.ListToolsResult:
+        return await remote.list_tools()
 
-        async def list_templates(ctx: Ctx, params: Any) -> types.ListResourceTemplatesResult:
-            return await remote.list_resource_templates()
+    async def call_tool(ctx: Ctx, params: types.CallToolRequestParams) -> Any:
+        return await remote.call_tool(params.name, params.arguments)
 
-        async def read_resource(ctx: Ctx, params: types.ReadResourceRequestParams) -> Any:
-            return await remote.read_resource(params.uri)
+    async def list_resources(ctx: Ctx, params: Any) -> types.ListResourcesResult:
+        return await remote.list_resources()
 
-        async def list_prompts(ctx: Ctx, params: Any) -> types.ListPromptsResult:
-            return await remote.list_prompts()
+    async def list_templates(ctx: Ctx, params: Any) -> types.ListResourceTemplatesResult:
+        return await remote.list_resource_templates()
 
-        async def get_prompt(ctx: Ctx, params: types.GetPromptRequestParams) -> Any:
-            return await remote.get_prompt(params.name, params.arguments)
+    async def read_resource(ctx: Ctx, params: types.ReadResourceRequestParams) -> Any:
+        return await remote.read_resource(params.uri)
 
-        server: Server[Any] = Server(
-            "rolodex",
-            version=VERSION,
-            title="Rolodex CRM",
-            instructions=remote.instructions or INSTRUCTIONS,
-            on_list_tools=list_tools,
-            on_call_tool=call_tool,
-            on_list_resources=list_resources,
-            on_list_resource_templates=list_templates,
-            on_read_resource=read_resource,
-            on_list_prompts=list_prompts,
-            on_get_prompt=get_prompt,
-        )
-        await _serve(server)
+    async def list_prompts(ctx: Ctx, params: Any) -> types.ListPromptsResult:
+        return await remote.list_prompts()
+
+    async def get_prompt(ctx: Ctx, params: types.GetPromptRequestParams) -> Any:
+        return await remote.get_prompt(params.name, params.arguments)
+
+    server: Server[Any] = Server(
+        "rolodex",
+        version=VERSION,
+        title="Rolodex CRM",
+        instructions=remote.instructions or INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_templates,
+        on_read_resource=read_resource,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+    )
+    await _serve(server)
