@@ -209,3 +209,36 @@ def test_changes_through_mcp_name_the_key_and_mcp(server, api_key, client, db_ur
     # REST shows the record as stored, with the attribution.
     shown = client.get(f"/rest/people/{made['record']['id']}").json()["data"]["person"]
     assert shown["createdBy"]["via"] == "mcp"
+
+
+def test_an_idempotency_key_makes_a_retried_call_run_once(server, api_key, client):
+    def call(key: str, name: str) -> Any:
+        return client.post(
+            "/mcp",
+            json={
+                "jsonrpc": "2.0",
+                "id": 7,
+                "method": "tools/call",
+                "params": {
+                    "name": "create_record",
+                    "arguments": {"object": "people", "data": {"name": name}},
+                },
+            },
+            headers={
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": "2025-11-25",
+                "Idempotency-Key": key,
+            },
+        )
+
+    first, again = call("retry-1", "Once Only"), call("retry-1", "Once Only")
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert again.json() == first.json()
+    created = first.json()["result"]["structuredContent"]["record"]
+    assert created["createdBy"]["via"] == "mcp"
+    listed = client.get("/rest/people", params={"filter": "name[eq]:Once Only"}).json()
+    assert listed["totalCount"] == 1
+    reused = call("retry-1", "Someone Else")
+    assert reused.status_code == 422 and reused.json()["error"] == "IDEMPOTENCY_KEY_REUSED"

@@ -6,7 +6,8 @@ behind a load balancer answers any request. Each request is authenticated by
 the same ``Authenticator`` REST uses; without a valid key the answer is a
 401 whose ``WWW-Authenticate`` points at the protected resource metadata
 (RFC 9728, as the MCP authorization spec asks), which says a bearer key is
-needed. ``?tools=a,b`` lists and serves only those tools.
+needed. ``?tools=a,b`` lists and serves only those tools. A POST carrying
+``Idempotency-Key`` goes through REST's idempotency machinery.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from rolodex.api.rest.http import JSONResponse, error_response
+from rolodex.auth.schemas import Principal as KeyPrincipal
 from rolodex.auth.scopes import ALL_SCOPES
+from rolodex.idempotency import service as idempotency
 from rolodex.kit.errors import MethodNotAllowed, RolodexError
 from rolodex.mcp.caller import Caller, parse_tool_names, principal_of
 from rolodex.mcp.server import Ctx, RolodexMCP
@@ -107,7 +110,51 @@ class McpHttp:
             await self._refused(exc, scope)(scope, receive, send)
             return
         scope[_SCOPE_KEY] = Caller(principal_of(key), only)
+        if idempotency.wanted(request):
+            await self._idempotent(key, request, scope, send)
+            return
         await self.manager.handle_request(scope, receive, send)
+
+    async def _idempotent(
+        self, key: KeyPrincipal, request: Request, scope: Scope, send: Send
+    ) -> None:
+        """A POST with ``Idempotency-Key``: REST's machinery (idempotency/service.py)
+        records the answer, and a retry with the same key and body gets it again
+        without running the call twice."""
+
+        async def run() -> Response:
+            body = await request.body()  # read already, for the fingerprint
+            sent = False
+
+            async def replay() -> Message:
+                nonlocal sent
+                if sent:
+                    return {"type": "http.disconnect"}
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            started: dict[str, Any] = {}
+            chunks: list[bytes] = []
+
+            async def capture(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    started.update(message)
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            # JSON answers (json_response mode) are one body, so it can be kept whole.
+            await self.manager.handle_request(scope, replay, capture)
+            response = Response(b"".join(chunks), status_code=started.get("status", 500))
+            response.raw_headers = [
+                (k, v) for k, v in started.get("headers", []) if k.lower() != b"content-length"
+            ] + [(b"content-length", str(len(response.body)).encode())]
+            return response
+
+        try:
+            response = await idempotency.guarded(self.state, key, request, run)
+        except RolodexError as exc:
+            response = error_response(exc)
+        await response(scope, request.receive, send)
 
     def _refused(self, exc: RolodexError, scope: Scope) -> Response:
         response = error_response(exc)
