@@ -242,3 +242,30 @@ def test_an_idempotency_key_makes_a_retried_call_run_once(server, api_key, clien
     assert listed["totalCount"] == 1
     reused = call("retry-1", "Someone Else")
     assert reused.status_code == 422 and reused.json()["error"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_get_record_says_when_an_embedded_list_is_cut(server, api_key, client):
+    company = factories.company(client, name="Big", domain="big.com")
+    people = [{"name": f"E{i}", "companyId": company["id"]} for i in range(61)]
+    assert client.post("/rest/batch/people", json=people).status_code == 201
+
+    async def work(c: Client) -> Any:
+        got = data(
+            await c.call_tool(
+                "get_record",
+                {"object": "companies", "id": company["id"], "include": ["people"], "timeline": 0},
+            )
+        )
+        hint = got["relationsTruncated"]["people"]
+        object_name = hint.split("with object ")[1].split(" ")[0]
+        rest = data(
+            await c.call_tool(
+                "query_records",
+                {"object": object_name, "filter": f"companyId[eq]:{company['id']}", "limit": 100},
+            )
+        )
+        return got, rest
+
+    got, rest = run(server.url, api_key, work)
+    assert len(got["record"]["people"]) == 60 and got["timeline"] == []
+    assert len(rest["records"]) == 61

@@ -16,9 +16,10 @@ from rolodex.mcp import schemas
 from rolodex.mcp.args import Args
 from rolodex.mcp.search import search_records
 from rolodex.mcp.spec import Schema, ToolContext, ToolSpec
-from rolodex.metadata.model import ObjectDef, suggest
+from rolodex.metadata.model import ObjectDef, RelationKind, suggest
 from rolodex.metadata.registry import Registry
 from rolodex.records.query import CountMode, ListQuery
+from rolodex.records.relations import TO_MANY_LIMIT
 from rolodex.records.schemas import json_ready
 from rolodex.session import WRITE
 
@@ -211,12 +212,31 @@ async def get_record(ctx: ToolContext, raw: dict[str, Any]) -> dict[str, Any]:
     for r in relations:
         if r not in include:
             record.pop(r, None)
-    return {
+    out = {
         "object": obj.plural,
         "record": json_ready(record),
         "timeline": [_entry(i) for i in history],
         "timelineHasMore": more is not None,
     }
+    cut = _cut_relations(obj, record, include)
+    if cut:
+        out["relationsTruncated"] = cut
+    return out
+
+
+def _cut_relations(obj: ObjectDef, record: dict[str, Any], include: list[str]) -> dict[str, str]:
+    """Embedded to-many lists that hit their limit, and how to read them whole."""
+    cut = {}
+    for f in obj.relations:
+        rel = f.relation
+        if f.name not in include or rel is None or rel.kind is not RelationKind.ONE_TO_MANY:
+            continue
+        if len(record.get(f.name) or []) >= TO_MANY_LIMIT:
+            cut[f.name] = (
+                f"Only the first {TO_MANY_LIMIT} are shown: call query_records with object "
+                f"{rel.target} and filter {rel.join_field}[eq]:{record['id']} for all of them."
+            )
+    return cut
 
 
 # -- writes -------------------------------------------------------------------
