@@ -107,3 +107,9 @@ def test_tools_query_parameter_loads_a_subset(server, api_key, client):
 def test_a_subset_and_scopes_combine(server, db_url):
     key = factories.make_key(db_url, ["record:read"])
     assert run(server.url, key, _names, tools="search,create_record") == ["search"]
+
+
+def test_only_post_is_served_on_mcp(client):
+    for method in ("GET", "DELETE", "PUT"):
+        r = client.request(method, "/mcp", headers={"Accept": "text/event-stream"})
+        assert r.status_code == 405 and r.headers["allow"] == "POST", method

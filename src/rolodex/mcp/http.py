@@ -102,6 +102,14 @@ class McpHttp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        if request.method != "POST":
+            # Stateless: no stream for server-initiated messages (GET) and no
+            # session to end (DELETE); the transport spec's answer is a 405.
+            err = MethodNotAllowed(f"Method {request.method} is not allowed on {PATH}: send POST.")
+            response = error_response(err)
+            response.headers["Allow"] = "POST"
+            await response(scope, receive, send)
+            return
         try:
             key = await self.state.auth.authenticate(request.headers.get("authorization"), scope)
             only = parse_tool_names(request.query_params.get("tools"))
