@@ -120,6 +120,7 @@ def test_notes_and_tasks_attach_to_people_and_companies(server, api_key, client,
     assert bad == rest
     assert [n["id"] for n in history["record"]["notes"]] == [note["record"]["id"]]
     assert history["timeline"][0]["type"] == "note.created"
+    assert history["timeline"][0]["summary"] == {"title": "Call", "body": "Talked about pricing"}
     assert factories.events(db_url, note["record"]["id"])[0]["actor"]["via"] == "mcp"
 
 

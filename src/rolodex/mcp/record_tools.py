@@ -181,9 +181,17 @@ def _get_input(registry: Registry) -> Schema:
     )
 
 
-def _entry(item: dict[str, Any]) -> dict[str, Any]:
-    """A timeline entry without the record's full copy (get_record has the record)."""
-    return {k: item[k] for k in ("type", "object", "recordId", "occurredAt", "actor", "changes")}
+_ATTACHED_SUMMARY = ("title", "body", "status", "dueDate")
+
+
+def _entry(item: dict[str, Any], own: str) -> dict[str, Any]:
+    """A timeline entry without the record's full copy (get_record has the record);
+    a note's or a task's entry keeps what it says."""
+    out = {k: item[k] for k in ("type", "object", "recordId", "occurredAt", "actor", "changes")}
+    record = item.get("record")
+    if item["object"] != own and isinstance(record, dict):
+        out["summary"] = {k: record[k] for k in _ATTACHED_SUMMARY if record.get(k) is not None}
+    return out
 
 
 async def get_record(ctx: ToolContext, raw: dict[str, Any]) -> dict[str, Any]:
@@ -201,21 +209,17 @@ async def get_record(ctx: ToolContext, raw: dict[str, Any]) -> dict[str, Any]:
                     field="include",
                 )
         record = await s.records.get(obj, rid, depth=1 if include else 0)
-        history, more = (
-            await s.timeline.page(obj, rid, limit=recent, after=None)
-            if recent
-            else (
-                [],
-                None,
-            )
-        )
+        history: list[dict[str, Any]] = []
+        more = None
+        if recent:
+            history, more = await s.timeline.page(obj, rid, limit=recent, after=None)
     for r in relations:
         if r not in include:
             record.pop(r, None)
     out = {
         "object": obj.plural,
         "record": json_ready(record),
-        "timeline": [_entry(i) for i in history],
+        "timeline": [_entry(i, obj.name) for i in history],
         "timelineHasMore": more is not None,
     }
     cut = _cut_relations(obj, record, include)
