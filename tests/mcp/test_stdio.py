@@ -21,17 +21,20 @@ SRC = str(Path(rolodex.__file__).parents[1])
 COMMAND = [sys.executable, "-m", "rolodex.cli.main", "mcp"]
 
 
-def _env(key: str | None) -> dict[str, str]:
+def _env(key: str | None, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    env.update({f"ROLODEX_{k.upper()}": v for k, v in settings.items()})
     env["PYTHONPATH"] = os.pathsep.join([SRC, env.get("PYTHONPATH", "")])
     if key:
         env["ROLODEX_API_KEY"] = key
     return env
 
 
-def stdio(args: list[str], key: str | None, work: Callable[[Client], Awaitable[T]]) -> T:
+def stdio(
+    args: list[str], key: str | None, work: Callable[[Client], Awaitable[T]], **settings: str
+) -> T:
     params = StdioServerParameters(
-        command=COMMAND[0], args=[*COMMAND[1:], *args], env=_env(key), cwd=SRC
+        command=COMMAND[0], args=[*COMMAND[1:], *args], env=_env(key, **settings), cwd=SRC
     )
 
     async def main() -> T:
@@ -131,3 +134,22 @@ def test_stdio_against_a_remote_server(server, api_key, client):
     assert "Did you mean 'companies'?" in bad
     r = client.get(f"/rest/companies/{made['record']['id']}")
     assert r.json()["data"]["company"]["name"] == "Remote"
+
+
+def test_stdio_stops_serving_a_key_revoked_while_it_runs(db_url, server, client):
+    key = factories.make_key(db_url, ["record:read"], name="desktop agent")
+    key_id = next(
+        k["id"]
+        for k in client.get("/rest/keys").json()["data"]["keys"]
+        if k["name"] == "desktop agent"
+    )
+
+    async def work(c: Client) -> Any:
+        before = await c.call_tool("search", {"query": "x"})
+        assert client.delete(f"/rest/keys/{key_id}").status_code == 200
+        after = await c.call_tool("search", {"query": "x"})
+        return before, after
+
+    before, after = stdio(["--database", db_url], key, work, key_cache_seconds="0")
+    assert not before.is_error
+    assert error(after) == "The API key has been revoked."
