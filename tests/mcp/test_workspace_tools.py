@@ -159,6 +159,11 @@ def test_resources_and_prompts(server, api_key, client):
         record = await c.read_resource(f"rolodex://people/{person['id']}")
         prompts = await c.list_prompts()
         summary = await c.get_prompt("summarise_account", {"companyId": company["id"]})
+        follow = await c.get_prompt("plan_follow_up", {"personId": person["id"]})
+        assert "create_task" in follow.messages[0].content.text
+        with pytest.raises(MCPError) as unknown:
+            await c.get_prompt("summarise", {})
+        assert "Prompts are: summarise_account, plan_follow_up." in str(unknown.value)
         with pytest.raises(MCPError) as missing:
             await c.read_resource("rolodex://people/01a00000-0000-7000-8000-000000000000")
         return listed, templates, schema, record, prompts, summary, str(missing.value)
