@@ -143,10 +143,13 @@ def test_search_ranks_across_objects(server, api_key, client):
         return (
             data(await c.call_tool("search", {"query": "globex"})),
             data(await c.call_tool("search", {"query": "globex.com", "objects": ["companies"]})),
+            data(await c.call_tool("search", {"query": "globex", "limit": 2})),
             error(await c.call_tool("search", {"query": ""})),
         )
 
-    everything, companies, empty = run(server.url, api_key, work)
+    everything, companies, two, empty = run(server.url, api_key, work)
+    assert everything["hasMore"] is False
+    assert two["count"] == 2 and two["hasMore"] is True and "next" in two
     labels = [h["label"] for h in everything["results"]]
     assert set(labels) == {"Globex", "Hank Scorpio", "Globex Fan"}
     assert labels[0] in ("Globex", "Globex Fan")  # names starting with the word first

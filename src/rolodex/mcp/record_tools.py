@@ -90,8 +90,11 @@ async def search(ctx: ToolContext, raw: dict[str, Any]) -> dict[str, Any]:
         objs = [s.registry.object(n) for n in a.names("objects")] or list(
             s.registry.objects.values()
         )
-        hits = await search_records(s, query, objs, limit, ctx.state.settings.count_limit)
-    return {"query": query, "results": hits, "count": len(hits)}
+        hits, more = await search_records(s, query, objs, limit, ctx.state.settings.count_limit)
+    out: dict[str, Any] = {"query": query, "results": hits, "count": len(hits), "hasMore": more}
+    if more:
+        out["next"] = "More records match: raise limit, or narrow the query or the objects."
+    return out
 
 
 # -- query_records ------------------------------------------------------------

@@ -43,12 +43,14 @@ def _score(value: Any, needle: str) -> int:
 
 async def search_records(
     s: WorkspaceSession, query: str, objects: list[ObjectDef], limit: int, count_limit: int
-) -> list[dict[str, Any]]:
-    """The best ``limit`` matches of ``query`` in ``objects``, best first."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """The best ``limit`` matches of ``query`` in ``objects``, best first, and whether
+    more records match than were returned."""
     needle = query.strip().lower()
     # The grammar's wildcards are taken literally: they are not what a user typed.
     pattern = "%" + needle.replace("%", "").replace("_", "") + "%"
     hits: list[tuple[int, int, dict[str, Any]]] = []
+    more = False
     for order, obj in enumerate(objects):
         fields = searchable(obj)
         if not fields or pattern == "%%":
@@ -61,6 +63,7 @@ async def search_records(
             count_limit=count_limit,
         )
         page = await s.records.page(obj, q)
+        more = more or page.has_next
         for record in json_ready(page.records):
             best, matched = 0, None
             for f in fields:
@@ -83,4 +86,4 @@ async def search_records(
                 )
             )
     hits.sort(key=lambda h: (h[0], h[1]), reverse=True)
-    return [h[2] for h in hits[:limit]]
+    return [h[2] for h in hits[:limit]], more or len(hits) > limit
