@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.consent.routes import routes as consent_routes
     from rolodex.events.routes import routes as event_routes
     from rolodex.events.stream import routes as stream_routes
+    from rolodex.mcp.http import McpHttp
     from rolodex.metadata.routes import routes as metadata_routes
     from rolodex.records.routes import batch_routes, hot_routes
     from rolodex.records.routes import routes as record_routes
@@ -186,6 +187,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
 
         state.limiter.shared = SharedLimiter(settings.redis_url, state.limiter)
 
+    mcp = McpHttp(state)  # /mcp: the MCP server (docs/mcp.md)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
@@ -208,7 +211,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         statistics.start()
         await workspaces.resume_deletions(db)
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             for task in background:
                 task.cancel()
@@ -238,6 +242,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         *stream_routes(),
         *webhook_routes(),
         *workspace_routes(),
+        *mcp.routes(),
     ]
     app = RolodexApp(
         routes=routes,

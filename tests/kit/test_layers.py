@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "rolodex.cli",
             "rolodex.client",
             "rolodex.importer",
+            "rolodex.mcp",
             "rolodex.migrations",
             "rolodex.events.routes",
             "rolodex.events.stream",

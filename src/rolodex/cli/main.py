@@ -18,6 +18,7 @@ from rolodex.cli.common import (
 from rolodex.cli.helptext import PlainHelpGroup
 from rolodex.cli.keys import keys_app, workspaces_app
 from rolodex.cli.listen import listen
+from rolodex.cli.mcp import mcp_command
 from rolodex.cli.serve import serve
 from rolodex.cli.webhooks import webhooks_app
 from rolodex.cli.worker import worker
@@ -36,6 +37,7 @@ app.command("export")(transfer.export_command)
 app.add_typer(webhooks_app, name="webhooks")
 app.command()(worker)
 app.command()(listen)
+app.command("mcp")(mcp_command)
 
 
 @app.command()
