@@ -60,7 +60,8 @@ def test_record_events_filtered_by_object(client: httpx.Client) -> None:
         time.sleep(0.3)  # nothing more arrives
         assert len(rx.requests) == 4
         bodies = [verify_attio(secret, r) for r in requests]
-        assert all(b["webhook_id"] == hook_id and set(b) == {"webhook_id", "events"} for b in bodies)
+        for b in bodies:
+            assert b["webhook_id"] == hook_id and set(b) == {"webhook_id", "events"}
         events = [e for b in bodies for e in b["events"]]
         assert sorted(e["event_type"] for e in events) == [
             "record.created",
