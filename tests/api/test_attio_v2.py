@@ -18,7 +18,7 @@ def attio_error(r: httpx.Response, status: int, type_: str, code: str) -> dict[s
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/json"
     body = r.json()
-    assert ATTIO_KEYS <= set(body) <= ATTIO_KEYS | {"field"}, body
+    assert ATTIO_KEYS <= set(body) <= ATTIO_KEYS | {"field", "required_scope", "accepted"}, body
     assert body["status_code"] == status
     assert (body["type"], body["code"]) == (type_, code), body
     assert isinstance(body["message"], str) and body["message"]
@@ -60,7 +60,8 @@ def test_403_missing_scope(server: LiveServer, db_url: str) -> None:
     with factories.http(server.url, key) as c:
         assert c.get("/v2/webhooks").status_code == 200
         r = c.post("/v2/webhooks", json={"data": {"target_url": "https://example.com/w"}})
-        attio_error(r, 403, "auth_error", "unauthorized")
+        body = attio_error(r, 403, "auth_error", "unauthorized")
+        assert body["required_scope"] == "webhook:read-write"
 
 
 def test_404_not_found(client: httpx.Client) -> None:
@@ -143,3 +144,39 @@ def test_rest_keeps_its_shape(client: httpx.Client, path: str) -> None:
     body = r.json()
     assert body["statusCode"] == 404 and body["error"] == "NOT_FOUND"
     assert "status_code" not in body
+
+
+def test_409_uniqueness_conflict(client: httpx.Client) -> None:
+    """Attio's rule: a (target URL, event type, filter) once per workspace, whatever the order
+    of keys and conditions."""
+    cond = [
+        {"field": "id.object_id", "operator": "equals", "value": "people"},
+        {"field": "actor.type", "operator": "equals", "value": "api-token"},
+    ]
+    sub = {"event_type": "record.created", "filter": {"$and": cond}}
+    url = "https://example.com/unique"
+    r = client.post("/v2/webhooks", json={"data": {"target_url": url, "subscriptions": [sub]}})
+    assert r.status_code == 200, r.text
+    reordered = {
+        "filter": {"$and": [{"value": c["value"], **c} for c in reversed(cond)]},
+        "event_type": "record.created",
+    }
+    r = client.post(
+        "/v2/webhooks", json={"data": {"target_url": url, "subscriptions": [reordered]}}
+    )
+    body = attio_error(r, 409, "invalid_request_error", "uniqueness_conflict")
+    assert body["field"] == "subscriptions[0]"
+    twice = {"data": {"target_url": url + "/2", "subscriptions": [sub, reordered]}}
+    attio_error(
+        client.post("/v2/webhooks", json=twice), 409, "invalid_request_error", "uniqueness_conflict"
+    )
+    # Another URL, or another filter, is another subscription.
+    other = {"data": {"target_url": url + "/2", "subscriptions": [sub]}}
+    r = client.post("/v2/webhooks", json=other)
+    assert r.status_code == 200, r.text
+    second = r.json()["data"]["id"]["webhook_id"]
+    r = client.patch(f"/v2/webhooks/{second}", json={"data": {"target_url": url}})
+    attio_error(r, 409, "invalid_request_error", "uniqueness_conflict")
+    # /rest does not apply Attio's rule.
+    rest = client.post("/rest/webhooks", json={"targetUrl": url, "operations": ["person.created"]})
+    assert rest.status_code == 201

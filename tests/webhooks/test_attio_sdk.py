@@ -84,6 +84,16 @@ def test_webhook_crud_and_typed_errors(server: LiveServer, api_key: str) -> None
         assert bad.value.data.code == "validation_type"
         assert "target_url" in bad.value.data.message
 
+        # Attio's uniqueness rule, as its typed 409.
+        with pytest.raises(errors.PostV2WebhooksUniquenessConflictError) as taken:
+            client.webhooks.post_v2_webhooks(
+                data={
+                    "target_url": rx.url,
+                    "subscriptions": [{"event_type": "note.created", "filter": None}],
+                }
+            )
+        assert taken.value.data.code == "uniqueness_conflict"
+
         client.webhooks.delete_v2_webhooks_webhook_id_(webhook_id=hook_id)
         # 404s are typed too, on get, patch and delete.
         with pytest.raises(errors.GetV2WebhooksWebhookIDNotFoundError) as missing:

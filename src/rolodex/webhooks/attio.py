@@ -248,6 +248,27 @@ def _object_ids(value: Any, registry: Registry) -> Any:
     return value
 
 
+def _canonical_filter(flt: Any) -> Any:
+    """A filter in one spelling: Attio ignores key order and the order of operations."""
+    if isinstance(flt, dict):
+        if "$and" in flt or "$or" in flt:
+            op = "$and" if "$and" in flt else "$or"
+            items = sorted((_canonical_filter(n) for n in flt[op]), key=repr)
+            return (op, tuple(items))
+        return tuple(sorted((k, _canonical_filter(v)) for k, v in flt.items()))
+    if isinstance(flt, list):
+        return tuple(_canonical_filter(v) for v in flt)
+    return flt
+
+
+def subscription_keys(target_url: str, subscriptions: list[dict[str, Any]] | None) -> list[Any]:
+    """What Attio keeps unique in a workspace: (target URL, event type, filter) per subscription."""
+    return [
+        (target_url, s["eventType"], _canonical_filter(s.get("filter")))
+        for s in subscriptions or []
+    ]
+
+
 def signature(secret: str, body_bytes: bytes) -> str:
     """``Attio-Signature``: the hex HMAC-SHA256 of the body, keyed by the secret string."""
     return hmac.new(secret.encode(), body_bytes, hashlib.sha256).hexdigest()

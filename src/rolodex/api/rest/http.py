@@ -87,9 +87,12 @@ def attio_error_response(exc: RolodexError) -> JSONResponse:
         "code": _ATTIO_CODES.get(exc.code, exc.code.lower()),
         "message": exc.message,
     }
+    # Beyond Attio's four keys, which its SDKs ignore: the part of the request at
+    # fault, and what the error knows besides (``required_scope``, ...).
     if exc.field is not None:
-        # Beyond Attio's four keys, which its SDKs ignore: the part of the request at fault.
         body["field"] = exc.field
+    for key, value in exc.extra.items():
+        body.setdefault(key, value)
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
