@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import shutil
+import subprocess
 import time
 from typing import Any
 
@@ -271,3 +274,40 @@ def test_a_rest_webhook_in_attio_format(client: httpx.Client) -> None:
         assert body["events"][0]["event_type"] == "record.created"
         assert body["events"][0]["id"]["record_id"] == acme["id"]
         assert req.header("X-Rolodex-Event") == "company.created"
+
+
+NODE = shutil.which("node")
+# A receiver written from Attio's guide: the hex HMAC-SHA256 of the request body, keyed by the
+# webhook's secret, compared with Attio-Signature; and the same over a re-serialised body, as
+# receivers behind express.json() compute it.
+NODE_VERIFY = r"""
+const crypto = require('crypto');
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const sign = (secret, text) => crypto.createHmac('sha256', secret).update(text).digest('hex');
+process.stdout.write(JSON.stringify(cases.map(({secret, raw, headers}) => ({
+  raw: sign(secret, raw) === headers['attio-signature'],
+  reserialised: sign(secret, JSON.stringify(JSON.parse(raw))) === headers['attio-signature'],
+}))));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_attio_signature_verifies_in_node(client: httpx.Client) -> None:
+    with Receiver() as rx:
+        hook = v2_hook(client, rx.url, [{"event_type": "record.created", "filter": None}])
+        factories.person(client, name="Zoë Ünïcode", email="zoe@example.com")
+        (req,) = rx.wait_for(1)
+        case = {
+            "secret": hook["secret"],
+            "raw": req.body.decode(),
+            "headers": {k.lower(): v for k, v in req.headers.items()},
+        }
+        assert NODE is not None
+        done = subprocess.run(
+            [NODE, "-e", NODE_VERIFY],
+            input=json.dumps([case]).encode(),
+            capture_output=True,
+            timeout=30,
+            check=True,
+        )
+        assert json.loads(done.stdout) == [{"raw": True, "reserialised": True}]
