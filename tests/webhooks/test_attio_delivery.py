@@ -311,3 +311,21 @@ def test_attio_signature_verifies_in_node(client: httpx.Client) -> None:
             check=True,
         )
         assert json.loads(done.stdout) == [{"raw": True, "reserialised": True}]
+
+
+def test_a_sample_in_attio_format(client: httpx.Client) -> None:
+    with Receiver() as rx:
+        hook = v2_hook(client, rx.url, [{"event_type": "record.updated", "filter": None}])
+        hook_id = hook["id"]["webhook_id"]
+        for event_type in ("person.updated", "note.created", "task.completed"):
+            r = client.post(f"/rest/webhooks/{hook_id}/test", json={"eventType": event_type})
+            assert r.status_code == 202, r.text
+        requests = rx.wait_for(3)
+        bodies = [verify_attio(hook["secret"], r) for r in requests]
+        by_type = {b["events"][0]["event_type"]: b["events"] for b in bodies}
+        assert set(by_type) == {"record.updated", "note.created", "task.completed"}
+        update = by_type["record.updated"]
+        assert all(e["id"]["workspace_id"] == hook["id"]["workspace_id"] for e in update)
+        assert all(e["id"]["attribute_id"] for e in update)
+        assert by_type["note.created"][0]["id"]["note_id"]
+        assert by_type["task.completed"][0]["actor"] == {"type": "system", "id": None}

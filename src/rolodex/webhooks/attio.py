@@ -150,11 +150,16 @@ def _note_parent(event: dict[str, Any], registry: Registry | None) -> tuple[str 
     return None, None
 
 
-def events(event: dict[str, Any], registry: Registry | None) -> list[dict[str, Any]]:
-    """The Attio events of one Rolodex event (one, or one per field or merged record)."""
+def events(
+    event: dict[str, Any], registry: Registry | None, workspace_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The Attio events of one Rolodex event (one, or one per field or merged record).
+
+    ``workspace_id`` stands in for an event that names none (a test sample).
+    """
     name = attio_type(event["type"]) or event["type"]
     family = name.partition(".")[0]
-    ws = event["workspace_id"]
+    ws = event.get("workspace_id") or workspace_id
     rid = event.get("record_id")
     who = actor(event.get("actor"))
     obj_name = event["object_name"]

@@ -156,7 +156,8 @@ def render_for(
     obj = registry.objects.get(event["object_name"]) if registry else None
     attio_body = None
     if hook.format == "attio":
-        attio_body = attio.body(ctx, attio_events or attio.events(event, registry))
+        attio_events = attio_events or attio.events(event, registry, ctx["workspace_id"])
+        attio_body = attio.body(ctx, attio_events)
     body = payloads.render(
         hook.format,
         event,
