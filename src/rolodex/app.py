@@ -18,7 +18,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rolodex.api.rest.hot import HotRoutes
-from rolodex.api.rest.http import JSONResponse, error_response, internal_error
+from rolodex.api.rest.http import JSONResponse, error_response_for, internal_error
 from rolodex.auth.ratelimit import FailureThrottle, RateLimiter
 from rolodex.auth.service import Authenticator
 from rolodex.config import Settings
@@ -101,13 +101,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     elif exc.status_code == 405:
         err = RolodexError(f"Method {request.method} is not allowed on {request.url.path}.")
         err.status, err.code = 405, "METHOD_NOT_ALLOWED"
-        response = error_response(err)
+        response = error_response_for(request.url.path, err)
         response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
     else:
         err = RolodexError(str(exc.detail))
         err.status, err.code = exc.status_code, "HTTP_ERROR"
-    return error_response(err)
+    return error_response_for(request.url.path, err)
 
 
 def _allowed_methods(request: Request) -> list[str]:
@@ -126,7 +126,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 async def _rolodex_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RolodexError)
-    return error_response(exc)
+    return error_response_for(request.url.path, exc)
 
 
 async def _flush_key_usage(state: AppState) -> None:

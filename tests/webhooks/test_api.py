@@ -267,6 +267,7 @@ def test_attio_patch_with_the_seed_filter(client: httpx.Client) -> None:
         json={"data": {"subscriptions": [{"event_type": "note.created", "filter": {"$and": 1}}]}},
     )
     assert bad.status_code == 400
+    assert bad.json()["code"] == "validation_type"  # Attio's error shape on /v2
     assert bad.json()["field"] == "subscriptions[0].filter.$and"
     assert client.delete(f"/v2/webhooks/{hook_id}").json() == {}
     missing = client.get(f"/v2/webhooks/{hook_id}")

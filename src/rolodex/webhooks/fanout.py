@@ -29,7 +29,7 @@ from rolodex.metadata.model import FieldType
 from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import serializer
-from rolodex.webhooks import catalogue, matching, payloads, queue
+from rolodex.webhooks import attio, catalogue, matching, payloads, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
 from rolodex.webhooks.schemas import Webhook, from_row
@@ -144,12 +144,20 @@ def delivery_row(
 
 
 def render_for(
-    hook: Webhook, event: dict[str, Any], name: str, registry: Registry | None
+    hook: Webhook,
+    event: dict[str, Any],
+    name: str,
+    registry: Registry | None,
+    attio_events: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """The canonical payload and the body in ``hook``'s format."""
     ctx = hook.context()
     canonical = payloads.canonical(event, ctx, name, event.get("data"))
     obj = registry.objects.get(event["object_name"]) if registry else None
+    attio_body = None
+    if hook.format == "attio":
+        attio_events = attio_events or attio.events(event, registry, ctx["workspace_id"])
+        attio_body = attio.body(ctx, attio_events)
     body = payloads.render(
         hook.format,
         event,
@@ -157,8 +165,48 @@ def render_for(
         name,
         object_id=catalogue.object_id(obj, event["object_name"]),
         canonical_body=canonical,
+        attio_body=attio_body,
     )
     return canonical, body
+
+
+class Rendering:
+    """One event for one webhook: the name it matches and its bodies, built on first use."""
+
+    def __init__(self, hook: Webhook, event: dict[str, Any], registry: Registry | None) -> None:
+        self.hook = hook
+        self.event = event
+        self.registry = registry
+        self.built: dict[str, tuple[dict[str, Any], str]] = {}
+        self._attio: list[dict[str, Any]] | None = None
+
+    def _build(self, name: str) -> tuple[dict[str, Any], str]:
+        if name not in self.built:
+            self.built[name] = render_for(
+                self.hook, self.event, name, self.registry, self._attio_events()
+            )
+        return self.built[name]
+
+    def _attio_events(self) -> list[dict[str, Any]]:
+        if self._attio is None:
+            self._attio = attio.events(self.event, self.registry)
+        return self._attio
+
+    def canonical(self, name: str) -> dict[str, Any]:
+        return self._build(name)[0]
+
+    def attio_views(self, name: str) -> list[dict[str, Any]]:
+        """What an Attio subscription's filter reads, one view per Attio event."""
+        canonical = self.canonical(name)
+        return [attio.filter_view(e, canonical) for e in self._attio_events()]
+
+    def match(self) -> tuple[str, str] | None:
+        """``(name, body)`` of the first subscription that takes the event, or None."""
+        subs = matching.resolved(self.hook.subscriptions, self.registry, self.hook.cache)
+        name = matching.match(subs, self.event["type"], self.canonical, self.attio_views)
+        if name is None:
+            return None
+        return name, self._build(name)[1]
 
 
 def iter_deliveries(
@@ -176,18 +224,11 @@ def iter_deliveries(
     for hook in hooks:
         if clock.iso(hook.created_at) > occurred:
             continue  # a webhook receives what happens after it exists
-        built: dict[str, tuple[dict[str, Any], str]] = {}
-
-        def payload(name: str, hook: Webhook = hook, built: dict[str, Any] = built) -> Any:
-            if name not in built:
-                built[name] = render_for(hook, event, name, registry)
-            return built[name][0]
-
-        name = matching.match(hook.subscriptions, event["type"], payload)
-        if name is None:
+        matched = Rendering(hook, event, registry).match()
+        if matched is None:
             continue
-        payload(name)
-        yield delivery_row(hook, event, name, built[name][1], now, config)
+        name, body = matched
+        yield delivery_row(hook, event, name, body, now, config)
 
 
 class _Stream:

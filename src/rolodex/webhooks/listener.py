@@ -15,8 +15,7 @@ from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
 from rolodex.metadata.registry import Registry
-from rolodex.webhooks import matching
-from rolodex.webhooks.fanout import embed, prepare, render_for
+from rolodex.webhooks.fanout import Rendering, embed, prepare
 from rolodex.webhooks.schemas import Webhook
 
 LISTEN_ID = uuid.UUID(int=0)
@@ -73,15 +72,4 @@ class Listener:
     def message(self, event: dict[str, Any], registry: Registry) -> tuple[str, str] | None:
         """``(name, body)``: the name the event matched and its JSON body; ``None``
         when no subscription takes it."""
-        built: dict[str, tuple[dict[str, Any], str]] = {}
-
-        def payload(name: str) -> Any:
-            if name not in built:
-                built[name] = render_for(self.hook, event, name, registry)
-            return built[name][0]
-
-        name = matching.match(self.hook.subscriptions, event["type"], payload)
-        if name is None:
-            return None
-        payload(name)
-        return name, built[name][1]
+        return Rendering(self.hook, event, registry).match()

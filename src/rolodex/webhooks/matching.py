@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rolodex.kit.errors import ValidationError
+from rolodex.metadata.registry import Registry
+from rolodex.webhooks import attio
 
 ALIASES = {"changed": "updated"}  # subscribed name -> canonical action
 _PART = re.compile(r"^(\*|[A-Za-z][A-Za-z0-9_-]{0,62})$")
@@ -252,23 +254,61 @@ def evaluate(node: dict[str, Any] | None, payload: dict[str, Any]) -> bool:
 
 
 # -- subscriptions ------------------------------------------------------------
+def resolved(
+    subscriptions: Sequence[dict[str, Any]] | None,
+    registry: Registry | None,
+    cache: dict[str, Any],
+) -> Sequence[dict[str, Any]] | None:
+    """``subscriptions`` as matched: Attio filters with object slugs read as object ids.
+
+    Kept in ``cache`` (the webhook's) per registry, so a fan-out resolves
+    each webhook once, not once per event.
+    """
+    if subscriptions is None or not any(s.get("attio") and s.get("filter") for s in subscriptions):
+        return subscriptions
+    if cache.get("registry") is not registry:
+        cache["registry"] = registry
+        cache["subscriptions"] = [
+            {**s, "filter": attio.resolve_objects(s.get("filter"), registry)}
+            if s.get("attio")
+            else s
+            for s in subscriptions
+        ]
+    return cache["subscriptions"]
+
+
 def match(
     subscriptions: Sequence[dict[str, Any]] | None,
     event_type: str,
     payload: Callable[[str], dict[str, Any]],
+    attio_views: Callable[[str], list[dict[str, Any]]] | None = None,
 ) -> str | None:
     """The name of the first subscription that takes ``event_type``, or None.
 
     ``subscriptions`` None means every event under its own name; ``payload``
     builds the canonical payload for a name, only when a filter needs it.
+    A subscription made in Attio's form to one of Attio's event types
+    (``record.created``) matches by ``attio.attio_type``, and its filter
+    reads ``attio_views`` (the Attio events over the canonical payload): it
+    passes when one of them does.
     """
     if subscriptions is None:
         return event_type
     for sub in subscriptions:
-        name = subscribed_name(sub["eventType"], event_type)
+        pattern = sub["eventType"]
+        native = bool(sub.get("attio")) and pattern in attio.EVENT_TYPES
+        if native:
+            name = attio.subscribed_name(pattern, event_type)
+        else:
+            name = subscribed_name(pattern, event_type)
         if name is None:
             continue
         flt = sub.get("filter")
-        if flt is None or evaluate(flt, payload(name)):
+        if flt is None:
+            return name
+        if native and attio_views is not None:
+            if any(evaluate(flt, view) for view in attio_views(name)):
+                return name
+        elif evaluate(flt, payload(name)):
             return name
     return None

@@ -1,4 +1,4 @@
-"""Webhook bodies: the three formats, and JSON written exactly as JavaScript writes it.
+"""Webhook bodies: the formats, and JSON written exactly as JavaScript writes it.
 
 A body is serialised once per (event, webhook), stored, signed and sent as
 those bytes on every attempt. Receivers that verify a signature over
@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 MAX_SAFE_INT = 2**53 - 1
-FORMATS = ("rolodex", "twenty", "superoffice")
+FORMATS = ("rolodex", "twenty", "superoffice", "attio")
 
 
 # -- JSON as JavaScript writes it ---------------------------------------------
@@ -169,9 +169,12 @@ def render(
     data: dict[str, Any] | None = None,
     object_id: str | None = None,
     canonical_body: dict[str, Any] | None = None,
+    attio_body: dict[str, Any] | None = None,
 ) -> str:
-    """The body to store and send, serialised once."""
-    if fmt == "twenty":
+    """The body to store and send, serialised once (``attio``'s is built by ``webhooks.attio``)."""
+    if fmt == "attio" and attio_body is not None:
+        body = attio_body
+    elif fmt == "twenty":
         body = twenty(event, webhook, name, object_id)
     elif fmt == "superoffice":
         body = superoffice(event, webhook, name)

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from rolodex.api.rest.http import Context, JSONResponse, endpoint
+from rolodex.api.rest.http import Context, JSONResponse, attio_error_response, endpoint
 from rolodex.auth.scopes import Scope
 from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
@@ -184,6 +184,11 @@ def _both(path: str, handler: Any, methods: list[str]) -> list[Route]:
     return [Route(path, handler, methods=methods), Route(path + "/", handler, methods=methods)]
 
 
+def v2(scope: Scope, handler: Any) -> Any:
+    """An Attio route: its refusals (401, 404, 429, ...) in Attio's error shape."""
+    return endpoint(scope, handler, errors=attio_error_response)
+
+
 def routes() -> list[Route]:
     read, write = Scope.WEBHOOK_READ, Scope.WEBHOOK_WRITE
     base = "/rest/webhooks"
@@ -205,9 +210,9 @@ def routes() -> list[Route]:
         ),
         Route(one + "/recover", endpoint(write, recover), methods=["POST"]),
         Route(one + "/test", endpoint(write, test_webhook), methods=["POST"]),
-        *_both("/v2/webhooks", endpoint(read, attio_list), ["GET"]),
-        *_both("/v2/webhooks", endpoint(write, attio_create), ["POST"]),
-        Route("/v2/webhooks/{webhook_id}", endpoint(read, attio_get), methods=["GET"]),
-        Route("/v2/webhooks/{webhook_id}", endpoint(write, attio_update), methods=["PATCH"]),
-        Route("/v2/webhooks/{webhook_id}", endpoint(write, attio_delete), methods=["DELETE"]),
+        *_both("/v2/webhooks", v2(read, attio_list), ["GET"]),
+        *_both("/v2/webhooks", v2(write, attio_create), ["POST"]),
+        Route("/v2/webhooks/{webhook_id}", v2(read, attio_get), methods=["GET"]),
+        Route("/v2/webhooks/{webhook_id}", v2(write, attio_update), methods=["PATCH"]),
+        Route("/v2/webhooks/{webhook_id}", v2(write, attio_delete), methods=["DELETE"]),
     ]

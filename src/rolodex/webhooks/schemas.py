@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from rolodex.kit import clock, decode
 from rolodex.kit.errors import ValidationError
+from rolodex.webhooks import attio as attio_events
 from rolodex.webhooks import matching, signing
 from rolodex.webhooks.payloads import FORMATS
 
@@ -52,6 +53,8 @@ class Webhook:
     failing_since: datetime | None
     created_at: datetime
     updated_at: datetime
+    # What matching derives from the subscriptions (matching.resolved), per process.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def signing_secrets(self, now: datetime | None = None) -> list[str]:
         """The current secret, then the rotated-out one while its grace period lasts."""
@@ -252,7 +255,20 @@ def parse_subscriptions(
         if unknown:
             name = sorted(unknown)[0]
             raise ValidationError(f"{where}: unknown key {name!r}", field=f"{where}.{name}")
-        event_type = matching.check_event_type(sub.get("eventType"), f"{where}.{type_key}", names)
+        raw_type = sub.get("eventType")
+        flt = None
+        if attio and isinstance(raw_type, str) and raw_type.strip() in attio_events.EVENT_TYPES:
+            flt = matching.check_filter(sub.get("filter"), f"{where}.filter")
+            # Attio's own event types: matched and filtered as Attio does (webhooks.attio).
+            out.append({"eventType": raw_type.strip(), "filter": flt, "attio": True})
+            continue
+        if attio and isinstance(raw_type, str) and raw_type.strip() in attio_events.UNSUPPORTED:
+            raise ValidationError(
+                f"{where}.{type_key}: Attio's {raw_type.strip()!r} has nothing here to fire it; "
+                f"Attio's event types here are {', '.join(attio_events.EVENT_TYPES)}",
+                field=f"{where}.{type_key}",
+            )
+        event_type = matching.check_event_type(raw_type, f"{where}.{type_key}", names)
         flt = matching.check_filter(sub.get("filter"), f"{where}.filter")
         out.append({"eventType": event_type, "filter": flt})
     return out
@@ -314,7 +330,9 @@ def parse_input(
     elif creating:
         inp.subscriptions = None  # every event
     if "format" in body or creating:
-        fmt = body.get("format") or "rolodex"
+        # Attio's form delivers Attio's body unless told otherwise: its clients
+        # cannot name a format, and their receivers read Attio's events.
+        fmt = body.get("format") or ("attio" if attio else "rolodex")
         if fmt not in FORMATS:
             raise ValidationError(f"format must be one of {', '.join(FORMATS)}", field="format")
         inp.format = fmt

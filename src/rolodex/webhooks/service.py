@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.effects import AfterCommit
-from rolodex.kit.errors import NotFound, ValidationError
+from rolodex.kit.errors import Conflict, NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.lru import LRU
 from rolodex.metadata.registry import Registry
+from rolodex.webhooks import attio as attio_rules
 from rolodex.webhooks import catalogue, fanout, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
@@ -130,6 +131,8 @@ class WebhookService:
         """Create from a JSON body in the REST (camelCase) or Attio (``{"data": ...}``) form."""
         values = parse_input(body, self.objects, creating=True, attio=attio).given()
         await check_target(values["target_url"], "targetUrl")
+        if attio:
+            await self._unique(values["target_url"], values.get("subscriptions"), None)
         now = clock.now()
         name = values.get("name") or urlsplit(values["target_url"]).hostname or "webhook"
         row = {
@@ -158,6 +161,9 @@ class WebhookService:
         hook = await self.get(webhook_id)
         if "target_url" in values:
             await check_target(values["target_url"], "targetUrl")
+        if attio and ("target_url" in values or "subscriptions" in values):
+            subs = values.get("subscriptions", hook.subscriptions)
+            await self._unique(values.get("target_url", hook.target_url), subs, hook.id)
         if "status" in values and values["status"] != hook.status:
             values["status_reason"] = None
             if values["status"] == "active":
@@ -171,6 +177,39 @@ class WebhookService:
                 await queue.park(self.conn, self.ws, hook.id, now)
                 await repo.notify(self.conn, "rolodex_deliveries")
         return await self.get(hook.id)
+
+    async def _unique(self, target_url: str, subscriptions: Any, own: uuid.UUID | None) -> None:
+        """Attio's rule, on its form only: a (target URL, event type, filter) once a workspace.
+
+        A 409 ``uniqueness_conflict`` otherwise, within the request too.
+        """
+        wanted = attio_rules.subscription_keys(target_url, subscriptions)
+        if not wanted:
+            return
+        if len(set(wanted)) < len(wanted):
+            raise Conflict(
+                "The same event type and filter are given twice for this target URL.",
+                field="subscriptions",
+            )
+        taken: set[Any] = set()
+        offset = 0
+        while True:
+            rows = await repo.list_webhooks(self.conn, self.ws, 500, offset)
+            for row in rows:
+                other = from_row(row)
+                if other.id != own and other.target_url == target_url:
+                    taken.update(
+                        attio_rules.subscription_keys(other.target_url, other.subscriptions)
+                    )
+            if len(rows) < 500:
+                break
+            offset += 500
+        for i, key in enumerate(wanted):
+            if key in taken:
+                raise Conflict(
+                    f"Another webhook already sends {key[1]} with this filter to this target URL.",
+                    field=f"subscriptions[{i}]",
+                )
 
     async def delete(self, webhook_id: Any) -> Webhook:
         hook = await self.get(webhook_id)

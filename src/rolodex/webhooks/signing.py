@@ -12,6 +12,9 @@
   ``"whsec_" + base64(secret)``).
 - SuperOffice (format ``superoffice`` only): ``X-Superoffice-Signature``, the
   base64 HMAC-SHA256 of the body keyed by the secret string.
+- Attio (format ``attio`` only): ``Attio-Signature`` and its copy
+  ``X-Attio-Signature``, the hex HMAC-SHA256 of the body keyed by the secret
+  string, and ``Idempotency-Key``, the event id (the same on every retry).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.version import VERSION as __version__
+from rolodex.webhooks import attio
 from rolodex.webhooks.payloads import content_type
 
 PREFIX = "whsec_"
@@ -39,6 +43,8 @@ SECRET_HEADERS = frozenset(
         "x-twenty-webhook-signature-previous",
         "x-superoffice-signature",
         "x-superoffice-signature-previous",
+        "attio-signature",
+        "x-attio-signature",
         "authorization",
     }
 )
@@ -130,6 +136,10 @@ def headers(
         out["X-Superoffice-Signature"] = superoffice_signature(current, body)
         if len(secrets) > 1:
             out["X-Superoffice-Signature-Previous"] = superoffice_signature(secrets[1], body)
+    if fmt == "attio":
+        for name in attio.SIGNATURE_HEADERS:
+            out[name] = attio.signature(current, body)
+        out["Idempotency-Key"] = msg_id
     return out
 
 

@@ -7,9 +7,11 @@ hands the handler a ``Context``. Handlers translate and call services.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -53,9 +55,73 @@ def error_response(exc: RolodexError) -> JSONResponse:
     return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
 
+# Attio's error vocabulary (``/v2``): its SDKs parse ``{status_code, type, code,
+# message}`` into typed errors. Codes are Attio's where it has one for the case.
+_ATTIO_CODES = {
+    "VALIDATION_ERROR": "validation_type",
+    "BAD_REQUEST": "validation_type",
+    "UNAUTHENTICATED": "unauthorized",
+    "FORBIDDEN": "unauthorized",
+    "NOT_FOUND": "not_found",
+    "CONFLICT": "uniqueness_conflict",
+    "RATE_LIMITED": "rate_limit_exceeded",
+}
+_ATTIO_TYPES = {401: "auth_error", 403: "auth_error", 429: "rate_limit_error"}
+
+
+def attio_error_response(exc: RolodexError) -> JSONResponse:
+    """``exc`` in Attio's shape, for the ``/v2`` routes.
+
+    A 429's ``Retry-After`` is an HTTP date, as Attio sends it (clients
+    written for Attio parse it with ``new Date(...)``).
+    """
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers.update(exc.headers())
+        headers["Retry-After"] = formatdate(time.time() + exc.retry_after, usegmt=True)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="rolodex"'
+    body: dict[str, Any] = {
+        "status_code": exc.status,
+        "type": _ATTIO_TYPES.get(exc.status, "invalid_request_error"),
+        "code": _ATTIO_CODES.get(exc.code, exc.code.lower()),
+        "message": exc.message,
+    }
+    # Beyond Attio's four keys, which its SDKs ignore: the part of the request at
+    # fault, and what the error knows besides (``required_scope``, ...).
+    if exc.field is not None:
+        body["field"] = exc.field
+    for key, value in exc.extra.items():
+        body.setdefault(key, value)
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+ErrorRenderer = Callable[[RolodexError], JSONResponse]
+
+
+def is_attio_path(path: str) -> bool:
+    """Whether ``path`` is under ``/v2``, where errors take Attio's shape."""
+    return path == "/v2" or path.startswith("/v2/")
+
+
+def error_response_for(path: str, exc: RolodexError) -> JSONResponse:
+    """``exc`` rendered for a request to ``path`` (errors raised outside an endpoint)."""
+    return attio_error_response(exc) if is_attio_path(path) else error_response(exc)
+
+
 def internal_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = str(uuid.uuid4())
     log.exception("Unhandled error %s on %s %s", request_id, request.method, request.url.path)
+    if is_attio_path(request.url.path):
+        return JSONResponse(
+            {
+                "status_code": 500,
+                "type": "api_error",
+                "code": "internal_server_error",
+                "message": f"Internal error; quote request id {request_id} when reporting it.",
+            },
+            status_code=500,
+        )
     return JSONResponse(
         {
             "statusCode": 500,
@@ -172,8 +238,13 @@ Handler = Callable[[Context], Awaitable[Response]]
 RouteRow = tuple[str, Scope, "Handler", list[str]]
 
 
-def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap ``handler``: authenticate, rate-limit, check ``scope``, render errors."""
+def endpoint(
+    scope: Scope, handler: Handler, *, errors: ErrorRenderer = error_response
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``handler``: authenticate, rate-limit, check ``scope``, render errors.
+
+    ``errors`` renders a refusal (``attio_error_response`` on ``/v2``).
+    """
 
     accepted: frozenset[str] | None = getattr(handler, "query_params", None)
 
@@ -198,12 +269,12 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
                 and idempotency.HEADER in request.headers
             ):
                 response = await idempotency.guarded(
-                    state, principal, request, lambda: _rendered(handler, ctx)
+                    state, principal, request, lambda: _rendered(handler, ctx, errors)
                 )
             else:
                 response = await handler(ctx)
         except RolodexError as exc:
-            response = error_response(exc)
+            response = errors(exc)
         if quota is not None:
             response.raw_headers.extend(quota_headers(quota))
         return response
@@ -213,12 +284,12 @@ def endpoint(scope: Scope, handler: Handler) -> Callable[[Request], Awaitable[Re
     return asgi
 
 
-async def _rendered(handler: Handler, ctx: Context) -> Response:
+async def _rendered(handler: Handler, ctx: Context, errors: ErrorRenderer) -> Response:
     """``handler``'s response, its errors included (what an idempotency key records)."""
     try:
         return await handler(ctx)
     except RolodexError as exc:
-        return error_response(exc)
+        return errors(exc)
 
 
 def route_table(rows: Sequence[RouteRow]) -> list[Route]:

@@ -20,7 +20,13 @@ import rolodex
 from rolodex.api.rest.http import error_response
 from rolodex.api.rest.openapi_aggregates import aggregate_paths, aggregate_schemas
 from rolodex.api.rest.openapi_bulk import bulk_paths
-from rolodex.api.rest.openapi_common import ERROR, Schema, error_responses
+from rolodex.api.rest.openapi_common import (
+    ATTIO_ERROR,
+    ERROR,
+    Schema,
+    attio_error_responses,
+    error_responses,
+)
 from rolodex.api.rest.openapi_consents import consent_paths, consent_schemas
 from rolodex.api.rest.openapi_headers import decorate
 from rolodex.api.rest.openapi_keys import key_paths, key_schemas
@@ -45,7 +51,7 @@ def document(
     """The OpenAPI 3.1 document for ``registry``; nothing in it names a field by hand."""
     objects = list(registry.objects.values())
     paths: dict[str, Schema] = {}
-    schemas: dict[str, Schema] = {"Error": ERROR, "PageInfo": PAGE_INFO}
+    schemas: dict[str, Schema] = {"Error": ERROR, "AttioError": ATTIO_ERROR, "PageInfo": PAGE_INFO}
     for obj in objects:
         paths.update(object_paths(obj))
         paths.update(aggregate_paths(obj))
@@ -79,7 +85,7 @@ def document(
             }
         },
         "parameters": PARAMETERS,
-        "responses": error_responses(),
+        "responses": {**error_responses(), **attio_error_responses()},
         "schemas": schemas,
     }
     decorate(paths, components)

@@ -166,3 +166,47 @@ def error_responses() -> dict[str, Schema]:
 def errors(*statuses: int) -> dict[str, Schema]:
     """Responses for ``statuses``, each a reference to the shared error response."""
     return {str(s): ref(_ERRORS[s][0], "responses") for s in sorted(set(statuses))}
+
+
+# -- Attio's errors (/v2) -----------------------------------------------------------
+ATTIO_ERROR: Schema = {
+    "type": "object",
+    "description": "Attio's error shape, on every `/v2` route; `field` is Rolodex's addition.",
+    "properties": {
+        "status_code": {"type": "integer", "description": "The HTTP status, repeated."},
+        "type": {
+            "type": "string",
+            "description": "`invalid_request_error`, `auth_error` (401, 403), "
+            "`rate_limit_error` (429) or `api_error` (500).",
+        },
+        "code": {
+            "type": "string",
+            "description": "Such as `validation_type`, `not_found`, `unauthorized`, "
+            "`uniqueness_conflict` or `rate_limit_exceeded`.",
+        },
+        "message": {"type": "string", "description": "What went wrong, for people."},
+        "field": {"type": "string", "description": "The offending field, when there is one."},
+    },
+    "required": ["status_code", "type", "code", "message"],
+}
+
+
+def attio_error_responses() -> dict[str, Schema]:
+    """The shared error responses of the ``/v2`` routes, named ``Attio<Name>``."""
+    out: dict[str, Schema] = {}
+    for name, response in error_responses().items():
+        attio = {**response, "content": {"application/json": {"schema": ref("AttioError")}}}
+        if name == "TooManyRequests":
+            attio["headers"] = {
+                "Retry-After": {
+                    "description": "The HTTP date at which to retry, as Attio sends it.",
+                    "schema": {"type": "string"},
+                }
+            }
+        out["Attio" + name] = attio
+    return out
+
+
+def attio_errors(*statuses: int) -> dict[str, Schema]:
+    """``errors`` for a ``/v2`` route: Attio's shape."""
+    return {str(s): ref("Attio" + _ERRORS[s][0], "responses") for s in sorted(set(statuses))}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rolodex.api.rest.openapi_common import Schema, errors, ref
+from rolodex.api.rest.openapi_common import Schema, attio_errors, errors, ref
 
 WRITES = ("post", "patch", "put", "delete")
 
@@ -62,9 +62,11 @@ def decorate(paths: dict[str, Schema], components: dict[str, Any]) -> None:
     components["headers"] = {**HEADERS, "Idempotent-Replayed": REPLAYED}
     components["parameters"] = {**components["parameters"], "IdempotencyKey": IDEMPOTENCY_KEY}
     for name, response in list(components["responses"].items()):
-        if not name.startswith("Unauthorized"):
+        if "Unauthorized" not in name:
             components["responses"][name] = _with_headers(response, True)
-    for item in paths.values():
+    for path, item in paths.items():
+        # Attio's form (/v2) answers its errors in Attio's shape.
+        refusals = attio_errors if path.startswith("/v2/") else errors
         for method, operation in list(item.items()):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -82,6 +84,6 @@ def decorate(paths: dict[str, Schema], components: dict[str, Any]) -> None:
                     ref("IdempotencyKey", "parameters"),
                 ]
                 operation["responses"] = dict(
-                    sorted({**errors(409, 422), **operation["responses"]}.items())
+                    sorted({**refusals(409, 422), **operation["responses"]}.items())
                 )
             item[method] = operation

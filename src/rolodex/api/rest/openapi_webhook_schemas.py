@@ -14,6 +14,7 @@ from rolodex.api.rest.openapi_common import (
     nullable,
     ref,
 )
+from rolodex.webhooks import attio
 from rolodex.webhooks.payloads import FORMATS
 from rolodex.webhooks.schemas import STATUSES
 from rolodex.webhooks.service import DELIVERY_STATUSES
@@ -177,7 +178,18 @@ EVENT_TYPE_INFO: Schema = {
 }
 
 # -- the Attio form ---------------------------------------------------------------
-ATTIO_SUBSCRIPTION = closed({"event_type": EVENT_TYPE, "filter": FILTER}, ["event_type"])
+ATTIO_EVENT_TYPE: Schema = {
+    "anyOf": [
+        {
+            "type": "string",
+            "enum": list(attio.EVENT_TYPES),
+            "description": "One of Attio's event types; narrow `record.*` with a filter on "
+            "`id.object_id` (an object's id or slug, such as `people`).",
+        },
+        EVENT_TYPE,
+    ]
+}
+ATTIO_SUBSCRIPTION = closed({"event_type": ATTIO_EVENT_TYPE, "filter": FILTER}, ["event_type"])
 _ATTIO_COMMON: dict[str, Schema] = {
     **{k: v for k, v in _COMMON.items() if k not in ("targetUrl", "subscriptions")},
     "target_url": URL,

@@ -11,6 +11,7 @@ from rolodex.api.rest.openapi_common import (
     TIME,
     UUID,
     Schema,
+    attio_errors,
     closed,
     data,
     errors,
@@ -241,7 +242,7 @@ def _attio_paths() -> dict[str, Schema]:
                             "required": ["data"],
                         }
                     ),
-                    **errors(*AUTH),
+                    **attio_errors(*AUTH),
                 },
                 READ,
                 parameters=_PAGE,
@@ -259,7 +260,7 @@ def _attio_paths() -> dict[str, Schema]:
                             for n in ("attioGetWebhook", "attioUpdateWebhook", "attioDeleteWebhook")
                         },
                     ),
-                    **errors(*BODY),
+                    **attio_errors(*BODY),
                 },
                 WRITE,
                 ref("AttioWebhookCreateInput"),
@@ -273,7 +274,7 @@ def _attio_paths() -> dict[str, Schema]:
                 "Get a webhook",
                 {
                     "200": ok({"type": "object", "properties": created, "required": ["data"]}),
-                    **errors(*AUTH, 404),
+                    **attio_errors(*AUTH, 404),
                 },
                 READ,
             ),
@@ -283,7 +284,7 @@ def _attio_paths() -> dict[str, Schema]:
                 "Update a webhook",
                 {
                     "200": ok({"type": "object", "properties": created, "required": ["data"]}),
-                    **errors(*BODY, 404),
+                    **attio_errors(*BODY, 404),
                 },
                 WRITE,
                 ref("AttioWebhookUpdateInput"),
@@ -292,7 +293,7 @@ def _attio_paths() -> dict[str, Schema]:
                 V2,
                 "attioDeleteWebhook",
                 "Delete a webhook",
-                {"200": ok({"type": "object", "maxProperties": 0}), **errors(*AUTH, 404)},
+                {"200": ok({"type": "object", "maxProperties": 0}), **attio_errors(*AUTH, 404)},
                 WRITE,
             ),
         },
@@ -312,7 +313,7 @@ def _stream_paths() -> dict[str, Schema]:
                         "`event` its name, `data` the body a `rolodex` webhook receives.",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
-                    **errors(*AUTH),
+                    **attio_errors(*AUTH),
                 },
                 f"Without `since` or `Last-Event-ID` it starts at the current end. {READ}",
                 parameters=[
