@@ -77,7 +77,9 @@ class Console:
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.get(path, **kw)
 
-    def post(self, path: str, data: dict[str, Any], *, token_from: str | None = None) -> httpx.Response:
+    def post(
+        self, path: str, data: dict[str, Any], *, token_from: str | None = None
+    ) -> httpx.Response:
         """Post ``data`` with the CSRF token of the page at ``token_from`` (or ``path``)."""
         page = self.http.get(token_from or "/console/account")
         return self.http.post(path, data={"csrf": csrf(page.text), **data})

@@ -25,8 +25,6 @@ def _signed_in(page: Page, token: str, target: str) -> Response:
 
 
 async def sign_in_form(page: Page) -> Response:
-    if page.member is not None:
-        return page.redirect("/")
     return page.render("sign_in.html", next=page.query("next"), email="")
 
 

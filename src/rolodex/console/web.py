@@ -187,7 +187,9 @@ def view(handler: Handler, *, admin: bool = False, public: bool = False) -> Any:
         state: AppState = request.app.state.rolodex
         auth: MemberAuth = request.app.state.console_auth
         token = request.cookies.get(SESSION_COOKIE)
-        member = await auth.principal(token) if token else None
+        # Sign-in pages work before any session: their forms carry the
+        # double-submit token, whatever session cookie the browser brings.
+        member = await auth.principal(token) if token and not public else None
         page = Page(request, state, auth, member, token if member else None)
         try:
             if request.method == "POST":
