@@ -45,7 +45,22 @@ def make_member(
         finally:
             await db.close()
 
-    return asyncio.run(main())
+    return in_thread(lambda: asyncio.run(main()))
+
+
+def in_thread(work: Any) -> Any:
+    """Run ``work`` in a thread of its own: Playwright's sync API keeps an event loop
+    running in the test's thread, where ``asyncio.run`` is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
+def make_key(db_url: str) -> str:
+    from tests import factories
+
+    return str(in_thread(lambda: factories.make_key(db_url)))
 
 
 def sessions_actor() -> Any:

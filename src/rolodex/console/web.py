@@ -84,7 +84,9 @@ class Page:
 
     @property
     def base(self) -> str:
-        return f"{self.request.scope.get('root_path', '')}/console"
+        # Inside the mount, root_path already ends with /console; the app's own is apart.
+        scope = self.request.scope
+        return f"{scope.get('app_root_path', scope.get('root_path', ''))}/console"
 
     def session(self, write: bool = False) -> WorkspaceSession:
         """A workspace session opened from the signed-in member."""
