@@ -15,7 +15,7 @@ from rolodex.console import fields
 from rolodex.console.web import Page
 from rolodex.kit.errors import NotFound, RolodexError
 from rolodex.metadata.model import ObjectDef
-from rolodex.records.query import And, Cond, Direction, Filter, ListQuery, Or, Order
+from rolodex.records.query import And, Cond, CountMode, Direction, Filter, ListQuery, Or, Order
 
 PAGE_SIZE = 25
 DEFAULT_COLUMNS = 5
@@ -77,12 +77,17 @@ async def list_records(page: Page, status: int = 200, **extra: Any) -> Response:
                 limit=PAGE_SIZE,
                 after=after,
                 before=before if not after else None,
+                # Exact up to the bound, estimated past it: a large workspace's list
+                # costs what a small one's does (docs/api.md, "Counts").
+                count=CountMode.ESTIMATE,
+                count_limit=page.state.settings.count_limit,
             )
             result = await s.records.page(obj, query)
             records, info, total = result.records, result.page_info, result.total
+            exact = result.total_exact is not False
         except RolodexError as exc:
             error, status = exc.message, exc.status
-            records, info, total = [], {}, 0
+            records, info, total, exact = [], {}, 0, True
     columns = _columns(page, obj)
     keep = {"q": q_text, "filter": raw_filter, "sort": sort, "dir": direction}
     keep_cols = [("col", c) for c in page.request.query_params.getlist("col")]
@@ -99,6 +104,7 @@ async def list_records(page: Page, status: int = 200, **extra: Any) -> Response:
         all_columns=[f.name for f in fields.shown(obj)],
         sortable=[f.name for f in fields.shown(obj) if f.relation is None],
         total=total,
+        exact=exact,
         info=info,
         q=q_text,
         filter=raw_filter,
