@@ -250,11 +250,17 @@ def test_live_events_and_the_playground_key(server: Any, db_url: str, browser: A
 
 
 def test_a_member_is_refused_keys_and_webhooks(server: Any, db_url: str, browser: Any) -> None:
-    make_member(db_url, "bob@example.org", "member")
+    link = make_member(db_url, "bob@example.org", "member", password=None)
     tab = Tab(browser, server.url)
     try:
-        _sign_in(tab, "bob@example.org")
-        page = tab.page
+        # A one-time link, then the account page to set a password.
+        page = tab.go(f"/console/link/{link}")
+        tab.check("link")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/console/account")
+        page.get_by_label("New password (at least 12 characters)").fill(PASSWORD)
+        page.get_by_role("button", name="Set password").click()
+        page.get_by_role("status").wait_for()
         assert page.get_by_role("link", name="API keys").count() == 0
         for path in ("/console/keys", "/console/webhooks"):
             response = page.goto(server.url + path)

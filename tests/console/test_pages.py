@@ -173,3 +173,26 @@ def test_members_invite_prints_a_link(db_url: str) -> None:
     assert re.fullmatch(r"http://127\.0\.0\.1:8080/console/link/[0-9a-f-]{36}\.[\w-]+", link)
     listed = cli("members", "list", "--json", database=db_url)
     assert '"role": "admin"' in listed.stdout or '"role":"admin"' in listed.stdout
+
+
+def test_roles_change_only_as_their_rules_say(server: Any, db_url: str) -> None:
+    console = _signed_in(server, db_url, role="admin")
+    make_member(db_url, "bob@example.org", "member")
+    make_member(db_url, "olga@example.org", "owner")
+    page = console.get("/console/members").text
+    found = re.findall(r"/console/members/([0-9a-f-]{36})/role", page)
+    assert len(found) == 2  # no form for one's own role
+    emails = re.findall(r"<td>([a-z]+@example\.org)</td>", page)
+    by_email = dict(zip([e for e in emails if e != "ada@example.org"], found, strict=True))
+    r = console.post(f"/console/members/{by_email['bob@example.org']}/role", {"role": "admin"})
+    assert r.status_code == 200 and "The role is changed." in r.text
+    # An admin cannot make or unmake owners.
+    r = console.post(f"/console/members/{by_email['olga@example.org']}/role", {"role": "member"})
+    assert r.status_code == 403
+    r = console.post(f"/console/members/{by_email['bob@example.org']}/role", {"role": "owner"})
+    assert r.status_code == 403
+    r = console.post(f"/console/members/{by_email['bob@example.org']}/role", {"role": "king"})
+    assert r.status_code == 400 and "role is owner, admin or member" in r.text
+    bob = Console(server.url)
+    bob.sign_in("bob@example.org")
+    assert bob.get("/console/keys").status_code == 200  # an admin now

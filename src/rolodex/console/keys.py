@@ -71,6 +71,26 @@ async def members(page: Page) -> Response:
     return await _members_page(page)
 
 
+async def set_role(page: Page) -> Response:
+    """Change a member's role; only an owner grants or takes ownership, and no one
+    changes their own role (so a workspace keeps the owner who signed in)."""
+    assert page.member is not None
+    target = page.request.path_params["id"]
+    role = page.value("role")
+    if target == str(page.member.member_id):
+        return await _members_page(page, status=403, error="You cannot change your own role.")
+    async with page.session() as s:
+        current = {m["id"]: m["role"] for m in await s.members.list()}
+    if "owner" in (role, current.get(target)) and page.member.role.value != "owner":
+        return await _members_page(page, status=403, error="Only an owner can change an owner.")
+    try:
+        async with page.session(write=True) as s:
+            await s.members.set_role(target, role)
+    except RolodexError as exc:
+        return await _members_page(page, status=exc.status, error=exc.message)
+    return await _members_page(page, notice="The role is changed.")
+
+
 async def invite(page: Page) -> Response:
     assert page.member is not None
     role = page.value("role", "member")

@@ -38,6 +38,7 @@ def routes() -> list[Any]:
         Route("/keys/{id}/revoke", view(keys.revoke_key, **admin), methods=["POST"]),
         Route("/playgrounds", view(keys.playgrounds, **admin), methods=["GET"]),
         *_get_post("/members", keys.members, keys.invite, **admin),
+        Route("/members/{id}/role", view(keys.set_role, **admin), methods=["POST"]),
         *webhooks.routes(view, admin),
         *schema.routes(view, admin),
         # Everyone: records.

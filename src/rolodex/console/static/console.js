@@ -46,6 +46,13 @@
     });
   }
 
+  // A test delivery still pending: look again shortly, until it has a result.
+  var waiting = document.querySelector("[data-refresh]");
+  if (waiting) {
+    setTimeout(function () { window.location.reload(); },
+      1000 * Number(waiting.getAttribute("data-refresh")));
+  }
+
   var live = document.getElementById("live");
   if (live && window.EventSource) {
     var state = document.getElementById("live-state");
