@@ -12,6 +12,7 @@ so a stolen database holds no usable token, and a lookup names its workspace.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -124,20 +125,17 @@ class MemberAuth:
         address = self.failures.address(scope)
         self.failures.admit(address)
         email = email.strip().lower()
-        async with self.db.transaction() as conn:
+        async with self.db.connect() as conn:
             rows = await repository.credentials_by_email(conn, email) if email else []
-            found = None
-            for row in rows:
-                if row["password_hash"] and _verify(row["password_hash"], password):
-                    found = row
-                    break
-            if not rows or not any(r["password_hash"] for r in rows):
-                _verify(_DUMMY, password)
-            if found is None:
-                self.failures.failed(address)
-                raise Unauthenticated("The email or password is not right.")
+        # argon2 takes tens of milliseconds on purpose: off the event loop, and
+        # outside any transaction.
+        found = await asyncio.to_thread(_match, rows, password)
+        if found is None:
+            self.failures.failed(address)
+            raise Unauthenticated("The email or password is not right.")
+        principal = _principal(found)
+        async with self.db.transaction() as conn:
             await self._end(conn, old)
-            principal = _principal(found)
             return principal, await start_session(conn, principal)
 
     async def redeem_link(
@@ -183,6 +181,18 @@ class MemberAuth:
         ws = token_workspace(token) if token else None
         if ws is not None and token is not None:
             await repository.delete_session(conn, ws, digest(token))
+
+
+def _match(rows: list[Row], password: str) -> Row | None:
+    """The first credential whose password this is; an unknown email costs the same."""
+    hashed = [r for r in rows if r["password_hash"]]
+    if not hashed:
+        _verify(_DUMMY, password)
+        return None
+    for row in hashed:
+        if _verify(row["password_hash"], password):
+            return row
+    return None
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -273,7 +283,7 @@ class MemberService:
 
     async def set_password(self, member_id: uuid.UUID, password: str) -> None:
         """Set a member's password; its other sessions end."""
-        hashed = _hasher.hash(check_password(password))
+        hashed = await asyncio.to_thread(_hasher.hash, check_password(password))
         await repository.update_credential(
             self.conn, self.ws, member_id, {"password_hash": hashed, "updated_at": clock.now()}
         )

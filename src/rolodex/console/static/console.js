@@ -39,6 +39,8 @@
         }));
         window.location.href = "/rest/docs";
       } else {
+        // GraphiQL reads stored headers only while it is told to keep them.
+        localStorage.setItem("graphiql:shouldPersistHeaders", "true");
         localStorage.setItem("graphiql:headers",
           JSON.stringify({Authorization: "Bearer " + key}, null, 2));
         window.location.href = "/graphql";
