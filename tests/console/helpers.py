@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from rolodex.auth.schemas import SYSTEM
 from rolodex.kit.db import Database
 from rolodex.metadata.registry import RegistryCache
 from rolodex.session import WRITE, LocalPrincipal, Sessions
@@ -33,7 +34,7 @@ def make_member(
         try:
             sessions = Sessions(db, RegistryCache(0))
             principal = (
-                LocalPrincipal(workspace, sessions_actor())
+                LocalPrincipal(workspace, SYSTEM)
                 if workspace is not None
                 else await sessions.local(None)
             )
@@ -61,12 +62,6 @@ def make_key(db_url: str) -> str:
     from tests import factories
 
     return str(in_thread(lambda: factories.make_key(db_url)))
-
-
-def sessions_actor() -> Any:
-    from rolodex.auth.schemas import SYSTEM
-
-    return SYSTEM
 
 
 def csrf(html: str) -> str:

@@ -196,3 +196,35 @@ def test_roles_change_only_as_their_rules_say(server: Any, db_url: str) -> None:
     bob = Console(server.url)
     bob.sign_in("bob@example.org")
     assert bob.get("/console/keys").status_code == 200  # an admin now
+
+
+def test_records_are_created_from_the_list_page(
+    server: Any, db_url: str, client: httpx.Client
+) -> None:
+    console = _signed_in(server, db_url, role="member")
+    r = console.post(
+        "/console/records/companies",
+        {"f-name": "Acme", "f-domainName": "acme.example"},
+        token_from="/console/records/companies",
+    )
+    assert r.status_code == 303, r.text
+    page = console.get(r.headers["location"])
+    assert page.status_code == 200 and "Acme" in page.text
+    company_id = r.headers["location"].rsplit("/", 1)[1]
+    r = console.post(
+        "/console/records/people",
+        {"f-name": "Linus", "f-email": "not an email", "f-companyId": company_id},
+        token_from="/console/records/people",
+    )
+    assert r.status_code == 400  # the record service's own check
+    api = client.post("/rest/people", json={"name": "Linus", "email": "not an email"})
+    assert api.json()["message"].split(":")[0] in r.text.replace("&#39;", "'")
+    r = console.post(
+        "/console/records/people",
+        {"f-name": "Linus", "f-email": "linus@example.org", "f-companyId": company_id},
+        token_from="/console/records/people",
+    )
+    person = console.get(r.headers["location"]).text
+    assert f'href="/console/records/companies/{company_id}"' in person  # the relation
+    created = client.get("/rest/people", params={"filter": "email[eq]:linus@example.org"})
+    assert created.json()["data"]["people"][0]["createdBy"]["type"] == "member"
