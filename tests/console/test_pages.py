@@ -228,3 +228,18 @@ def test_records_are_created_from_the_list_page(
     assert f'href="/console/records/companies/{company_id}"' in person  # the relation
     created = client.get("/rest/people", params={"filter": "email[eq]:linus@example.org"})
     assert created.json()["data"]["people"][0]["createdBy"]["type"] == "member"
+
+
+def test_a_long_timeline_pages(server: Any, db_url: str, client: httpx.Client) -> None:
+    console = _signed_in(server, db_url)
+    person = factories.person(client, name="Ada")
+    for i in range(55):
+        assert client.patch(f"/rest/people/{person['id']}", json={"jobTitle": f"t{i}"}).is_success
+    path = f"/console/records/people/{person['id']}"
+    first = console.get(path).text
+    assert first.count("<strong>person.updated</strong>") == 50
+    older = re.search(r'href="(\?events=[^"]+)">Older events', first)
+    assert older
+    rest = console.get(path + older.group(1).replace("&amp;", "&")).text
+    assert rest.count("<strong>person.updated</strong>") == 5
+    assert "<strong>person.created</strong>" in rest and "Older events" not in rest

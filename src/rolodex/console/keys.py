@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from starlette.responses import Response
@@ -103,7 +104,10 @@ async def invite(page: Page) -> Response:
             )
     except RolodexError as exc:
         return await _members_page(page, status=exc.status, error=exc.message)
-    origin = f"{page.request.url.scheme}://{page.request.url.netloc}"
+    # Behind a proxy the request's own address may not be the one people use.
+    origin = os.environ.get("ROLODEX_PUBLIC_URL") or (
+        f"{page.request.url.scheme}://{page.request.url.netloc}"
+    )
     return await _members_page(
         page,
         status=201,

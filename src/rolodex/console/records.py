@@ -18,6 +18,7 @@ from rolodex.metadata.model import ObjectDef
 from rolodex.records.query import And, Cond, CountMode, Direction, Filter, ListQuery, Or, Order
 
 PAGE_SIZE = 25
+TIMELINE_PAGE = 50
 DEFAULT_COLUMNS = 5
 
 
@@ -150,7 +151,9 @@ async def show_record(page: Page, status: int = 200, **extra: Any) -> Response:
             record: dict[str, Any] | None = await s.records.get(obj, rid, depth=1)
         except NotFound:
             record = None
-        history, _ = await s.timeline.page(obj, rid, limit=50, after=None)
+        history, older = await s.timeline.page(
+            obj, rid, limit=TIMELINE_PAGE, after=page.query("events") or None
+        )
         consents = await s.consents.of_person(rid) if record and obj.name == "person" else []
     if record is None and not history:
         raise NotFound(f"No {obj.name} with id {rid}.", field="id")
@@ -176,6 +179,7 @@ async def show_record(page: Page, status: int = 200, **extra: Any) -> Response:
         show=_show,
         related=related,
         history=history,
+        older=older,
         consents=consents,
         **extra,
     )
