@@ -103,6 +103,7 @@ async def list_records(page: Page, status: int = 200, **extra: Any) -> Response:
         records=records,
         columns=columns,
         all_columns=[f.name for f in fields.shown(obj)],
+        labels={f.name: f.label for f in obj.fields.values()},
         sortable=[f.name for f in fields.shown(obj) if f.relation is None],
         total=total,
         exact=exact,
