@@ -25,6 +25,7 @@ from rolodex.config import Settings
 from rolodex.kit.analyze import StatisticsKeeper
 from rolodex.kit.db import Database
 from rolodex.kit.errors import RolodexError
+from rolodex.members.service import MemberAuth
 from rolodex.metadata.registry import RegistryCache
 from rolodex.state import AppState
 
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.api.rest.openapi import routes as openapi_routes
     from rolodex.auth.routes import routes as key_routes
     from rolodex.consent.routes import routes as consent_routes
+    from rolodex.console.routes import routes as console_routes
     from rolodex.events.routes import routes as event_routes
     from rolodex.events.stream import routes as stream_routes
     from rolodex.mcp.http import McpHttp
@@ -243,6 +245,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         *webhook_routes(),
         *workspace_routes(),
         *mcp.routes(),
+        *console_routes(),
     ]
     app = RolodexApp(
         routes=routes,
@@ -261,4 +264,10 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
 
         app.cors = cors(app.dispatch, settings.cors_origins)
     app.state.rolodex = state
+    app.state.console_auth = MemberAuth(
+        db,
+        FailureThrottle(
+            settings.signin_failure_rate, settings.signin_failure_burst, settings.trusted_proxies
+        ),
+    )
     return app

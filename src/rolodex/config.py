@@ -75,6 +75,9 @@ class Settings:
     # past them, the address gets 429s without a database lookup.
     auth_failure_rate: float = field(default_factory=lambda: _float("AUTH_FAILURE_RATE", 10))
     auth_failure_burst: float = field(default_factory=lambda: _float("AUTH_FAILURE_BURST", 50))
+    # Failed console sign-ins (passwords, links) per client address and process.
+    signin_failure_rate: float = field(default_factory=lambda: _float("SIGNIN_FAILURE_RATE", 0.1))
+    signin_failure_burst: float = field(default_factory=lambda: _float("SIGNIN_FAILURE_BURST", 10))
     # Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client.
     trusted_proxies: tuple[str, ...] = field(
         default_factory=lambda: tuple(

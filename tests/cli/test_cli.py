@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -201,6 +202,8 @@ def test_help_for_every_command() -> None:
         ["workspaces"],
         ["workspaces", "create"],
         ["workspaces", "list"],
+        ["members", "invite"],
+        ["members", "list"],
     ):
         result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
         assert result.exit_code == 0 and "Usage" in result.output, (command, result.output)
@@ -278,6 +281,19 @@ def test_serve_first_start(tmp_path: Path) -> None:
             assert c.get("/rest/people").status_code == 200
             p = factories.person(c, name="John Doe", email="john.doe@example.com")
             assert c.get(f"/rest/people/{p['id']}").json()["data"]["person"]["name"] == "John Doe"
+        # Beside the key, a one-time link signs the owner in to the console.
+        links = [line.strip() for line in printed if "/console/link/" in line]
+        assert len(links) == 1 and links[0].startswith(f"{url}/console/link/"), printed
+        with httpx.Client() as browser:
+            page = browser.get(links[0])
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert token, page.text
+            done = browser.post(
+                f"{url}/console/link",
+                data={"csrf": token.group(1), "token": links[0].rsplit("/", 1)[1]},
+            )
+            assert done.status_code == 303
+            assert "owner" in browser.get(f"{url}/console/").text
 
         # A second server on the same port stops at once, before touching its database.
         other = tmp_path / "other.db"

@@ -40,6 +40,8 @@ REFERENCE_TABLES = {
 CROSS_WORKSPACE_INDEXES = {
     ("event", "ix_event_fan_out"): "events waiting for fan-out, oldest first",
     ("webhook_delivery", "ix_webhook_delivery_due"): "deliveries due, soonest first",
+    ("member_credential", "ix_member_credential_by_email"): "console sign-in names an email, "
+    "not a workspace",
 }
 
 

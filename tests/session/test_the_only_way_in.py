@@ -22,6 +22,7 @@ SERVICES = {
     "WebhookService",
     "ConsentService",
     "KeyService",
+    "MemberService",
     "Timeline",
     "AggregateService",
 }
@@ -33,6 +34,7 @@ NO_PRINCIPAL = {
     "consent/service.py": "its own record service when built outside a session",
     "idempotency/service.py": "Idempotency-Key claims and answers, committed apart from the "
     "handler's own session so that an answer is recorded only after its work committed",
+    "members/service.py": "members' sign-in and session cookies, which make the principal",
     "kit/analyze.py": "planner statistics of every table",
     "kit/db.py": "the connections themselves",
     "records/retention.py": "the retention purge of every workspace, as the system",
@@ -119,6 +121,8 @@ def test_every_interface_opens_sessions() -> None:
         "importer/service.py",
         "importer/undo.py",
         "importer/export.py",
+        "cli/members.py",
+        "console/records.py",
     ]
     for rel in interfaces:
         text = (ROOT / rel).read_text()

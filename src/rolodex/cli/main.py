@@ -19,6 +19,7 @@ from rolodex.cli.helptext import PlainHelpGroup
 from rolodex.cli.keys import keys_app, workspaces_app
 from rolodex.cli.listen import listen
 from rolodex.cli.mcp import mcp_command
+from rolodex.cli.members import members_app
 from rolodex.cli.serve import serve
 from rolodex.cli.webhooks import webhooks_app
 from rolodex.cli.worker import worker
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(members_app, name="members")
 app.command("import")(transfer.import_command)
 app.command("export")(transfer.export_command)
 app.add_typer(webhooks_app, name="webhooks")

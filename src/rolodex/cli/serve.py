@@ -55,12 +55,13 @@ def _terminal() -> IO[str] | None:
         return None
 
 
-def first_start(url: str) -> None:
-    """Create the database, the default workspace and, when a terminal can show it, a key.
+def first_start(url: str, base: str = "http://127.0.0.1:8080") -> None:
+    """Create the database, the default workspace and, when a terminal can show it, a key,
+    and a one-time console sign-in link for the owner while the workspace has no member.
 
-    The key's secret is written to the terminal alone, never through logging or
-    to redirected output, so it cannot end up in the server's log. Without a
-    terminal no key is made, and the message says how to make one.
+    The key's secret and the link are written to the terminal alone, never through
+    logging or to redirected output, so they cannot end up in the server's log.
+    Without a terminal neither is made, and the message says how to make them.
     """
     from rolodex.auth import repository, service
     from rolodex.kit.db import Conn
@@ -77,6 +78,15 @@ def first_start(url: str) -> None:
         return secret
 
     secret = run(url, work, create=True)
+    link = _owner_link(url, base) if terminal is not None else None
+    if link is not None:
+        assert terminal is not None
+        terminal.write(
+            "Sign in to the console as the workspace's owner with this one-time link "
+            "(valid for 24 hours, then set a password there):\n"
+            f"{link}\n"
+        )
+        terminal.flush()
     if secret is None:
         return
     if terminal is None:
@@ -95,6 +105,24 @@ def first_start(url: str) -> None:
             f"{secret}\n"
         )
         terminal.flush()
+
+
+def _owner_link(url: str, base: str) -> str | None:
+    """A sign-in link for a new owner member, when the default workspace has no member."""
+    from rolodex.cli.common import run_session
+    from rolodex.cli.members import link_url
+    from rolodex.session import WorkspaceSession
+
+    email = os.environ.get("ROLODEX_OWNER_EMAIL", "owner@rolodex.localhost")
+
+    async def work(s: WorkspaceSession) -> str | None:
+        if await s.members.has_any():
+            return None
+        _, token = await s.members.invite(email, "owner", name="Owner")
+        return token
+
+    token = run_session(url, None, work)
+    return None if token is None else link_url(base, token)
 
 
 def serve(
@@ -131,7 +159,8 @@ def serve(
     url = database_url(database)
     check_port(host, port)
     os.environ["ROLODEX_DATABASE_URL"] = url
-    first_start(url)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    first_start(url, os.environ.get("ROLODEX_PUBLIC_URL", f"http://{shown_host}:{port}"))
     from rolodex.cli.database import shown
 
     out.print(f"Rolodex {__version__} on http://{host}:{port} (database: {shown(url)})")

@@ -248,3 +248,40 @@ search_document = sa.Table(
     # The folded words of every searchable field, joined by spaces.
     sa.Column("body", sa.Text, nullable=False),
 )
+
+# -- the console's sign-in (members/, migration 0014) -------------------------------
+member_credential = sa.Table(
+    "member_credential",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    # A record of the standard ``member`` object.
+    sa.Column("member_id", UUID, primary_key=True),
+    # Lower-cased; unique per workspace.
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),  # owner | admin | member
+    sa.Column("password_hash", sa.Text),  # argon2; NULL until a password is set
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+console_session = sa.Table(
+    "console_session",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    # SHA-256 of the cookie's random token; the token itself is never stored.
+    sa.Column("digest", sa.Text, primary_key=True),
+    sa.Column("member_id", UUID, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("expires_at", TIMESTAMP, nullable=False),
+)
+
+signin_link = sa.Table(
+    "signin_link",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("digest", sa.Text, primary_key=True),
+    sa.Column("member_id", UUID, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("expires_at", TIMESTAMP, nullable=False),
+    sa.Column("used_at", TIMESTAMP),  # single use
+)

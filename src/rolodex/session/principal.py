@@ -1,8 +1,9 @@
 """Who opens a workspace session: the workspace, the actor its changes are recorded as,
 and the scopes it holds.
 
-An API key's principal (``auth.schemas.Principal``) is one; a signed-in member
-will be another, with the same three facts. The CLI and the importer, which run
+An API key's principal (``auth.schemas.Principal``) is one; a member signed in
+to the console (``members.schemas.MemberPrincipal``) is another, with the same
+three facts. The CLI and the importer, which run
 on the operator's own database, use a ``LocalPrincipal``.
 """
 

@@ -28,6 +28,7 @@ from rolodex.consent.service import ConsentService
 from rolodex.events.timeline import Timeline
 from rolodex.kit.db import Conn, Database
 from rolodex.kit.effects import Effect
+from rolodex.members.service import MemberService
 from rolodex.metadata.objects import ObjectService
 from rolodex.metadata.registry import Registry, RegistryCache
 from rolodex.metadata.service import FieldService
@@ -110,6 +111,7 @@ class WorkspaceSession:
         "_effects",
         "_fields",
         "_keys",
+        "_members",
         "_objects",
         "_opener",
         "_records",
@@ -148,6 +150,7 @@ class WorkspaceSession:
         self._webhooks: WebhookService | None = None
         self._consents: ConsentService | None = None
         self._keys: KeyService | None = None
+        self._members: MemberService | None = None
         self._timeline: Timeline | None = None
         self._aggregates: AggregateService | None = None
         self._search: Search | None = None
@@ -275,6 +278,14 @@ class WorkspaceSession:
         if self._keys is None:
             self._keys = KeyService(self.conn, self.workspace_id)
         return self._keys
+
+    @property
+    def members(self) -> MemberService:
+        if self._members is None:
+            self._members = MemberService(
+                self.conn, self.registry, self.workspace_id, records=self.records
+            )
+        return self._members
 
     @property
     def timeline(self) -> Timeline:

@@ -237,36 +237,47 @@ async def insert_attempts(conn: Conn, rows: Sequence[dict[str, Any]]) -> None:
 
 
 # -- the delivery log ---------------------------------------------------------
-def _log_filter(status: bool) -> list[Any]:
+def _log_filter(status: bool, event_type: bool = False) -> list[Any]:
     t = delivery
     where = [t.c.workspace_id == WS, t.c.webhook_id == sa.bindparam("wid")]
     if status:
         where.append(t.c.status == sa.bindparam("status"))
+    if event_type:
+        where.append(t.c.event_type == sa.bindparam("event_type"))
     return where
 
 
 async def list_for_webhook(
-    conn: Conn, ws: uuid.UUID, webhook_id: uuid.UUID, status: str | None, limit: int, offset: int
+    conn: Conn,
+    ws: uuid.UUID,
+    webhook_id: uuid.UUID,
+    status: str | None,
+    limit: int,
+    offset: int,
+    event_type: str | None = None,
 ) -> tuple[list[Row], int]:
     t = delivery
     has = status is not None
+    typed = event_type is not None
     page = conn.db.sql(
-        ("wq.log", has),
+        ("wq.log", has, typed),
         lambda: (
             sa.select(t)
-            .where(*_log_filter(has))
+            .where(*_log_filter(has, typed))
             .order_by(t.c.created_at.desc(), t.c.id.desc())
             .limit(sa.bindparam("limit"))
             .offset(sa.bindparam("offset"))
         ),
     )
     count = conn.db.sql(
-        ("wq.log_count", has),
-        lambda: sa.select(sa.func.count()).select_from(t).where(*_log_filter(has)),
+        ("wq.log_count", has, typed),
+        lambda: sa.select(sa.func.count()).select_from(t).where(*_log_filter(has, typed)),
     )
     params: dict[str, Any] = {"ws": ws, "wid": webhook_id, "limit": limit, "offset": offset}
     if has:
         params["status"] = status
+    if typed:
+        params["event_type"] = event_type
     rows = await conn.fetch(page, params)
     total = int(await conn.fetchval(count, params) or 0)
     return rows, total

@@ -254,15 +254,26 @@ class WebhookService:
 
     # -- the delivery log -----------------------------------------------------
     async def deliveries(
-        self, webhook_id: Any, status: str | None, limit: int, offset: int
+        self,
+        webhook_id: Any,
+        status: str | None,
+        limit: int,
+        offset: int,
+        event_type: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
+        """A page of a webhook's deliveries, newest first, by status and event type
+        (the name the delivery was made under, such as ``person.changed``)."""
         hook = await self.get(webhook_id)
         if status is not None and status not in DELIVERY_STATUSES:
             raise ValidationError(
                 f"status must be one of {', '.join(DELIVERY_STATUSES)}", field="status"
             )
+        if event_type is not None and (len(event_type) > 200 or "." not in event_type):
+            raise ValidationError(
+                "eventType names one event, such as person.created", field="eventType"
+            )
         rows, total = await queue.list_for_webhook(
-            self.conn, self.ws, hook.id, status, limit, offset
+            self.conn, self.ws, hook.id, status, limit, offset, event_type
         )
         attempts = await queue.attempts_for(self.conn, self.ws, [r["id"] for r in rows])
         by_delivery: dict[str, list[Row]] = {}
