@@ -31,6 +31,12 @@ class FieldType(StrEnum):
     ARRAY = "ARRAY"
     ACTOR = "ACTOR"
     RELATION = "RELATION"
+    # Composite types (metadata/fieldtypes/composite.py), in Twenty's shapes.
+    FULL_NAME = "FULL_NAME"
+    EMAILS = "EMAILS"
+    PHONES = "PHONES"
+    LINKS = "LINKS"
+    ADDRESS = "ADDRESS"
 
 
 class RelationKind(StrEnum):

@@ -20,7 +20,7 @@ from rolodex.kit.errors import BadRequest, ValidationError
 from rolodex.kit.jsonutil import dumps, loads
 from rolodex.metadata.fieldtypes import kind
 from rolodex.metadata.fieldtypes.actor import ActorKind
-from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.records.query import And, Cond, Direction, Filter, Not, Or, Order
 from rolodex.records.schemas import resolve_field
 
@@ -123,11 +123,35 @@ class FilterWalk:
             return sa.not_(sa.func.coalesce(inner, sa.false())) if build else None
         raise BadRequest(f"Unsupported filter node {type(node).__name__}")
 
+    def sub_field(self, path: str) -> tuple[FieldDef, FieldDef, str] | None:
+        """``address.addressCity``: when the head is a field of this object whose type
+        has that sub-field, the field, a TEXT or NUMBER stand-in for the sub-field, and
+        the sub-field's name; None for any other path."""
+        head, _, part = path.partition(".")
+        f = resolve_field(self.obj, head)
+        if f is None or not f.stored or not kind(f).filter_parts():
+            return None
+        as_type = kind(f).filter_parts().get(part)
+        if as_type is None:
+            raise ValidationError(
+                f"{f.name} ({f.type}) has no sub-field '{part}' to filter by; "
+                f"use: {', '.join(f'{f.name}.{p}' for p in kind(f).filter_parts())}",
+                field=path,
+            )
+        return f, FieldDef(path, FieldType(as_type), path), part
+
     def cond(self, c: Cond, build: bool) -> Any:
+        sub = self.sub_field(c.field) if "." in c.field else None
+        if sub is not None:
+            return self._cond(c, sub[1], kind(sub[1]), build, sub)
         if "." in c.field:
             return self._actor_part(c, build)
         f = self.field(c.field)
-        k = kind(f)
+        return self._cond(c, f, kind(f), build, None)
+
+    def _cond(
+        self, c: Cond, f: FieldDef, k: Any, build: bool, sub: tuple[FieldDef, FieldDef, str] | None
+    ) -> Any:
         op = c.op
         if op not in k.ops:
             allowed = ", ".join(sorted(k.ops)) or "none"
@@ -135,7 +159,13 @@ class FilterWalk:
                 f"Operator '{op}' does not apply to {f.name} ({f.type}); use: {allowed}",
                 field=f.name,
             )
-        expr: Any = k.expr(self.table, f) if build else None
+        expr: Any = None
+        if build:
+            expr = (
+                k.expr(self.table, f)
+                if sub is None
+                else kind(sub[0]).part_expr(self.table, sub[0], sub[2])
+            )
         fold = folds_case(f) and op in ("eq", "neq", "in")
         if fold and build:
             expr = sa.func.lower(expr)
@@ -235,6 +265,12 @@ def order_fields(obj: ObjectDef, order: Sequence[Order]) -> list[tuple[FieldDef,
     out: list[tuple[FieldDef, Direction]] = []
     for o in order:
         f = resolve_field(obj, o.field)
+        if f is None and "." in o.field:
+            # A composite field by its primary sub-field: ``emails.primaryEmail``.
+            head, _, part = o.field.partition(".")
+            f = resolve_field(obj, head)
+            if f is not None and getattr(kind(f), "primary", None) != part:
+                f = None
         if f is None or not f.stored or not kind(f).orderable:
             raise ValidationError(f"Cannot order {obj.plural} by '{o.field}'", field=o.field)
         out.append((f, o.direction))
@@ -258,7 +294,7 @@ def never_null(f: FieldDef) -> bool:
 def order_clause(table: sa.Table, keys: Sequence[tuple[FieldDef, Direction]]) -> list[Any]:
     clauses = []
     for f, d in keys:
-        expr = kind(f).expr(table, f)
+        expr = kind(f).order_expr(table, f)
         c = expr.desc() if d.descending else expr.asc()
         if not never_null(f):
             c = c.nulls_first() if d.nulls_first else c.nulls_last()
@@ -276,7 +312,7 @@ def order_tag(keys: Sequence[tuple[FieldDef, Direction]]) -> str:
 def encode_cursor(
     keys: Sequence[tuple[FieldDef, Direction]], record: dict[str, Any], tag: str | None = None
 ) -> str:
-    payload = [tag or order_tag(keys), *(record.get(f.name) for f, _ in keys)]
+    payload = [tag or order_tag(keys), *(kind(f).order_value(record.get(f.name)) for f, _ in keys)]
     return base64.urlsafe_b64encode(dumps(payload)).decode().rstrip("=")
 
 
@@ -294,7 +330,7 @@ def decode_cursor(keys: Sequence[tuple[FieldDef, Direction]], cursor: str) -> li
     out = []
     for (f, _), value in zip(keys, payload[1:], strict=True):
         try:
-            out.append(None if value is None else kind(f).filter_value(f, value))
+            out.append(None if value is None else kind(f).cursor_value(f, value))
         except ValidationError:
             raise BadRequest("The cursor is not valid.", field="cursor") from None
     return out
@@ -311,7 +347,7 @@ def after_clause(
     ors: list[Any] = []
     equal: list[Any] = []
     for (f, d), value in zip(keys, values, strict=True):
-        expr: Any = kind(f).expr(walk.table, f) if build else None
+        expr: Any = kind(f).order_expr(walk.table, f) if build else None
         if value is None:
             # Past a NULL only non-NULLs can follow, and only when NULLs come first.
             after: Any = None
