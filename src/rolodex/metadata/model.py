@@ -71,6 +71,19 @@ class Behaviour(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Mirror:
+    """A flat field and a composite field that hold one value in two shapes
+    (a person's ``email`` and ``emails.primaryEmail``): a write of either sets
+    both (records/mirrors.py). ``form`` names the conversion: ``part`` (the
+    composite's ``part`` is the flat value), ``phone``, ``domain`` or ``address``."""
+
+    flat: str
+    composite: str
+    form: str
+    part: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Owned:
     """Rows of another table (kit/tables.py) that belong to a record: they go
     with it when it is deleted for good (a person's consents), and stay while
@@ -144,6 +157,7 @@ class ObjectDef:
     id: uuid.UUID | None = None
     behaviours: frozenset[Behaviour] = frozenset()
     owned: tuple[Owned, ...] = ()  # rows elsewhere deleted with a record (see ``Owned``)
+    mirrors: tuple[Mirror, ...] = ()  # flat and composite forms of one value (see ``Mirror``)
     # Keys of deactivated custom fields: their values stay in the records'
     # custom documents until the field is purged, but are not shown.
     hidden_keys: tuple[str, ...] = ()
