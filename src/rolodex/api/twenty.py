@@ -22,12 +22,16 @@ from rolodex.kit.jsonutil import dumps, loads
 from rolodex.records import twenty
 
 PREFIX = "/twenty"
+# Routes under /rest/ that are not records: their bodies are the same in both dialects.
+NOT_RECORDS = frozenset({"metadata", "webhooks", "open-api", "openapi", "keys", "workspaces"})
 MAX_BODY = 64 * 1024 * 1024  # the largest response rewritten; bigger ones pass as they are
 
 
 def _plural(path: str) -> str:
+    """The record route's object (``people``), or "" for any other route."""
     parts = path.split("/")
-    return parts[2] if len(parts) > 2 and parts[1] == "rest" else ""
+    plural = parts[2] if len(parts) > 2 and parts[1] == "rest" else ""
+    return "" if plural in NOT_RECORDS else plural
 
 
 class TwentyDialect:
@@ -56,7 +60,7 @@ class TwentyDialect:
             scope["query_string"] = urlencode(pairs).encode("latin-1")
         if scope["method"] in ("POST", "PATCH", "PUT"):
             receive = await _rewritten_body(receive, plural)
-        await self.app(scope, receive, _Rewriter(send).send)
+        await self.app(scope, receive, _Rewriter(send, records=bool(plural)).send)
 
 
 def _moved(scope: Scope, path: str) -> Scope:
@@ -95,8 +99,9 @@ async def _rewritten_body(receive: Receive, plural: str) -> Receive:
 class _Rewriter:
     """Buffers a JSON response and sends it in Twenty's shapes."""
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, *, records: bool) -> None:
         self.downstream = send
+        self.records = records
         self.start: Message | None = None
         self.chunks: list[bytes] = []
         self.size = 0
@@ -132,8 +137,10 @@ class _Rewriter:
         raw = b"".join(self.chunks)
         try:
             data: Any = loads(raw)
-            data = twenty.error_out(status, data) if status >= 400 else twenty.record_out(data)
-            raw = dumps(data)
+            if status >= 400:
+                raw = dumps(twenty.error_out(status, data))
+            elif self.records:
+                raw = dumps(twenty.record_out(data))
         except ValueError:
             pass
         kept = [(k, v) for k, v in self.start.get("headers", []) if k != b"content-length"]

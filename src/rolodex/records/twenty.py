@@ -42,13 +42,20 @@ def _is_company(record: dict[str, Any]) -> bool:
     return "postalAddress" in record and "domainName" in record
 
 
+def _currency(value: dict[str, Any]) -> bool:
+    amount, code = value["amount"], value["currencyCode"]
+    return (amount is None or isinstance(amount, int | float)) and (
+        code is None or isinstance(code, str)
+    )
+
+
 def record_out(value: Any) -> Any:
     """A record (or list, or envelope part) as Twenty shows it."""
     if isinstance(value, list):
         return [record_out(v) for v in value]
     if not isinstance(value, dict):
         return value
-    if value.keys() == _CURRENCY_KEYS:
+    if value.keys() == _CURRENCY_KEYS and _currency(value):
         return micros(value)
     out = {k: record_out(v) for k, v in value.items()}
     if _is_person(value):
