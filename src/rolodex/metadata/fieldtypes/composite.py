@@ -266,10 +266,4 @@ def _graphql_types(k: CompositeKind) -> tuple[GraphQLObjectType, GraphQLInputObj
     return made
 
 
-def is_composite(f: FieldDef) -> bool:
-    from rolodex.metadata.fieldtypes import kind
-
-    return isinstance(kind(f), CompositeKind)
-
-
-__all__ = ["CompositeKind", "FieldType", "Sub", "email", "is_composite", "phone", "url"]
+__all__ = ["CompositeKind", "FieldType", "Sub", "email", "phone", "url"]
