@@ -106,3 +106,29 @@ def test_opportunity_crud_notes_tasks_and_events(client: httpx.Client, db_url: s
         },
     ).json()
     assert gql["data"]["opportunities"]["edges"][0]["node"]["amount"] == {"amountMicros": 1500000}
+
+
+def test_stages_are_editable_per_workspace(client: httpx.Client, db_url: str) -> None:
+    r = client.patch(
+        "/rest/metadata/fields/opportunity.stage",
+        json={"options": ["NEW", "QUALIFIED", {"value": "WON", "label": "Won"}]},
+    )
+    assert r.status_code == 200, r.text
+    assert [o["value"] for o in r.json()["data"]["updateField"]["options"]] == [
+        "NEW",
+        "QUALIFIED",
+        "WON",
+    ]
+    r = client.post("/rest/opportunities", json={"name": "Deal", "stage": "WON"})
+    assert r.status_code == 201, r.text
+    r = client.post("/rest/opportunities", json={"name": "Old", "stage": "PROPOSAL"})
+    assert r.status_code == 400, r.text
+    r = client.patch("/rest/metadata/fields/opportunity.stage", json={"options": ["WON"]})
+    assert r.status_code == 400 and "default" in r.text, r.text
+    r = client.patch("/rest/metadata/fields/task.status", json={"options": ["TODO"]})
+    assert r.status_code == 400, r.text
+    # Another workspace keeps Twenty's stages.
+    other = factories.make_key(db_url, workspace=factories.make_workspace(db_url, "Other"))
+    with factories.http(str(client.base_url), other) as c2:
+        r = c2.post("/rest/opportunities", json={"name": "Theirs", "stage": "PROPOSAL"})
+        assert r.status_code == 201, r.text

@@ -401,6 +401,9 @@ def standard_objects() -> dict[str, ObjectDef]:
                 default="NEW",
                 nullable=False,
                 indexed=True,
+                # Each workspace may set its own stages (PATCH .../opportunity.stage).
+                settings={"editableOptions": True},
+                description="Twenty's stages by default; a workspace may set its own.",
             ),
             FieldDef(
                 "probability",

@@ -5,9 +5,11 @@ Person: ``emails``, ``phones``, ``linkedin_link``, ``x_link`` (JSON documents
 of the composite types), ``city``, ``avatar_url``, ``position``. Company:
 ``domain_name``, ``postal_address``, ``annual_recurring_revenue``,
 ``linkedin_link``, ``x_link`` (JSON) and ``ideal_customer_profile``. Notes and
-tasks gain ``opportunity_id``. The ``opportunity`` table is a record table
-like 0001's, with the later migrations' additions (0006's generated columns
-on PostgreSQL, 0007's live index, 0008's orderings).
+tasks gain ``opportunity_id``. ``field_options`` holds a workspace's own
+options for a standard select field that allows it (an opportunity's
+stage). The ``opportunity`` table is a record table like 0001's, with the
+later migrations' additions (0006's generated columns on PostgreSQL, 0007's
+live index, 0008's orderings).
 
 Existing records get their composite twins from their flat values (a
 person's ``emails`` from ``email``, ``phones`` from ``phone``, a company's
@@ -102,6 +104,17 @@ def upgrade() -> None:
     _backfill(sqlite)
 
     op.create_table(
+        "field_options",
+        sa.Column("workspace_id", UUID, nullable=False),
+        sa.Column("object_name", sa.Text, nullable=False),
+        sa.Column("field_name", sa.Text, nullable=False),
+        sa.Column("options", JSON, nullable=False),
+        sa.Column("updated_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "object_name", "field_name", name="pk_field_options"
+        ),
+    )
+    op.create_table(
         "opportunity",
         sa.Column("workspace_id", UUID, nullable=False),
         sa.Column("id", UUID, nullable=False),
@@ -154,6 +167,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("opportunity")
+    op.drop_table("field_options")
     for table in ("note", "task"):
         op.drop_index(f"ix_{table}_opportunity_id", table_name=table)
     for table, names in (
