@@ -49,6 +49,19 @@ def test_people_in_twenty_shapes(client: httpx.Client) -> None:
         assert body["totalCount"] == len(expected) and "pageInfo" in body
 
 
+def test_batch_create_in_twenty_shapes(client: httpx.Client) -> None:
+    r = client.post(
+        "/twenty/rest/batch/people",
+        json=[{"name": {"firstName": "A", "lastName": "One"}}, {"name": {"firstName": "B"}}],
+    )
+    assert r.status_code == 201, r.text
+    made = r.json()["data"]["createPeople"]
+    assert [p["name"] for p in made] == [
+        {"firstName": "A", "lastName": "One"},
+        {"firstName": "B", "lastName": ""},
+    ]
+
+
 def test_companies_and_opportunities(client: httpx.Client) -> None:
     member = client.post("/rest/members", json={"name": "Owner", "email": "o@acme.com"})
     assert member.status_code == 201, member.text

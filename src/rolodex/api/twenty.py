@@ -31,6 +31,8 @@ def _plural(path: str) -> str:
     """The record route's object (``people``), or "" for any other route."""
     parts = path.split("/")
     plural = parts[2] if len(parts) > 2 and parts[1] == "rest" else ""
+    if plural == "batch" and len(parts) > 3:  # /rest/batch/people
+        plural = parts[3]
     return "" if plural in NOT_RECORDS else plural
 
 
