@@ -22,6 +22,7 @@ from typing import Any
 from rolodex.metadata.fieldtypes.currency import micros
 
 _CURRENCY_KEYS = frozenset({"amount", "currencyCode"})
+_CONTAINERS = (dict, list)
 # Field paths in a filter= or order_by= value: at the start, or after "(" or ",".
 _LEAD = r"(^|[(,]\s*)"
 _PERSON_PATHS = [
@@ -57,7 +58,8 @@ def record_out(value: Any) -> Any:
         return value
     if value.keys() == _CURRENCY_KEYS and _currency(value):
         return micros(value)
-    out = {k: record_out(v) for k, v in value.items()}
+    # Scalars (most values) are kept without a call each.
+    out = {k: record_out(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
     if _is_person(value):
         out["name"] = {"firstName": value["firstName"] or "", "lastName": value["lastName"] or ""}
     elif _is_company(value):
