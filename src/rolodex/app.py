@@ -57,8 +57,15 @@ class RolodexApp(Starlette):
 
     hot: HotRoutes | None = None
     cors: ASGIApp | None = None
+    twenty: ASGIApp | None = None  # the /twenty/ dialect (api/twenty.py), around the rest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.twenty is not None and scope.get("path", "").startswith("/twenty"):
+            await self.twenty(scope, receive, send)
+        else:
+            await self.serve(scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.cors is not None:
             await self.cors(scope, receive, send)
         else:
@@ -263,6 +270,9 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         from rolodex.api.rest.cors import cors
 
         app.cors = cors(app.dispatch, settings.cors_origins)
+    from rolodex.api.twenty import TwentyDialect
+
+    app.twenty = TwentyDialect(app.serve)
     app.state.rolodex = state
     app.state.console_auth = MemberAuth(
         db,

@@ -271,6 +271,16 @@ SYSTEM_ORDERED = ["id", "createdAt", "updatedAt"]
 # Free text with no index unless a workspace marks it indexed (docs/metadata.md):
 # long values, which a b-tree refuses, and seldom a list's filter or order.
 UNINDEXED = {("company", "address"), ("note", "body"), ("task", "body")}
+# Twenty's standard fields (migration 0015): filtered on and ordered by without
+# an index of their own, as documented in docs/compatibility.md.
+UNINDEXED |= {
+    *(("person", n) for n in ("emails", "phones", "city", "avatarUrl", "linkedinLink", "xLink")),
+    ("person", "position"),
+    *(
+        ("company", n)
+        for n in ("domainName", "postalAddress", "idealCustomerProfile", "linkedinLink", "xLink")
+    ),
+}
 # Filters most records match: served by walking the list's order index and
 # skipping the few misses, not by a range of the field's index.
 BROAD = {"neq", "is:NOT_NULL", "status[eq]", "name[is]:NULL", "jobTitle[is]:NULL", "tags[is]:NULL"}

@@ -111,6 +111,8 @@ def test_twenty_format() -> None:
         "webhookId",
         "eventDate",
         "record",
+        "userId",
+        "workspaceMemberId",
         "updatedFields",
     ]
     assert body["objectMetadata"] == {"id": "obj-1", "nameSingular": "person"}

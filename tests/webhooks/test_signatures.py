@@ -143,7 +143,11 @@ def test_every_scheme_verifies(client: httpx.Client) -> None:
 
         twenty = [r.json() for r in by["twenty"]]
         assert twenty[0]["eventName"] == "person.created"
-        assert twenty[0]["record"]["name"] == person["name"]
+        # Twenty's own record shape: name in parts (records/twenty.py).
+        assert twenty[0]["record"]["name"] == {
+            "firstName": person["firstName"],
+            "lastName": person["lastName"],
+        }
         assert twenty[1]["updatedFields"] == ["jobTitle"]
         assert twenty[0]["targetUrl"] == f"{rx.url}/twenty"
         assert twenty[0]["objectMetadata"]["nameSingular"] == "person"

@@ -8,6 +8,7 @@ from typing import Any
 from rolodex.kit import jsonutil
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.model import FieldDef, ObjectDef, RelationKind
+from rolodex.metadata.types import kind as kind_of
 
 NUMBERS = ("NUMBER", "RATING")
 STRUCTURED = ("JSON", "CURRENCY", "ARRAY", "MULTI_SELECT", "ACTOR")
@@ -28,6 +29,12 @@ def editable(obj: ObjectDef) -> list[FieldDef]:
     ]
 
 
+def composite(f: FieldDef) -> bool:
+    """Composite types (EMAILS, LINKS, ADDRESS, ...): typed as JSON or as the primary
+    sub-field alone (``acme.com`` for a LINKS field), as an import cell is."""
+    return getattr(kind_of(f), "primary", None) is not None
+
+
 def widget(f: FieldDef) -> str:
     if f.type == "BOOLEAN":
         return "boolean"
@@ -44,7 +51,7 @@ def as_text(f: FieldDef, value: Any) -> str:
     """A stored value as the text an input holds."""
     if value is None:
         return ""
-    if widget(f) == "json":
+    if widget(f) == "json" or isinstance(value, dict | list):
         return jsonutil.dumps_str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -57,6 +64,11 @@ def from_text(f: FieldDef, text: str) -> Any:
     text = text.strip()
     if text == "":
         return None
+    if composite(f):
+        try:
+            return kind_of(f).from_string(f, text)
+        except ValidationError:
+            return text  # the record service says what is wrong, as the API does
     if kind == "boolean":
         return text == "true"
     if kind == "number":

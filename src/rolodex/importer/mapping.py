@@ -19,6 +19,7 @@ from rolodex.kit.errors import BadRequest, ValidationError
 from rolodex.kit.ids import parse_uuid
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
 from rolodex.metadata.types import kind
+from rolodex.records import twenty
 
 if TYPE_CHECKING:
     from rolodex.importer.reading import Source
@@ -103,7 +104,26 @@ class Mapper:
 
     def lookup(self, name: str) -> FieldDef | None:
         """The field ``name`` names, without noting anything."""
-        return self.obj.fields.get(name) or self._by_norm.get(normalise(name))
+        found = self.obj.fields.get(name) or self._by_norm.get(normalise(name))
+        if found is None and "." in name:
+            found = self.sub_field(name)
+        return found
+
+    def sub_field(self, name: str) -> FieldDef | None:
+        """A column of one sub-field of a composite field (``address.addressCity``, as
+        Twenty exports them; its paths are taken too): a TEXT or NUMBER stand-in
+        named by the path, which ``from_cells`` puts back together."""
+        path = twenty.query_in(self.obj.plural, name.strip())
+        if "." not in path:
+            return self.obj.fields.get(path)
+        head, _, part = path.partition(".")
+        f = self.obj.fields.get(head)
+        if f is None or not writable(f):
+            return None
+        as_type = kind(f).filter_parts().get(part)
+        if as_type is None:
+            return None
+        return FieldDef(f"{f.name}.{part}", as_type, f"{f.label} {part}")
 
     def field(self, header: str) -> FieldDef | None:
         """The field ``header`` fills, or None (noting the column as unknown or ignored)."""
@@ -176,7 +196,11 @@ def from_cells(columns: list[tuple[int, FieldDef]], width: int, cells: list[str]
         if i < len(cells):
             value = _value(f, cells[i])
             if value is not None:
-                data[f.name] = value
+                if "." in f.name:  # a composite field's sub-field column
+                    head, _, part = f.name.partition(".")
+                    data.setdefault(head, {})[part] = value
+                else:
+                    data[f.name] = value
     return data
 
 

@@ -90,6 +90,18 @@ field_index = sa.Table(
     sa.Column("created_at", TIMESTAMP, nullable=False),
 )
 
+# A workspace's own options for a standard select field whose options are
+# editable (an opportunity's stage; migration 0015).
+field_options = sa.Table(
+    "field_options",
+    meta,
+    sa.Column("workspace_id", UUID, primary_key=True),
+    sa.Column("object_name", sa.Text, primary_key=True),
+    sa.Column("field_name", sa.Text, primary_key=True),
+    sa.Column("options", JSON, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
 object_metadata = sa.Table(
     "object_metadata",
     meta,

@@ -70,3 +70,34 @@ def _sqlite(element: CustomValue, compiler: Any, **kw: Any) -> str:
 def index_sql(name: str, cast: str, dialect: str) -> str:
     """The indexed expression, parenthesised as CREATE INDEX wants it."""
     return f"({sql_text(name, cast, dialect)})"
+
+
+class CustomPart(ColumnElement[Any]):
+    """One sub-field of a custom composite value: ``custom -> 'name' ->> 'part'``."""
+
+    inherit_cache = True
+
+    def __init__(self, name: str, part: str, cast: str) -> None:
+        if not _SAFE.match(name) or not _SAFE.match(part) or cast not in ("text", "float"):
+            raise ValueError(f"not a custom sub-field expression: {name!r} {part!r} {cast!r}")
+        self.field_name = name
+        self.part = part
+        self.as_type = cast
+        self.type = CASTS[cast]  # type: ignore[assignment]
+
+
+def part_sql(name: str, part: str, cast: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f'json_extract(custom, \'$."{name}"."{part}"\')'
+    text = f"(custom -> '{name}' ->> '{part}')"
+    return f"({text})::float8" if cast == "float" else text
+
+
+@compiles(CustomPart, "postgresql")
+def _pg_part(element: CustomPart, compiler: Any, **kw: Any) -> str:
+    return f"({part_sql(element.field_name, element.part, element.as_type, 'postgresql')})"
+
+
+@compiles(CustomPart, "sqlite")
+def _sqlite_part(element: CustomPart, compiler: Any, **kw: Any) -> str:
+    return part_sql(element.field_name, element.part, element.as_type, "sqlite")

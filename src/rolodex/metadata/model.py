@@ -31,6 +31,12 @@ class FieldType(StrEnum):
     ARRAY = "ARRAY"
     ACTOR = "ACTOR"
     RELATION = "RELATION"
+    # Composite types (metadata/fieldtypes/composite.py), in Twenty's shapes.
+    FULL_NAME = "FULL_NAME"
+    EMAILS = "EMAILS"
+    PHONES = "PHONES"
+    LINKS = "LINKS"
+    ADDRESS = "ADDRESS"
 
 
 class RelationKind(StrEnum):
@@ -62,6 +68,19 @@ class Behaviour(StrEnum):
     # Consents are given and withdrawn on its records; its read-only
     # ``consents`` field lists those in force (consent/service.py).
     CONSENT = "consent"
+
+
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """A flat field and a composite field that hold one value in two shapes
+    (a person's ``email`` and ``emails.primaryEmail``): a write of either sets
+    both (records/mirrors.py). ``form`` names the conversion: ``part`` (the
+    composite's ``part`` is the flat value), ``phone``, ``domain`` or ``address``."""
+
+    flat: str
+    composite: str
+    form: str
+    part: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +160,7 @@ class ObjectDef:
     id: uuid.UUID | None = None
     behaviours: frozenset[Behaviour] = frozenset()
     owned: tuple[Owned, ...] = ()  # rows elsewhere deleted with a record (see ``Owned``)
+    mirrors: tuple[Mirror, ...] = ()  # flat and composite forms of one value (see ``Mirror``)
     # Keys of deactivated custom fields: their values stay in the records'
     # custom documents until the field is purged, but are not shown.
     hidden_keys: tuple[str, ...] = ()

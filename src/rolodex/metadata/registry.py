@@ -20,7 +20,7 @@ from rolodex.config import Settings
 from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.kit.lru import LRU
-from rolodex.metadata import fieldtypes, index_repository, repository
+from rolodex.metadata import fieldtypes, index_repository, options_repository, repository
 from rolodex.metadata.model import (
     FieldDef,
     FieldType,
@@ -99,18 +99,25 @@ def custom_object(row: repository.ObjectRow) -> ObjectDef:
     )
 
 
+def schemas_options(items: list[Any]) -> tuple[Option, ...]:
+    """Stored options (``{value, label, color}``) as the field's options."""
+    return tuple(Option(o["value"], o.get("label") or o["value"], o.get("color")) for o in items)
+
+
 def build(
     version: int,
     custom_fields: Iterable[repository.FieldRow],
     custom_objects: Iterable[repository.ObjectRow] = (),
     inactive_fields: Iterable[repository.FieldRow] = (),
     indexed: Iterable[tuple[str, str]] = (),
+    options: Iterable[tuple[str, str, list[Any]]] = (),
 ) -> Registry:
     """A registry: the standard objects plus the workspace's custom objects and fields.
 
     ``inactive_fields`` (deactivated, not yet purged) are not part of it; only
     their keys are noted, because their values are still in the records.
-    ``indexed`` names the standard fields the workspace marked indexed.
+    ``indexed`` names the standard fields the workspace marked indexed, and
+    ``options`` gives the workspace's own options of standard select fields.
     """
     objects = {name: copy.copy(obj) for name, obj in _STANDARD.items()}
     for obj in objects.values():
@@ -129,6 +136,11 @@ def build(
         marked = target.fields.get(name) if target is not None else None
         if target is not None and marked is not None and not marked.is_custom:
             target.fields[name] = replace(marked, indexed=True)
+    for object_name, name, items in options:
+        target = objects.get(object_name)
+        chosen = target.fields.get(name) if target is not None else None
+        if target is not None and chosen is not None and not chosen.is_custom:
+            target.fields[name] = replace(chosen, options=schemas_options(items))
     for field_row in inactive_fields:
         target = objects.get(field_row.object_name)
         if target is not None:
@@ -246,6 +258,7 @@ class RegistryCache:
             objects,
             [row for row, active in fields if not active],
             await index_repository.marked(conn, workspace_id),
+            await options_repository.overrides(conn, workspace_id),
         )
         self._entries.put(workspace_id, (now, registry))
         return registry

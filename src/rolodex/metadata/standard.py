@@ -6,6 +6,7 @@ from rolodex.metadata.model import (
     Behaviour,
     FieldDef,
     FieldType,
+    Mirror,
     ObjectDef,
     OnDelete,
     Option,
@@ -100,6 +101,20 @@ def _object(
     )
 
 
+# Twenty's opportunity stages, in its order.
+OPPORTUNITY_STAGES = (
+    Option("NEW", "New", "red"),
+    Option("SCREENING", "Screening", "purple"),
+    Option("MEETING", "Meeting", "sky"),
+    Option("PROPOSAL", "Proposal", "turquoise"),
+    Option("CUSTOMER", "Customer", "yellow"),
+)
+
+
+def _twenty(description: str) -> str:
+    return f"{description} (Twenty's standard field.)"
+
+
 TASK_STATUS = (
     Option("TODO", "To do"),
     Option("IN_PROGRESS", "In progress"),
@@ -151,12 +166,49 @@ def standard_objects() -> dict[str, ObjectDef]:
                 description="Purposes the person consents to now; set through "
                 "/rest/people/{id}/consents. Filter with consents[contains]:newsletter.",
             ),
+            # Twenty's standard fields (migration 0015_twenty_model).
+            FieldDef(
+                "emails",
+                T.EMAILS,
+                "Emails",
+                column="emails",
+                description=_twenty("primaryEmail is email: writing either sets both"),
+            ),
+            FieldDef(
+                "phones",
+                T.PHONES,
+                "Phones",
+                column="phones",
+                description=_twenty("primaryPhoneNumber is phone: writing either sets both"),
+            ),
+            FieldDef("city", T.TEXT, "City", column="city", description=_twenty("City")),
+            FieldDef("avatarUrl", T.TEXT, "Avatar URL", column="avatar_url"),
+            FieldDef("linkedinLink", T.LINKS, "LinkedIn", column="linkedin_link"),
+            FieldDef("xLink", T.LINKS, "X", column="x_link"),
+            FieldDef(
+                "position",
+                T.NUMBER,
+                "Position",
+                column="position",
+                description=_twenty("The record's place in a manual ordering"),
+            ),
             *many_to_one("company", "company", "Company", "people"),
             *many_to_one("owner", "member", "Owner", "ownedPeople"),
             one_to_many("notes", "note", "Notes", "personId", "person"),
             one_to_many("tasks", "task", "Tasks", "personId", "person"),
+            one_to_many(
+                "pointOfContactForOpportunities",
+                "opportunity",
+                "Opportunities (point of contact)",
+                "pointOfContactId",
+                "pointOfContact",
+            ),
         ],
         unique_keys=("email",),
+        mirrors=(
+            Mirror("email", "emails", "part", "primaryEmail"),
+            Mirror("phone", "phones", "phone"),
+        ),
         description="A contact: someone the workspace deals with.",
         behaviours=frozenset({Behaviour.FULL_NAME, Behaviour.CONSENT}),
         owned=(Owned("consent", "person_id"),),
@@ -199,14 +251,56 @@ def standard_objects() -> dict[str, ObjectDef]:
                 indexed=True,
                 settings={"decimals": 0, "min": 0, "max": 2**31 - 1},
             ),
-            FieldDef("address", T.TEXT, "Address", column="address"),
+            FieldDef(
+                "address",
+                T.TEXT,
+                "Address",
+                column="address",
+                description="One line of text; postalAddress on one line.",
+            ),
             FieldDef("tags", T.ARRAY, "Tags", column="tags", indexed=True),
+            # Twenty's standard fields (migration 0015_twenty_model).
+            FieldDef(
+                "domainName",
+                T.LINKS,
+                "Domain name",
+                column="domain_name",
+                description=_twenty(
+                    "domain is the host of primaryLinkUrl: writing either sets both"
+                ),
+            ),
+            FieldDef(
+                "postalAddress",
+                T.ADDRESS,
+                "Postal address",
+                column="postal_address",
+                description="The address in parts (Twenty's address); address is it on one line.",
+            ),
+            FieldDef(
+                "annualRecurringRevenue",
+                T.CURRENCY,
+                "Annual recurring revenue",
+                column="annual_recurring_revenue",
+            ),
+            FieldDef(
+                "idealCustomerProfile",
+                T.BOOLEAN,
+                "Ideal customer profile",
+                column="ideal_customer_profile",
+            ),
+            FieldDef("linkedinLink", T.LINKS, "LinkedIn", column="linkedin_link"),
+            FieldDef("xLink", T.LINKS, "X", column="x_link"),
             *many_to_one("owner", "member", "Owner", "ownedCompanies"),
             one_to_many("people", "person", "People", "companyId", "company"),
             one_to_many("notes", "note", "Notes", "companyId", "company"),
             one_to_many("tasks", "task", "Tasks", "companyId", "company"),
+            one_to_many("opportunities", "opportunity", "Opportunities", "companyId", "company"),
         ],
         unique_keys=("domain",),
+        mirrors=(
+            Mirror("domain", "domainName", "domain"),
+            Mirror("address", "postalAddress", "address"),
+        ),
         description="An organisation people work for.",
     )
 
@@ -221,9 +315,12 @@ def standard_objects() -> dict[str, ObjectDef]:
             *many_to_one("author", "member", "Author", "authoredNotes"),
             *many_to_one("person", "person", "Person", "notes", on_delete=OnDelete.CASCADE),
             *many_to_one("company", "company", "Company", "notes", on_delete=OnDelete.CASCADE),
+            *many_to_one(
+                "opportunity", "opportunity", "Opportunity", "notes", on_delete=OnDelete.CASCADE
+            ),
         ],
         label_field="title",
-        description="A note attached to a person and/or a company.",
+        description="A note attached to a person, a company and/or an opportunity.",
     )
 
     task = _object(
@@ -266,9 +363,12 @@ def standard_objects() -> dict[str, ObjectDef]:
             *many_to_one("assignee", "member", "Assignee", "assignedTasks"),
             *many_to_one("person", "person", "Person", "tasks", on_delete=OnDelete.CASCADE),
             *many_to_one("company", "company", "Company", "tasks", on_delete=OnDelete.CASCADE),
+            *many_to_one(
+                "opportunity", "opportunity", "Opportunity", "tasks", on_delete=OnDelete.CASCADE
+            ),
         ],
         label_field="title",
-        description="Something to do, optionally for a person or company.",
+        description="Something to do, optionally for a person, company or opportunity.",
         behaviours=frozenset({Behaviour.COMPLETION}),
     )
 
@@ -293,12 +393,65 @@ def standard_objects() -> dict[str, ObjectDef]:
             one_to_many("authoredNotes", "note", "Authored notes", "authorId", "author"),
             one_to_many("ownedPeople", "person", "Owned people", "ownerId", "owner"),
             one_to_many("ownedCompanies", "company", "Owned companies", "ownerId", "owner"),
+            one_to_many(
+                "ownedOpportunities", "opportunity", "Owned opportunities", "ownerId", "owner"
+            ),
         ],
         unique_keys=("email",),
         description="Someone who uses the CRM: assignee, author, owner.",
     )
 
-    return {o.name: o for o in (person, company, note, task, member)}
+    opportunity = _object(
+        "opportunity",
+        "opportunities",
+        "Opportunity",
+        "Opportunities",
+        [
+            FieldDef(
+                "name",
+                T.TEXT,
+                "Name",
+                column="name",
+                required=True,
+                nullable=False,
+                indexed=True,
+                searchable=True,
+            ),
+            FieldDef("amount", T.CURRENCY, "Amount", column="amount"),
+            FieldDef("closeDate", T.DATE_TIME, "Close date", column="close_date", indexed=True),
+            FieldDef(
+                "stage",
+                T.SELECT,
+                "Stage",
+                column="stage",
+                options=OPPORTUNITY_STAGES,
+                default="NEW",
+                nullable=False,
+                indexed=True,
+                # Each workspace may set its own stages (PATCH .../opportunity.stage).
+                settings={"editableOptions": True},
+                description="Twenty's stages by default; a workspace may set its own.",
+            ),
+            FieldDef(
+                "probability",
+                T.NUMBER,
+                "Probability",
+                column="probability",
+                settings={"min": 0, "max": 100},
+                description="How likely the deal is to close, in percent.",
+            ),
+            *many_to_one(
+                "pointOfContact", "person", "Point of contact", "pointOfContactForOpportunities"
+            ),
+            *many_to_one("company", "company", "Company", "opportunities"),
+            *many_to_one("owner", "member", "Owner", "ownedOpportunities"),
+            one_to_many("notes", "note", "Notes", "opportunityId", "opportunity"),
+            one_to_many("tasks", "task", "Tasks", "opportunityId", "opportunity"),
+        ],
+        description="A deal: something the workspace hopes to sell, at a stage.",
+    )
+
+    return {o.name: o for o in (person, company, note, task, member, opportunity)}
 
 
 # Names a custom object may not take: they are routes or standard objects.
@@ -322,6 +475,7 @@ RESERVED_PLURALS = frozenset(
         "companies",
         "notes",
         "tasks",
+        "opportunities",
         "webhook",
         "recordTimeline",
         "personConsents",

@@ -11,12 +11,13 @@ true on them, and their indexes cannot be dropped through the API).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any, Protocol
 
 from rolodex.events import outbox
 from rolodex.kit.errors import NotFound, ValidationError
 from rolodex.kit.show import shown
-from rolodex.metadata import index_repository, repository, schemas
+from rolodex.metadata import index_repository, options_repository, repository, schemas
 from rolodex.metadata.fieldtypes import kind
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.registry import Registry, standard
@@ -64,13 +65,16 @@ async def update(service: FieldWriter, obj: ObjectDef, f: FieldDef, body: Any) -
     """Apply ``isIndexed`` (the one property of a standard field that changes)."""
     if not isinstance(body, dict):
         raise ValidationError("The body must be a JSON object.")
+    editable = bool(standard().objects[obj.name].fields[f.name].settings.get("editableOptions"))
     for key in body:
-        if key != "isIndexed":
+        if key != "isIndexed" and not (key == "options" and editable):
             raise ValidationError(
                 f"{obj.name}.{f.name} is a standard field: only isIndexed can change, "
                 f"not {shown(key)}",
                 field=key,
             )
+    if "options" in body:
+        return await _options(service, obj, f, body)
     before = schemas.field_to_dict(obj, f)
     wanted = body.get("isIndexed", f.indexed)
     if not isinstance(wanted, bool):
@@ -112,6 +116,34 @@ async def update(service: FieldWriter, obj: ObjectDef, f: FieldDef, body: Any) -
         previous={"isIndexed": before["isIndexed"]},
     )
     # An event names its record by a UUID; a standard field's is derived from its name.
+    event.record_id = str(uuid.uuid5(FIELD_NAMESPACE, f"{obj.name}.{f.name}"))
+    await outbox.write(service.conn, service.ws, [event])
+    return after
+
+
+async def _options(service: FieldWriter, obj: ObjectDef, f: FieldDef, body: Any) -> dict[str, Any]:
+    """The workspace's own options for a standard select field that allows them (an
+    opportunity's stage). Records keep their values; the default must stay an option."""
+    if set(body) != {"options"}:
+        raise ValidationError("Change options alone, then isIndexed", field="isIndexed")
+    before = schemas.field_to_dict(obj, f)
+    items = schemas.options(body["options"], f.type)
+    if f.default is not None and f.default not in {o["value"] for o in items}:
+        raise ValidationError(
+            f"{obj.name}.{f.name}'s options must keep its default {shown(f.default)}",
+            field="options",
+        )
+    await options_repository.put(service.conn, service.ws, obj.name, f.name, items)
+    after = schemas.field_to_dict(obj, replace(f, options=schemas.option_defs(items)))
+    await repository.bump_version(service.conn, service.ws)
+    event = outbox.make(
+        "field",
+        "updated",
+        after,
+        service.actor,
+        changes=["options"],
+        previous={"options": before.get("options")},
+    )
     event.record_id = str(uuid.uuid5(FIELD_NAMESPACE, f"{obj.name}.{f.name}"))
     await outbox.write(service.conn, service.ws, [event])
     return after

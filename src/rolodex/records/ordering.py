@@ -39,6 +39,12 @@ def order_fields(
     out: list[tuple[FieldDef, Direction]] = []
     for o in order:
         if "." in o.field:
+            top, _, part = o.field.partition(".")
+            hf = resolve_field(obj, top)
+            if hf is not None and hf.stored and getattr(kind(hf), "primary", None) == part:
+                # A composite field by its primary sub-field: ``emails.primaryEmail``.
+                out.append((hf, o.direction))
+                continue
             jf = joined_key(obj, objects, o.field)
             if jf is None:
                 head = resolve_field(obj, o.field.partition(".")[0])
@@ -79,7 +85,7 @@ def order_clause(
 ) -> list[Any]:
     clauses = []
     for f, d in keys:
-        expr = joins.expr(table, f) if joins is not None else kind(f).expr(table, f)
+        expr = joins.expr(table, f) if joins is not None else kind(f).order_expr(table, f)
         c = expr.desc() if d.descending else expr.asc()
         if not never_null(f):
             c = c.nulls_first() if d.nulls_first else c.nulls_last()
@@ -97,7 +103,7 @@ def order_tag(keys: Sequence[tuple[FieldDef, Direction]]) -> str:
 def encode_cursor(
     keys: Sequence[tuple[FieldDef, Direction]], record: dict[str, Any], tag: str | None = None
 ) -> str:
-    payload = [tag or order_tag(keys), *(record.get(f.name) for f, _ in keys)]
+    payload = [tag or order_tag(keys), *(kind(f).order_value(record.get(f.name)) for f, _ in keys)]
     return base64.urlsafe_b64encode(dumps(payload)).decode().rstrip("=")
 
 
@@ -115,7 +121,7 @@ def decode_cursor(keys: Sequence[tuple[FieldDef, Direction]], cursor: str) -> li
     out = []
     for (f, _), value in zip(keys, payload[1:], strict=True):
         try:
-            out.append(None if value is None else kind(f).filter_value(f, value))
+            out.append(None if value is None else kind(f).cursor_value(f, value))
         except ValidationError:
             raise BadRequest("The cursor is not valid.", field="cursor") from None
     return out
@@ -135,7 +141,11 @@ def after_clause(
     for (f, d), value in zip(keys, values, strict=True):
         expr: Any = None
         if build:
-            expr = joins.expr(walk.table, f) if joins is not None else kind(f).expr(walk.table, f)
+            expr = (
+                joins.expr(walk.table, f)
+                if joins is not None
+                else kind(f).order_expr(walk.table, f)
+            )
         if value is None:
             # Past a NULL only non-NULLs can follow, and only when NULLs come first.
             after: Any = None

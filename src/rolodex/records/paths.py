@@ -55,10 +55,11 @@ class Hop:
         return (self.name, t.table, t.is_custom, self.join.name, self.join.column, self.to_one)
 
 
-def value_expr(table: Any, f: FieldDef, qualify: bool) -> Any:
-    """``f``'s SQL expression over ``table``; with ``qualify``, a custom value names its
-    table (a statement over several record tables must)."""
-    expr = kind(f).expr(table, f)
+def value_expr(table: Any, f: FieldDef, qualify: bool, ordering: bool = False) -> Any:
+    """``f``'s SQL expression over ``table`` (with ``ordering``, what ordering by it
+    orders by: a composite's primary sub-field); with ``qualify``, a custom value
+    names its table (a statement over several record tables must)."""
+    expr = kind(f).order_expr(table, f) if ordering else kind(f).expr(table, f)
     if qualify and isinstance(expr, CustomValue):
         return expr.qualified(table.c.custom)
     return expr
@@ -232,10 +233,10 @@ class Joins:
     def expr(self, table: Any, f: FieldDef) -> Any:
         """An order key's expression: the page's own column, or the joined one."""
         if not is_joined(f):
-            return value_expr(table, f, bool(self))
+            return value_expr(table, f, bool(self), ordering=True)
         name, field = key_parts(f)
         h = self.hops[name]
-        return value_expr(self.aliases[name], h.target.fields[field], True)
+        return value_expr(self.aliases[name], h.target.fields[field], True, ordering=True)
 
 
 def from_row(f: FieldDef, value: Any, sqlite: bool) -> Any:

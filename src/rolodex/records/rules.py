@@ -13,6 +13,7 @@ from rolodex.kit import clock
 from rolodex.kit.errors import ValidationError
 from rolodex.kit.show import shown
 from rolodex.metadata.model import Behaviour, ObjectDef
+from rolodex.records import mirrors
 from rolodex.records.schemas import clean_spaces
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None], None]
@@ -86,6 +87,8 @@ def apply(obj: ObjectDef, values: dict[str, Any], current: dict[str, Any] | None
     for behaviour, rule in RULES.items():
         if behaviour in obj.behaviours:
             rule(values, current)
+    if obj.mirrors:
+        mirrors.apply(obj, values, current)
 
 
 def completes(obj: ObjectDef, values: dict[str, Any]) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql as pg
 from rolodex.kit.errors import BadRequest, ValidationError
 from rolodex.metadata.fieldtypes import kind
 from rolodex.metadata.fieldtypes.actor import ActorKind
-from rolodex.metadata.model import FieldDef, ObjectDef, suggest
+from rolodex.metadata.model import FieldDef, FieldType, ObjectDef, suggest
 from rolodex.metadata.storage import table_for
 from rolodex.records.paths import (
     Objects,
@@ -170,6 +170,10 @@ class FilterWalk:
         if isinstance(node, Cond):
             return self.cond(node, build)
         if isinstance(node, Rel):
+            if self._composite(node.relation):
+                # GraphQL's ``home: {addressCity: {eq: "Paris"}}`` reads like a relation's
+                # filter; on a composite field it is ``home.addressCity[eq]:Paris``.
+                return self.walk(_under(node.relation, node.item), build)
             return self.related(node.relation, node.item, build)
         if isinstance(node, And | Or):
             self.shape.append(("and" if isinstance(node, And) else "or", len(node.items)))
@@ -194,7 +198,7 @@ class FilterWalk:
     def _exists(self, node: Filter) -> bool:
         """Whether ``node`` compiles to a bare EXISTS (a condition through a relation)."""
         if isinstance(node, Rel):
-            return True
+            return not self._composite(node.relation)
         if isinstance(node, Cond) and "." in node.field:
             f = resolve_field(self.obj, node.field.partition(".")[0])
             return f is not None and f.relation is not None
@@ -230,7 +234,31 @@ class FilterWalk:
         where.append(link(h, self.table, inner_table, self.sqlite))
         return sa.exists(sa.select(sa.literal(1)).select_from(inner_table).where(*where, cond))
 
+    def _composite(self, name: str) -> bool:
+        f = resolve_field(self.obj, name)
+        return f is not None and f.relation is None and bool(kind(f).filter_parts())
+
+    def sub_field(self, path: str) -> tuple[FieldDef, FieldDef, str] | None:
+        """``address.addressCity``: when the head is a field of this object whose type
+        has that sub-field, the field, a TEXT or NUMBER stand-in for the sub-field, and
+        the sub-field's name; None for any other path."""
+        head, _, part = path.partition(".")
+        f = resolve_field(self.obj, head)
+        if f is None or not f.stored or not kind(f).filter_parts():
+            return None
+        as_type = kind(f).filter_parts().get(part)
+        if as_type is None:
+            raise ValidationError(
+                f"{f.name} ({f.type}) has no sub-field '{part}' to filter by; "
+                f"use: {', '.join(f'{f.name}.{p}' for p in kind(f).filter_parts())}",
+                field=path,
+            )
+        return f, FieldDef(path, FieldType(as_type), path), part
+
     def cond(self, c: Cond, build: bool) -> Any:
+        sub = self.sub_field(c.field) if "." in c.field else None
+        if sub is not None:
+            return self._cond(c, sub[1], kind(sub[1]), build, sub)
         if "." in c.field:
             head, _, rest = c.field.partition(".")
             f = resolve_field(self.obj, head)
@@ -242,7 +270,11 @@ class FilterWalk:
                 return self.related(head, Cond(rest, c.op, c.value), build, c.field)
             return self._actor_part(c, build)
         f = self.field(c.field)
-        k = kind(f)
+        return self._cond(c, f, kind(f), build, None)
+
+    def _cond(
+        self, c: Cond, f: FieldDef, k: Any, build: bool, sub: tuple[FieldDef, FieldDef, str] | None
+    ) -> Any:
         op = c.op
         if op not in k.ops:
             allowed = ", ".join(sorted(k.ops)) or "none"
@@ -250,7 +282,11 @@ class FilterWalk:
                 f"Operator '{op}' does not apply to {f.name} ({f.type}); use: {allowed}",
                 field=f.name,
             )
-        expr: Any = self._expr(f) if build else None
+        expr: Any = None
+        if build:
+            expr = (
+                self._expr(f) if sub is None else kind(sub[0]).part_expr(self.table, sub[0], sub[2])
+            )
         fold = folds_case(f) and op in ("eq", "neq", "in")
         if fold and build:
             expr = sa.func.lower(expr)
@@ -344,3 +380,17 @@ class FilterWalk:
         if c.op == "neq":
             return sa.or_(expr != params[0], expr.is_(None))
         return expr == params[0]
+
+
+def _under(head: str, node: Filter) -> Filter:
+    """``node`` with every condition's field put under ``head`` (``addressCity`` becomes
+    ``home.addressCity``)."""
+    if isinstance(node, Cond):
+        return Cond(f"{head}.{node.field}", node.op, node.value)
+    if isinstance(node, And):
+        return And(tuple(_under(head, i) for i in node.items))
+    if isinstance(node, Or):
+        return Or(tuple(_under(head, i) for i in node.items))
+    if isinstance(node, Not):
+        return Not(_under(head, node.item))
+    return Rel(f"{head}.{node.relation}", node.item)

@@ -60,7 +60,9 @@ def stored_values(obj: ObjectDef, row: Mapping[str, Any]) -> dict[str, Any]:
     custom: Any = None
     for f in searchable_fields(obj):
         if f.column is not None:
-            out[f.name] = row[f.column]
+            # A column a later migration adds is absent from an older row (0013's backfill).
+            # (``in`` on a sqlite3.Row looks at values, so its keys are asked.)
+            out[f.name] = row[f.column] if f.column in row.keys() else None  # noqa: SIM118
             continue
         if custom is None:
             raw = row["custom"]

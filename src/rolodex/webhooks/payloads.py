@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from rolodex.records import twenty as twenty_shape
+
 MAX_SAFE_INT = 2**53 - 1
 FORMATS = ("rolodex", "twenty", "superoffice", "attio")
 
@@ -122,7 +124,11 @@ def canonical(
 def twenty(
     event: dict[str, Any], webhook: dict[str, Any], name: str, object_id: str | None
 ) -> dict[str, Any]:
-    """The body Twenty's server sends (its ``call-webhook`` job)."""
+    """The body Twenty's server sends (its ``call-webhook`` job): the record in
+    Twenty's shapes (records/twenty.py), and who made the change as ``userId``
+    and ``workspaceMemberId`` (a member's id; null for API keys and the system)."""
+    actor = event.get("actor") or {}
+    member = actor.get("id") if actor.get("type") == "member" else None
     body: dict[str, Any] = {
         "targetUrl": webhook["target_url"],
         "eventName": name,
@@ -130,7 +136,9 @@ def twenty(
         "workspaceId": webhook["workspace_id"],
         "webhookId": webhook["id"],
         "eventDate": event["occurred_at"],
-        "record": event.get("record"),
+        "record": twenty_shape.record_out(event.get("record")),
+        "userId": member,
+        "workspaceMemberId": member,
     }
     if event.get("previous") is not None:
         body["updatedFields"] = event.get("changes") or []

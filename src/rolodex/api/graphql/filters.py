@@ -66,7 +66,12 @@ def to_filter(data: dict[str, Any] | None, depth: int = 0) -> Filter | None:
                 items.append(Rel(key, inner))
         else:
             for op, operand in value.items():
-                if operand is not None:
+                if isinstance(operand, dict):
+                    # A composite field's sub-field: ``name: {firstName: {eq: "Ada"}}``.
+                    for sub_op, sub_operand in operand.items():
+                        if sub_operand is not None:
+                            items.append(Cond(f"{key}.{op}", sub_op, sub_operand))
+                elif operand is not None:
                     items.append(Cond(key, op, operand))
     if not items:
         return None

@@ -113,6 +113,17 @@ def filter_type(f: FieldDef) -> GraphQLInputObjectType | None:
     existing = _filter_types.get(name)
     if existing is not None:
         return existing
+    parts = k.filter_parts() if scalar is None else {}
+    if parts:
+        # A composite type: ``{emails: {primaryEmail: {ilike: "%@acme.com"}}}``.
+        subs: dict[str, GraphQLInputField] = {"is": GraphQLInputField(FilterIs)}
+        for part, as_type in parts.items():
+            op_type = filter_type(FieldDef(part, as_type, part))
+            if op_type is not None:
+                subs[part] = GraphQLInputField(op_type)
+        made = GraphQLInputObjectType(name, subs)
+        _filter_types[name] = made
+        return made
 
     def operand(op: str) -> GraphQLInputType:
         if op == "is":

@@ -15,13 +15,16 @@ from typing import Any
 
 from rolodex.kit.errors import ValidationError
 from rolodex.metadata.fieldtypes.actor import ActorKind
+from rolodex.metadata.fieldtypes.address import AddressKind
 from rolodex.metadata.fieldtypes.base import MAX_SAFE_INT, FieldKind, check, js_number
 from rolodex.metadata.fieldtypes.boolean import BooleanKind
+from rolodex.metadata.fieldtypes.contacts import EmailsKind, LinksKind, PhonesKind
 from rolodex.metadata.fieldtypes.currency import CurrencyKind
 from rolodex.metadata.fieldtypes.date_time import DateKind, DateTimeKind
 from rolodex.metadata.fieldtypes.ids import UuidKind
 from rolodex.metadata.fieldtypes.json import JsonKind, js_json
 from rolodex.metadata.fieldtypes.lists import ArrayKind, MultiSelectKind
+from rolodex.metadata.fieldtypes.names import FullNameKind
 from rolodex.metadata.fieldtypes.number import NumberKind, RatingKind
 from rolodex.metadata.fieldtypes.relation import RelationKind
 from rolodex.metadata.fieldtypes.select import SelectKind
@@ -106,6 +109,11 @@ for _k in (
     CurrencyKind(),
     ActorKind(),
     RelationKind(),
+    FullNameKind(),
+    EmailsKind(),
+    PhonesKind(),
+    LinksKind(),
+    AddressKind(),
 ):
     register(_k)
 _missing = _BUILTIN - set(KINDS)

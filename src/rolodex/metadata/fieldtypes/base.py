@@ -150,6 +150,32 @@ class FieldKind(ABC):
         parsed = self.from_string(f, value) if isinstance(value, str) else self.validate(f, value)
         return parsed if f.column is not None else self.to_json(parsed)
 
+    # -- sub-fields and ordering --------------------------------------------
+    def part_cast(self, part: str) -> str | None:
+        """How SQL reads sub-field ``part`` of a value (``text``, ``float``), or None
+        when the type has no such filterable sub-field (``address.addressCity``)."""
+        return None
+
+    def part_expr(self, table: sa.Table, f: FieldDef, part: str) -> Any:
+        """The SQL expression of sub-field ``part`` (one ``part_cast`` names)."""
+        raise NotImplementedError
+
+    def filter_parts(self) -> dict[str, str]:
+        """The filterable sub-fields and the type they filter as (TEXT, NUMBER)."""
+        return {}
+
+    def order_expr(self, table: sa.Table, f: FieldDef) -> Any:
+        """What ordering by the field orders by (composites: their primary sub-field)."""
+        return self.expr(table, f)
+
+    def order_value(self, value: Any) -> Any:
+        """A record's value as its cursor holds it (the ``order_expr`` of it)."""
+        return value
+
+    def cursor_value(self, f: FieldDef, value: Any) -> Any:
+        """A cursor's value as a SQL parameter comparable with ``order_expr``."""
+        return self.filter_value(f, value)
+
     # -- description ------------------------------------------------------
     @abstractmethod
     def json_schema(self, f: FieldDef) -> Schema:

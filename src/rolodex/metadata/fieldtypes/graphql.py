@@ -114,12 +114,27 @@ Actor = GraphQLObjectType(
     description="Who made a change: an API key, a member, an import or the system.",
 )
 
+
+def _micros(value: Any, _info: Any) -> Any:
+    amount = value.get("amount") if isinstance(value, dict) else None
+    return None if amount is None else round(amount * 1_000_000)
+
+
 Currency = GraphQLObjectType(
     "Currency",
-    {"amount": GraphQLField(GraphQLFloat), "currencyCode": GraphQLField(GraphQLString)},
+    {
+        "amount": GraphQLField(GraphQLFloat),
+        # Twenty's form of the amount: millionths of the unit.
+        "amountMicros": GraphQLField(GraphQLFloat, resolve=_micros),
+        "currencyCode": GraphQLField(GraphQLString),
+    },
 )
 
 CurrencyInput = GraphQLInputObjectType(
     "CurrencyInput",
-    {"amount": GraphQLInputField(GraphQLFloat), "currencyCode": GraphQLInputField(GraphQLString)},
+    {
+        "amount": GraphQLInputField(GraphQLFloat),
+        "amountMicros": GraphQLInputField(GraphQLFloat),
+        "currencyCode": GraphQLInputField(GraphQLString),
+    },
 )
