@@ -20,7 +20,7 @@ from rolodex.api.rest.http import (
 from rolodex.auth.scopes import Scope
 from rolodex.kit.errors import BadRequest
 from rolodex.metadata.model import ObjectDef
-from rolodex.records import bulk, duplicates, merge
+from rolodex.records import bulk, duplicates, merge, twenty
 from rolodex.records.aggregates import (
     DEFAULT_GROUPS,
     MAX_GROUPS,
@@ -60,6 +60,26 @@ def list_query(ctx: Context) -> ListQuery:
     )
 
 
+def _shaped(ctx: Context, obj: ObjectDef, records: Any, depth: int) -> Any:
+    """Records ready for the encoder; in Twenty's shapes already under ``/twenty/``.
+
+    Shaping them here, in place, spares the dialect parsing the response and
+    encoding it again (api/twenty.py). Reads at ``depth=1`` (records embedded
+    in records) are left to it.
+    """
+    scope = ctx.request.scope
+    if depth == 0 and scope.get(twenty.DIALECT):
+        shape = twenty.shaper(obj)
+        if shape is not None:
+            if isinstance(records, list):
+                for record in records:
+                    shape(record)
+            else:
+                shape(records)
+            scope[twenty.SHAPED] = True
+    return json_ready(records)
+
+
 @accepts("filter", "order_by", "limit", "starting_after", "ending_before", "depth", "count")
 async def list_records(ctx: Context) -> JSONResponse:
     """List records: filter, order_by, limit, starting_after / ending_before, depth, count."""
@@ -69,7 +89,7 @@ async def list_records(ctx: Context) -> JSONResponse:
         obj = target(s, ctx)
         page = await s.records.page(obj, q, depth=depth, pass_through=True)
     body: dict[str, Any] = {
-        "data": {obj.plural: json_ready(page.records)},
+        "data": {obj.plural: _shaped(ctx, obj, page.records, depth)},
         "pageInfo": page.page_info,
         "totalCount": page.total,
     }
@@ -111,7 +131,7 @@ async def get_record(ctx: Context) -> JSONResponse:
         record = await s.records.get(
             obj, ctx.request.path_params["id"], depth=depth, pass_through=True
         )
-    return JSONResponse({"data": {obj.name: json_ready(record)}})
+    return JSONResponse({"data": {obj.name: _shaped(ctx, obj, record, depth)}})
 
 
 @accepts("upsert")

@@ -17,9 +17,17 @@ at ``depth=1`` are shown in Twenty's shapes too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rolodex.metadata.fieldtypes.currency import micros
+from rolodex.metadata.model import FieldType, ObjectDef
+
+# Set in a request's ASGI scope by the /twenty/ prefix (api/twenty.py) on record
+# routes; a route that wrote its records in Twenty's shapes itself sets SHAPED, so
+# the response is sent as it is rather than parsed and encoded again.
+DIALECT = "rolodex.twenty"
+SHAPED = "rolodex.twenty.shaped"
 
 _CURRENCY_KEYS = frozenset({"amount", "currencyCode"})
 _CONTAINERS = (dict, list)
@@ -67,6 +75,40 @@ def record_out(value: Any) -> Any:
         if "ownerId" in value:
             out["accountOwnerId"] = value["ownerId"]
     return out
+
+
+def shaper(obj: ObjectDef) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """``record_out`` for ``obj``'s records read at depth 0, in place, built once per object.
+
+    Only the fields that differ between the dialects are looked at (the
+    person's name, the company's address and owner, CURRENCY fields), rather
+    than every value of every record; the record keeps its key order, as
+    ``record_out`` keeps it. None when a record's custom document may hold a
+    CURRENCY value: a ``Spliced`` one (records/schemas.py) would pass it
+    through unchanged, so such objects go through ``record_out``.
+    """
+    key = "twenty.shaper"
+    if key in obj.cache:
+        return obj.cache[key]
+    currency = [f for f in obj.stored_fields if f.type == FieldType.CURRENCY]
+    names = tuple(f.name for f in currency)
+
+    def shape(record: dict[str, Any]) -> dict[str, Any]:
+        for name in names:
+            value = record.get(name)
+            if type(value) is dict and value.keys() == _CURRENCY_KEYS and _currency(value):
+                record[name] = micros(value)
+        if _is_person(record):
+            first, last = record["firstName"], record["lastName"]
+            record["name"] = {"firstName": first or "", "lastName": last or ""}
+        elif _is_company(record):
+            record["address"] = record.pop("postalAddress")
+            if "ownerId" in record:
+                record["accountOwnerId"] = record["ownerId"]
+        return record
+
+    obj.cache[key] = None if any(f.is_custom for f in currency) else shape
+    return obj.cache[key]
 
 
 def record_in(plural: str, body: Any) -> Any:
