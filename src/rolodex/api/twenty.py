@@ -4,7 +4,10 @@ A client written for Twenty is configured with a base URL and a key; giving
 it ``https://host/twenty`` as the base is the whole change on its side. The
 prefix is stripped and the request served by the usual routes, with its
 body and its ``filter=`` / ``order_by=`` put in our shapes on the way in, and
-records and errors put in Twenty's on the way out (records/twenty.py). The
+records and errors put in Twenty's on the way out (records/twenty.py). GET
+by id and list mark their response as already in Twenty's shapes (they
+shape their records before the one encode, ``records.twenty.SHAPED``), and
+it is sent as it is, never parsed. The
 envelopes (``{data: {people: [...]}, pageInfo, totalCount}``,
 ``{data: {createPerson: {...}}}``) are already Twenty's. GraphQL is served
 as it is: its schema is generated per workspace and Twenty's GraphQL
