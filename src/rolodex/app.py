@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rolodex.api.rest.hot import HotRoutes
 from rolodex.api.rest.http import JSONResponse, error_response_for, internal_error
@@ -58,6 +58,7 @@ class RolodexApp(Starlette):
     hot: HotRoutes | None = None
     cors: ASGIApp | None = None
     twenty: ASGIApp | None = None  # the /twenty/ dialect (api/twenty.py), around the rest
+    mcp: ASGIApp | None = None  # POST /mcp (mcp/http.py), ahead of the router too
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.twenty is not None and scope.get("path", "").startswith("/twenty"):
@@ -78,7 +79,28 @@ class RolodexApp(Starlette):
                 scope["app"] = self
                 await self.hot.serve(handler, scope, receive, send)
                 return
+        if self.mcp is not None and scope["type"] == "http" and scope["path"] == "/mcp":
+            scope["app"] = self
+            await _guarded(self.mcp, scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+async def _guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """``app`` without Starlette's middleware, but with its error middleware's 500."""
+    started = False
+
+    async def tracked(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, receive, tracked)
+    except Exception as exc:
+        if started:
+            raise
+        await internal_error(Request(scope), exc)(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:
@@ -266,6 +288,7 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     )
     app.router.redirect_slashes = False
     app.hot = hot_routes()
+    app.mcp = mcp
     if settings.cors_origins:
         from rolodex.api.rest.cors import cors
 

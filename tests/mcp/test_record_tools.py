@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from mcp import Client
 
 from tests import factories
@@ -273,3 +274,34 @@ def test_get_record_says_when_an_embedded_list_is_cut(server, api_key, client):
     got, rest = run(server.url, api_key, work)
     assert len(got["record"]["people"]) == 60 and got["timeline"] == []
     assert len(rest["records"]) == 61
+
+
+def test_the_structured_content_survives_the_sdk_for_each_version(server, api_key, client):
+    """The structured content skips the SDK's result checking (server.PlainStructured)
+    and is put back in the result the SDK shaped, for every handshake version."""
+    factories.create(client, "people", name="Shape Check")
+
+    def call(version: str) -> dict[str, Any]:
+        r = client.post(
+            "/mcp",
+            json={
+                "jsonrpc": "2.0",
+                "id": 3,
+                "method": "tools/call",
+                "params": {"name": "query_records", "arguments": {"object": "people"}},
+            },
+            headers={
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": version,
+            },
+        )
+        assert r.status_code == 200, r.text
+        result: dict[str, Any] = r.json()["result"]
+        return result
+
+    current = call("2025-11-25")
+    assert [p["name"] for p in current["structuredContent"]["records"]] == ["Shape Check"]
+    assert orjson.loads(current["content"][0]["text"]) == current["structuredContent"]
+    assert "resultType" not in current  # a 2026-07-28 field, dropped by the SDK
+    for version in ("2024-11-05", "2025-03-26", "2025-06-18"):
+        assert call(version)["structuredContent"] == current["structuredContent"]

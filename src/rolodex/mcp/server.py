@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import mcp_types as types
-from mcp.server.context import ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
@@ -22,7 +22,7 @@ from rolodex.kit.errors import RolodexError
 from rolodex.kit.version import VERSION
 from rolodex.mcp import resources
 from rolodex.mcp.caller import Caller
-from rolodex.mcp.tools import Catalogue, ToolContext
+from rolodex.mcp.tools import Catalogue, ToolContext, deferred_structured
 from rolodex.metadata.registry import Registry
 from rolodex.state import AppState
 
@@ -51,6 +51,30 @@ def _no_header_params(name: str) -> None:
     return None
 
 
+class PlainStructured:
+    """Server middleware that keeps a tool's structured content out of the SDK's
+    result checking: the content is plain JSON Rolodex made itself
+    (``tools.success``), and checking it cost more than running the tool.
+
+    The SDK still validates and shapes the rest of the result for the
+    client's protocol version; the content is put back only where that left a
+    ``structuredContent`` (a version without it drops it).
+    """
+
+    async def __call__(self, ctx: Ctx, call_next: CallNext) -> HandlerResult:
+        if ctx.method != "tools/call":
+            return await call_next(ctx)
+        slot: list[Any] = []
+        token = deferred_structured.set(slot)
+        try:
+            result = await call_next(ctx)
+        finally:
+            deferred_structured.reset(token)
+        if slot and isinstance(result, dict) and "structuredContent" in result:
+            result["structuredContent"] = slot[0]
+        return result
+
+
 class RolodexMCP:
     """Rolodex's tools, resources and prompts on the SDK's ``Server``."""
 
@@ -74,6 +98,9 @@ class RolodexMCP:
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
         )
+        # No OpenTelemetry span per message (the SDK's default middleware; Rolodex
+        # installs no exporter, so it only cost time).
+        self.server.middleware = [PlainStructured()]
         # Registered as a plain request handler: it answers with the result's wire
         # form (``tools.success``), which the constructor's typing does not allow.
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 import weakref
+from contextvars import ContextVar
 from typing import Any
 
 import mcp_types as types
@@ -108,6 +109,13 @@ class Catalogue:
         return success(result)
 
 
+# Set by ``server.PlainStructured`` around a ``tools/call``: a slot for the
+# structured content, which then travels beside the result rather than in it.
+deferred_structured: ContextVar[list[Any] | None] = ContextVar(
+    "rolodex_mcp_structured", default=None
+)
+
+
 def success(result: dict[str, Any]) -> dict[str, Any]:
     """A tool's result as the wire's ``CallToolResult``: the structured content, and the
     same JSON as text for clients that read only text.
@@ -115,12 +123,21 @@ def success(result: dict[str, Any]) -> dict[str, Any]:
     A plain dict rather than the SDK's model: the SDK would dump the model only to
     validate the dump again, and a page of records is the biggest thing it sends.
     The JSON text is made once and parsed back, so the structured content holds
-    plain JSON types rendered as REST renders them.
+    plain JSON types rendered as REST renders them. Being plain JSON already, it
+    needs none of the SDK's checking of the result's shape (a validation and a
+    dump that walk every value of every record): inside a ``tools/call`` it goes
+    into ``deferred_structured`` and the result carries an empty object, which
+    ``server.PlainStructured`` replaces once the SDK has checked the rest.
     """
     raw = jsonutil.dumps(result)
+    structured = jsonutil.loads(raw)
+    slot = deferred_structured.get()
+    if slot is not None:
+        slot.append(structured)
+        structured = {}
     return {
         "content": [{"type": "text", "text": raw.decode()}],
-        "structuredContent": jsonutil.loads(raw),
+        "structuredContent": structured,
         "resultType": "complete",  # required from 2026-07-28; older versions drop it
     }
 
