@@ -1,0 +1,76 @@
+"""Indexes of names ignoring case, for duplicate groups; statistics of monthly dates.
+
+Duplicates. ``GET /rest/{objects}/duplicates`` groups live records by the
+field that names them, ignoring case (``records/bulk_repository.py``:
+``GROUP BY lower(name) HAVING count(*) > 1``, paged by ``lower(name)``).
+With no index on ``lower(name)`` every page read and sorted the workspace.
+Each record table gets ``(workspace_id, lower(<label>))``: walked in order
+it yields the groups already sorted, and a page stops at its limit. The
+same index serves the look-up of each group's records (``lower(name) =
+ANY(...)``). Custom objects share ``custom_record``; their ``name`` is in
+the JSON document, so theirs is ``(workspace_id, object_id, lower(custom
+->> 'name'))``, the expression ``metadata/custom_sql.py`` writes. SQLite
+indexes expressions too, with its own JSON expression.
+
+Partial, ``WHERE lower(<label>) <> ''``, the condition the statements
+write as a literal, so both backends prove it even for a generic plan:
+it leaves out records with no name, and it keeps the index from being,
+to the planner, one more index of "the workspace's records", which it
+chose over 0007's to count unfiltered totals (see 0008). Soft-deleted
+records are skipped as the walk meets them, like every ordering index's.
+
+Revision ID: 0016_duplicate_names
+Revises: 0015_twenty_model
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0016_duplicate_names"
+down_revision = "0015_twenty_model"
+branch_labels = None
+depends_on = None
+
+# Each record table and the column that names its records (ObjectDef.label_field).
+LABELS: list[tuple[str, str]] = [
+    ("person", "name"),
+    ("company", "name"),
+    ("opportunity", "name"),
+    ("member", "name"),
+    ("note", "title"),
+    ("task", "title"),
+]
+
+
+def _indexes() -> list[tuple[str, str, str]]:
+    """Every index this migration makes: (name, table, DDL body after ON)."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    out = [
+        (
+            f"ix_{table}_{column}_lower",
+            table,
+            f"{table} (workspace_id, lower({column})) WHERE lower({column}) <> ''",
+        )
+        for table, column in LABELS
+    ]
+    custom = "lower(json_extract(custom, '$.\"name\"'))" if sqlite else "lower(custom ->> 'name')"
+    out.append(
+        (
+            "ix_custom_record_name_lower",
+            "custom_record",
+            f"custom_record (workspace_id, object_id, {custom}) WHERE {custom} <> ''",
+        )
+    )
+    return out
+
+
+def upgrade() -> None:
+    for name, _table, body in _indexes():
+        op.execute(f"CREATE INDEX {name} ON {body}")
+
+
+def downgrade() -> None:
+    for name, table, _body in reversed(_indexes()):
+        op.drop_index(name, table_name=table)
