@@ -1,4 +1,4 @@
-"""Indexes of names ignoring case, for duplicate groups; statistics of monthly dates.
+"""Indexes of names ignoring case, for duplicate groups; statistics of dates cut to a unit.
 
 Duplicates. ``GET /rest/{objects}/duplicates`` groups live records by the
 field that names them, ignoring case (``records/bulk_repository.py``:
@@ -18,6 +18,15 @@ it leaves out records with no name, and it keeps the index from being,
 to the planner, one more index of "the workspace's records", which it
 chose over 0007's to count unfiltered totals (see 0008). Soft-deleted
 records are skipped as the walk meets them, like every ordering index's.
+
+Statistics (PostgreSQL only). ``group_by=createdAt:month`` groups by
+``date_trunc('month', timezone('UTC', created_at))::date``
+(``records/aggregate_repository.py``: ``truncated``). With no statistics on
+that expression the planner expected a group per record and did not
+parallelise the aggregate. An extended statistics object on each such
+expression (PostgreSQL 14+: ``CREATE STATISTICS ... ON (expr)``), for
+people's and companies' ``createdAt`` cut to each unit, gives it the real
+number of groups; ``ANALYZE`` keeps them. SQLite has no planner statistics.
 
 Revision ID: 0016_duplicate_names
 Revises: 0015_twenty_model
@@ -66,11 +75,37 @@ def _indexes() -> list[tuple[str, str, str]]:
     return out
 
 
+# Tables, and date columns, whose cuts aggregates group by (aggregates.UNITS).
+DATED: list[tuple[str, str]] = [("person", "created_at"), ("company", "created_at")]
+UNITS = ("day", "week", "month", "year")
+
+
+def _statistics() -> list[tuple[str, str]]:
+    """(name, DDL body after ON) of each statistics object; the expression exactly as
+    ``aggregate_repository.truncated`` writes it, so the planner matches it."""
+    return [
+        (
+            f"st_{table}_{column}_{unit}",
+            f"(date_trunc('{unit}', timezone('UTC', {column}))::date) FROM {table}",
+        )
+        for table, column in DATED
+        for unit in UNITS
+    ]
+
+
 def upgrade() -> None:
     for name, _table, body in _indexes():
         op.execute(f"CREATE INDEX {name} ON {body}")
+    if op.get_bind().dialect.name == "postgresql":
+        for name, body in _statistics():
+            op.execute(f"CREATE STATISTICS {name} ON {body}")
+        for table in dict(DATED):
+            op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, _body in reversed(_statistics()):
+            op.execute(f"DROP STATISTICS IF EXISTS {name}")
     for name, table, _body in reversed(_indexes()):
         op.drop_index(name, table_name=table)
