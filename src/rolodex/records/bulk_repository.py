@@ -74,19 +74,28 @@ class BulkRepository(RecordRepository):
         """The value duplicates are compared on: the field, ignoring case."""
         return sa.func.lower(self._join(f))
 
+    def _named(self, f: FieldDef) -> Any:
+        """``f`` holds a value: the predicate of the name indexes (migration 0016),
+        with ``''`` written, not bound, so that even a generic plan proves it."""
+        return self._folded(f) != sa.literal_column("''")
+
     async def duplicate_keys(self, f: FieldDef, after: str | None, limit: int) -> list[Row]:
         """Up to ``limit`` values of ``f`` (lowercased) that two or more live records
         share, in order, after ``after``; each with how many records share it.
 
-        On a column with an index on ``lower(column)`` (people's and members'
-        emails, companies' domains) PostgreSQL reads the groups from the index.
+        For the field that names a record, the grouped value is the expression
+        of its index ignoring case (migration 0016: ``(workspace_id,
+        lower(name))``, the object's id after the workspace for custom objects),
+        so both backends walk that index in order, group as they go and stop at
+        the page's end, without sorting the workspace. ``lower(x) <> ''`` (the
+        index's predicate) leaves out NULL and empty values alike.
         """
         folded = self._folded(f)
         t = self.table
         paged = after is not None
 
         def build() -> Any:
-            where = [*self._live(), self._join(f).isnot(None), self._join(f) != ""]
+            where = [*self._live(), self._named(f)]
             if paged:
                 where.append(folded > sa.bindparam("after"))
             return (
@@ -116,7 +125,7 @@ class BulkRepository(RecordRepository):
             rank = sa.func.row_number().over(partition_by=folded, order_by=t.c.id)
             inner = (
                 sa.select(t, folded.label("key_"), rank.label("rank_"))
-                .where(*self._live(), self._member(folded, "k", keys, sa.Text()))
+                .where(*self._live(), self._named(f), self._member(folded, "k", keys, sa.Text()))
                 .subquery()
             )
             return (
