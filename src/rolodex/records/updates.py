@@ -10,21 +10,40 @@ bulk updates (records/bulk.py) write many of them in one statement.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from rolodex.auth.schemas import Actor
 from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Row
-from rolodex.kit.errors import Conflict
+from rolodex.kit.errors import Conflict, ValidationError
 from rolodex.kit.show import shown
 from rolodex.metadata.model import FieldDef, ObjectDef
 from rolodex.metadata.types import kind
 from rolodex.records import rules
+from rolodex.records.checks import Missing
+from rolodex.records.repository import RecordRepository
 from rolodex.records.schemas import Input, stored_custom
+from rolodex.search.service import SearchIndex
 
-if TYPE_CHECKING:
-    from rolodex.records.service import RecordService
+
+class Service(Protocol):
+    """What a plan needs of the record service (records/service.py)."""
+
+    actor: Actor
+
+    @property
+    def search(self) -> SearchIndex: ...
+
+    def repo(self, obj: ObjectDef) -> RecordRepository: ...
+
+    def serialise(self, obj: ObjectDef, row: Row) -> dict[str, Any]: ...
+
+    async def missing_references(
+        self, obj: ObjectDef, values: Sequence[dict[str, Any]]
+    ) -> list[Missing]: ...
 
 
 def api(f: FieldDef, value: Any) -> Any:
@@ -46,7 +65,7 @@ class Change:
 
 
 async def plan(
-    svc: RecordService,
+    svc: Service,
     obj: ObjectDef,
     row: Row,
     inp: Input,
@@ -67,7 +86,9 @@ async def plan(
     }
     if not changed and event is None:
         return Change(rid, current)  # a no-op update writes nothing and emits nothing
-    await svc._check_references(obj, [changed], None)
+    found = await svc.missing_references(obj, [changed])
+    if found:
+        raise ValidationError(found[0].message, field=found[0].field)
     # A unique value set or given up: later checks (and the index) must see it.
     unique = any(obj.fields[name].unique for name in changed)
     for f in obj.fields.values():
