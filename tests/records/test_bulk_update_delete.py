@@ -239,3 +239,45 @@ def test_graphql_bulk_refuses_more_than_the_bound(client):
     )
     assert r.status_code == 422 and r.json()["error"] == "TOO_MANY_RECORDS"
     assert client.get("/rest/people?filter=jobTitle[eq]:x").json()["totalCount"] == 0
+
+
+def test_bulk_update_written_together_reads_as_item_by_item(client, db_url):
+    """The rows of a bulk update go in together; what they write, index and emit is
+    what one update after another would, unique values included."""
+    a = factories.person(client, name="Ada Lovelace", email="ada@example.com")
+    b = factories.person(client, name="Grace Hopper", email="grace@example.com")
+    c = factories.person(client, name="Alan Turing")
+    # Items setting other columns, and a unique value given up by one item and
+    # taken by a later one.
+    r = client.patch(
+        "/rest/batch/people",
+        json=[
+            {"id": a["id"], "email": "ada@lovelace.org", "jobTitle": "Countess"},
+            {"id": b["id"], "jobTitle": "Rear admiral"},
+            {"id": c["id"], "email": "ada@example.com", "city": "Wilmslow"},
+        ],
+    )
+    assert r.status_code == 200, r.text
+    shown = {p["id"]: p for p in r.json()["data"]["updatePeople"]}
+    for rid in (a["id"], b["id"], c["id"]):
+        stored = client.get(f"/rest/people/{rid}").json()["data"]["person"]
+        assert stored == shown[rid]
+    assert shown[c["id"]]["email"] == "ada@example.com"
+    assert shown[c["id"]]["emails"]["primaryEmail"] == "ada@example.com"  # the mirror
+    assert shown[b["id"]]["jobTitle"] == "Rear admiral"
+    ev = factories.events(db_url, c["id"])[-1]
+    assert ev["type"] == "person.updated"
+    assert ev["previous"]["email"] is None
+    hits = client.get("/rest/search", params={"query": "rear admiral"}).json()
+    assert b["id"] in [h["id"] for h in hits["data"]["search"]], hits
+    # Two items taking one value: the second is refused, and nothing is written.
+    r = client.patch(
+        "/rest/batch/people",
+        json=[
+            {"id": a["id"], "email": "same@example.com"},
+            {"id": b["id"], "email": "SAME@example.com"},
+        ],
+    )
+    assert r.status_code == 409 and r.json()["index"] == 1 and r.json()["id"] == b["id"]
+    stored = client.get(f"/rest/people/{a['id']}").json()["data"]["person"]
+    assert stored["email"] == "ada@lovelace.org"

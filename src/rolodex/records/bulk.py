@@ -1,8 +1,11 @@
 """Bulk updates and deletes: many records of one object, all or nothing, one event each.
 
-Every change goes through the record service (``apply_update``, and the
-lifecycle's deletes), so each record gets the event a single write gives it,
-written in the caller's transaction; the first item that fails raises and the
+Every change is checked and worked out as a single update is
+(``records.updates.plan``) and deletes go through the lifecycle, so each
+record gets the event a single write gives it, written in the caller's
+transaction. The row writes of an update go together (``_Writes``): one
+statement for all the records that set the same columns, and one search
+index write; the first item that fails raises and the
 caller's transaction rolls back with everything before it. Errors name the
 item: its ``index`` in the request and its ``id``.
 
@@ -17,6 +20,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from rolodex.kit.db import Row
 from rolodex.kit.errors import BadRequest, Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid
 from rolodex.metadata.model import ObjectDef
@@ -26,6 +30,7 @@ from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.query import Filter, ListQuery
 from rolodex.records.schemas import validate
 from rolodex.records.service import MAX_BATCH, RecordService
+from rolodex.records.updates import Change, plan
 
 MAX_BULK = MAX_BATCH
 
@@ -93,14 +98,13 @@ async def update_many(svc: RecordService, obj: ObjectDef, items: Any) -> list[di
     for i, rid in enumerate(ids):
         if str(rid) not in rows:
             raise _at(i, rid, NotFound(f"No {obj.name} with id {rid}.", field="id"))
-    out = []
+    writes = _Writes(svc, obj)
     for i, (rid, inp) in enumerate(zip(ids, inputs, strict=True)):
         try:
-            out.append(await svc.apply_update(obj, rows[str(rid)], inp))
+            await writes.add(rows[str(rid)], inp)
         except RolodexError as exc:
             raise _at(i, rid, exc) from None
-    await svc.flush()
-    return out
+    return await writes.done()
 
 
 async def update_matching(
@@ -117,15 +121,58 @@ async def update_matching(
         raise ValidationError("An update of many records cannot set id.", field="id")
     rows = await _matching(svc, obj, flt, expected, live=True)
     locked = await repository(svc, obj).lock_many([uuid.UUID(str(r["id"])) for r in rows])
-    out = []
+    writes = _Writes(svc, obj)
     for row in locked:
         try:
-            out.append(await svc.apply_update(obj, row, inp))
+            await writes.add(row, inp)
         except RolodexError as exc:
             exc.extra["id"] = str(row["id"])
             raise
-    await svc.flush()
-    return out
+    return await writes.done()
+
+
+class _Writes:
+    """The planned updates of one bulk update, written together.
+
+    Each record is planned (checked) in item order, as the single updates of a
+    loop would be. A plan reads the database only for relation ids and unique
+    values; the rows a batch changes are locked and each is changed once, so
+    what earlier items would have written matters only to unique checks:
+    after a change of a unique field the pending rows are written before the
+    next item is planned, so its check sees them.
+    """
+
+    def __init__(self, svc: RecordService, obj: ObjectDef) -> None:
+        self.svc, self.obj = svc, obj
+        self.records: list[dict[str, Any]] = []
+        self.pending: list[Change] = []
+
+    async def add(self, row: Row, inp: Any) -> None:
+        change = await plan(self.svc, self.obj, row, inp)
+        self.records.append(change.record)
+        if change.columns is not None:
+            self.pending.append(change)
+            if change.unique:
+                await self._write()
+
+    async def _write(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        svc, obj = self.svc, self.obj
+        await repository(svc, obj).update_rows([(c.rid, c.columns or {}) for c in pending])
+        reindexed = [c.record for c in pending if c.reindex]
+        if reindexed:
+            await svc.search.index(obj, reindexed)
+        for c in pending:
+            for event in c.events:
+                svc.emit(event)
+
+    async def done(self) -> list[dict[str, Any]]:
+        """Write what is pending and the events; the records, in item order."""
+        await self._write()
+        await self.svc.flush()
+        return self.records
 
 
 # -- deletes -------------------------------------------------------------------------

@@ -16,11 +16,10 @@ from rolodex.kit import clock
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
-from rolodex.kit.show import shown
-from rolodex.metadata.model import FieldDef, ObjectDef
+from rolodex.metadata.model import ObjectDef
 from rolodex.metadata.registry import Registry
 from rolodex.metadata.types import kind
-from rolodex.records import rules
+from rolodex.records import rules, updates
 from rolodex.records.checks import Missing, at, match_unique, missing, no_upsert
 from rolodex.records.lifecycle import Lifecycle
 from rolodex.records.ordering import order_fields
@@ -34,17 +33,12 @@ from rolodex.records.schemas import (
     check_required,
     create_layout,
     serializer,
-    stored_custom,
     system_names,
     validate,
 )
 from rolodex.search.service import SearchIndex
 
 MAX_BATCH = 2000
-
-
-def _api(f: FieldDef, value: Any) -> Any:
-    return None if value is None else kind(f).to_json(value)
 
 
 class RecordService:
@@ -334,79 +328,15 @@ class RecordService:
         *,
         event: tuple[str, list[str], dict[str, Any] | None] | None = None,
     ) -> dict[str, Any]:
-        """Write a checked update of a locked row and gather its events.
-
-        ``event`` (action, changes, previous) replaces the ``updated`` event,
-        and writes the record even when no field changes (``set_managed``).
-        """
-        current = self.serialise(obj, row)
-        values = dict(inp.values)
-        rules.apply(obj, values, current)
-        changed = {
-            name: v for name, v in values.items() if _api(obj.fields[name], v) != current.get(name)
-        }
-        if not changed and event is None:
-            return current  # a no-op update writes nothing and emits nothing
-        await self._check_references(obj, [changed], None)
-        for f in obj.fields.values():
-            if f.unique and f.column is not None and isinstance(changed.get(f.name), str):
-                clash = [
-                    r
-                    for r in await self.repo(obj).by_unique(f, [changed[f.name]])
-                    if str(r["id"]) != current["id"]
-                ]
-                if clash:
-                    raise Conflict(
-                        f"A {obj.name} with {f.name} {shown(changed[f.name])} already exists "
-                        f"(id {clash[0]['id']}).",
-                        field=f.name,
-                        existingId=str(clash[0]["id"]),
-                    )
-        now = clock.now()
-        columns: dict[str, Any] = {"updated_at": now, "updated_by": self.actor.to_dict()}
-        custom = None
-        for name, value in changed.items():
-            f = obj.fields[name]
-            if f.column is not None:
-                columns[f.column] = value
-            else:
-                custom = custom if custom is not None else stored_custom(row)
-                if value is None:
-                    custom.pop(name, None)
-                else:
-                    custom[name] = _api(f, value)
-        if custom is not None:
-            columns["custom"] = custom
-        await self.repo(obj).update(uuid.UUID(current["id"]), columns)
-        record = dict(current)
-        for name, value in changed.items():
-            record[name] = _api(obj.fields[name], value)
-        record["updatedAt"] = _api(obj.fields["updatedAt"], now)
-        record["updatedBy"] = self.actor.to_dict()
-        if self.search.touches(obj, changed):
-            await self.search.index(obj, [record])
-        if event is not None:
-            action, changes, previous_values = event
-            self.emit(
-                outbox.make(
-                    obj.name, action, record, self.actor, changes=changes, previous=previous_values
-                )
-            )
-            return record
-        previous = {name: current.get(name) for name in changed}
-        self._events.append(
-            outbox.make(
-                obj.name,
-                outbox.UPDATED,
-                record,
-                self.actor,
-                changes=list(changed),
-                previous=previous,
-            )
-        )
-        if rules.completes(obj, changed):
-            self._events.append(outbox.make(obj.name, outbox.COMPLETED, record, self.actor))
-        return record
+        """Write a checked update of a locked row and gather its events
+        (``event`` as for ``records.updates.plan``)."""
+        change = await updates.plan(self, obj, row, inp, event=event)
+        if change.columns is not None:
+            await self.repo(obj).update(change.rid, change.columns)
+            if change.reindex:
+                await self.search.index(obj, [change.record])
+            self._events += change.events
+        return change.record
 
     # -- deletes (see records/lifecycle.py) -------------------------------------------
     async def delete(self, obj: ObjectDef, record_id: Any) -> dict[str, Any]:
