@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rolodex.kit.analyze import analyze_changed
+from rolodex.kit.analyze import analyze_changed, vacuum_dead
 from rolodex.kit.db import Database
 from tests import factories
 
@@ -33,11 +33,11 @@ async def _seed(db: Database, ws: uuid.UUID, count: int) -> None:
         )
 
 
-async def _changed(db: Database, table: str) -> int:
+async def _changed(db: Database, table: str, what: str = "n_mod_since_analyze") -> int:
     async with db.connect() as conn:
         raw: Any = conn.raw
         value = await raw.fetchval(
-            "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = $1", table
+            f"SELECT {what} FROM pg_stat_user_tables WHERE relname = $1", table
         )
     return int(value or 0)
 
@@ -78,6 +78,34 @@ def test_a_small_change_is_left_to_autovacuum(pg_url: str) -> None:
         try:
             await _seed(db, ws, 50)
             assert "person" not in await analyze_changed(db)
+        finally:
+            await db.close()
+
+    asyncio.run(asyncio.wait_for(go(), 30))
+
+
+def test_a_table_full_of_dead_rows_is_vacuumed(pg_url: str) -> None:
+    """What the outbox looks like after its events are fanned out: each row updated once."""
+    ws = factories.make_workspace(pg_url)
+
+    async def go() -> None:
+        db = Database(pg_url, pool_size=2)
+        await db.open()
+        try:
+            await _seed(db, ws, 2500)
+            async with db.transaction() as conn:
+                raw: Any = conn.raw
+                await raw.execute("UPDATE person SET job_title = 'x' WHERE workspace_id = $1", ws)
+            deadline = time.monotonic() + 10
+            while await _changed(db, "person", "n_dead_tup") < 2500:
+                assert time.monotonic() < deadline, "the statistics never showed the dead rows"
+                await asyncio.sleep(0.1)
+            assert "person" in await vacuum_dead(db)
+            deadline = time.monotonic() + 10
+            while await _changed(db, "person", "n_dead_tup") >= 2500:
+                assert time.monotonic() < deadline, "the dead rows were not removed"
+                await asyncio.sleep(0.1)
+            assert "person" not in await vacuum_dead(db)
         finally:
             await db.close()
 

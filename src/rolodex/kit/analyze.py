@@ -1,4 +1,4 @@
-"""The statistics keeper: ANALYZE the tables that changed a lot, without waiting for autovacuum.
+"""The statistics keeper: ANALYZE (and VACUUM) the tables that changed a lot, without autovacuum.
 
 PostgreSQL plans from the statistics ANALYZE gathers. A table seeded from
 nothing, or grown by a large import, keeps the statistics of what it was
@@ -14,6 +14,13 @@ rows changed since their last analyze by more than ``max(1000, 10%)`` of
 their size, and analyzes them. That is one cheap catalogue read when
 nothing changed. SQLite has nothing to keep: Rolodex never runs its ANALYZE,
 so its planner always uses the schema's indexes by their shape.
+
+The same turn VACUUMs tables whose dead rows passed the same threshold. The
+outbox is the one that needs it: every event is updated once when it is
+fanned out, and the fan-out index (``NOT fanned_out``, ``seq``) keeps an
+entry for each old version until a VACUUM removes it, so without one every
+fan-out reads past the entries of every event since, and the table holds two
+versions of each.
 """
 
 from __future__ import annotations
@@ -42,6 +49,14 @@ FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 WHERE s.schemaname = current_schema()
   AND s.n_mod_since_analyze > greatest($1::float8, $2::float8 * c.reltuples)
 ORDER BY s.n_mod_since_analyze DESC
+"""
+
+_DEAD = """
+SELECT s.relname
+FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.schemaname = current_schema()
+  AND s.n_dead_tup > greatest($1::float8, $2::float8 * c.reltuples)
+ORDER BY s.n_dead_tup DESC
 """
 
 
@@ -84,6 +99,33 @@ async def analyze_changed(db: Database) -> list[str]:
     return done
 
 
+async def vacuum_dead(db: Database) -> list[str]:
+    """VACUUM each table whose dead rows passed the threshold; the tables vacuumed.
+
+    VACUUM cannot run inside a transaction, so the turn is a session lock on
+    a plain connection, given back before the connection is.
+    """
+    if db.sqlite:
+        return []
+    done = []
+    async with db.connect() as conn:
+        raw: Any = conn.raw
+        if not await raw.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY + 1):
+            return []
+        try:
+            await raw.execute("SET lock_timeout = '2s'")
+            for table in [r[0] for r in await raw.fetch(_DEAD, MIN_CHANGES, SHARE)]:
+                try:
+                    await raw.execute(f"VACUUM {_quote(table)}")
+                except asyncpg.LockNotAvailableError:
+                    continue
+                done.append(table)
+        finally:
+            await raw.execute("RESET lock_timeout")
+            await raw.fetchval("SELECT pg_advisory_unlock($1)", LOCK_KEY + 1)
+    return done
+
+
 class StatisticsKeeper:
     """A background task that runs ``analyze_changed`` every ``interval`` seconds."""
 
@@ -108,8 +150,11 @@ class StatisticsKeeper:
             await asyncio.sleep(self.interval)
             try:
                 tables = await analyze_changed(self.db)
+                vacuumed = await vacuum_dead(self.db)
             except Exception:  # e.g. not the tables' owner: plans stay as good as autovacuum's
                 log.exception("Could not refresh table statistics")
                 continue
             if tables:
                 log.info("Analyzed %s", ", ".join(tables))
+            if vacuumed:
+                log.info("Vacuumed %s", ", ".join(vacuumed))

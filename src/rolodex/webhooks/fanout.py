@@ -306,7 +306,7 @@ async def fan_out_once(
             by_ws[ev["workspace_id"]].append(ev)
         seen: dict[str, _Workspace] = {}
         stream = _Stream(conn, config.insert_chunk)
-        done: list[tuple[Any, Any]] = []
+        done: list[dict[str, Any]] = []
         for raw, ev in zip(events, prepared, strict=True):
             if done and stream.total >= config.fanout_rows:
                 break
@@ -319,7 +319,7 @@ async def fan_out_once(
             if workspace.hooks and workspace.registry is not None:
                 for row in iter_deliveries(workspace.hooks, ev, workspace.registry, now, config):
                     await stream.add(row)
-            done.append((raw["workspace_id"], raw["id"]))
+            done.append(raw)
         await stream.flush()
         if stream.total:
             if not db.sqlite:

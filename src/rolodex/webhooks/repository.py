@@ -212,21 +212,50 @@ async def claim_events(conn: Conn, limit: int) -> list[dict[str, Any]]:
 
 
 async def has_unfanned_events(conn: Conn) -> bool:
+    """Whether any event waits to be fanned out.
+
+    Ordered by ``seq`` so that only the partial fan-out index can answer it:
+    without the order, a planner with no statistics for ``event`` (never
+    analyzed, autovacuum off) guessed that most events are waiting and
+    scanned the whole table for one, 6.6 ms at 15,000 events and growing
+    with every event ever written.
+    """
+
     def build() -> Any:
         if conn.sqlite:
-            return sa.text("SELECT 1 FROM event WHERE fanned_out = 0 LIMIT 1")
-        return sa.text("SELECT 1 FROM event WHERE NOT fanned_out LIMIT 1")
+            return sa.text("SELECT 1 FROM event WHERE fanned_out = 0 ORDER BY seq LIMIT 1")
+        return sa.text("SELECT 1 FROM event WHERE NOT fanned_out ORDER BY seq LIMIT 1")
 
     return await conn.fetchval(conn.db.sql("wh.has_events", build), {}) is not None
 
 
-async def mark_fanned_out(conn: Conn, keys: Sequence[tuple[Any, Any]]) -> None:
+async def mark_fanned_out(conn: Conn, events: Sequence[dict[str, Any]]) -> None:
+    """Mark the claimed ``events`` (rows of ``claim_events``) fanned out.
+
+    On PostgreSQL one statement for the batch, through the fan-out index
+    (``NOT fanned_out``, ``seq``), which holds only the few waiting events;
+    the id check keeps it exact. It was one statement per event.
+    """
+    if not events:
+        return
     t = event
+    if conn.sqlite:
+        sql = conn.db.sql(
+            "wh.fanned",
+            lambda: (
+                sa.update(t).where(t.c.workspace_id == WS, t.c.id == ID).values(fanned_out=True)
+            ),
+        )
+        await conn.executemany(sql, [{"ws": e["workspace_id"], "id": e["id"]} for e in events])
+        return
     sql = conn.db.sql(
-        "wh.fanned",
-        lambda: sa.update(t).where(t.c.workspace_id == WS, t.c.id == ID).values(fanned_out=True),
+        "wh.fanned_set",
+        lambda: sa.text(
+            "UPDATE event SET fanned_out = true WHERE NOT fanned_out"
+            " AND seq = ANY(CAST(:seqs AS bigint[])) AND id = ANY(CAST(:ids AS uuid[]))"
+        ),
     )
-    await conn.executemany(sql, [{"ws": ws, "id": eid} for ws, eid in keys])
+    await conn.execute(sql, {"seqs": [e["seq"] for e in events], "ids": [e["id"] for e in events]})
 
 
 async def event_types(conn: Conn, ws: uuid.UUID) -> list[str]:
