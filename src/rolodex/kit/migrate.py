@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import Connection
 
 from rolodex.kit.db import normalise_url
 
@@ -38,3 +39,14 @@ def upgrade(url: str, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     finally:
         engine.dispose()
+
+
+def lz4_available(bind: Connection) -> bool:
+    """Whether the PostgreSQL server behind ``bind`` can compress columns with LZ4
+    (built with it); migrations that choose a column's compression ask this."""
+    if bind.dialect.name != "postgresql":
+        return False
+    values = bind.execute(
+        text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+    ).scalar()
+    return values is not None and "lz4" in values

@@ -14,17 +14,26 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+_PG = pg.dialect()
+
 
 def recordset_select(table: sa.Table, columns: Sequence[str], name: str = "rows") -> Any:
     """``SELECT columns FROM jsonb_to_recordset(:name)`` typed as ``table``'s columns.
 
     ``:name`` is a JSON array of objects keyed by column (``recordset``);
     PostgreSQL converts each value with the column's own input function, so
-    one parameter carries a whole batch, in array order.
+    one parameter carries a whole batch, in array order. A table with
+    ``jsonb`` columns takes the batch as ``jsonb`` (each document is parsed
+    once, with the rest); one whose documents are kept as text (``json``,
+    the outbox) takes it as ``json``, which only checks the text.
     """
-    doc = sa.cast(sa.cast(sa.bindparam(name), sa.Text), pg.JSONB)
+    as_text = not any(isinstance(table.c[c].type.dialect_impl(_PG), pg.JSONB) for c in columns)
+    parse, to_recordset = (
+        (pg.JSON, sa.func.json_to_recordset) if as_text else (pg.JSONB, sa.func.jsonb_to_recordset)
+    )
+    doc = sa.cast(sa.cast(sa.bindparam(name), sa.Text), parse)
     rows = (
-        sa.func.jsonb_to_recordset(doc)
+        to_recordset(doc)
         .table_valued(*(sa.column(c, table.c[c].type) for c in columns))
         .render_derived(name="rows_", with_types=True)
     )

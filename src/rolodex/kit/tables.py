@@ -14,6 +14,8 @@ from sqlalchemy.dialects import postgresql as pg
 
 UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
 JSON = sa.JSON().with_variant(pg.JSONB(), "postgresql")
+# JSON kept as its text on PostgreSQL too: the outbox's documents (migration 0017).
+JSON_TEXT = sa.JSON().with_variant(pg.JSON(), "postgresql")
 TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(24), "sqlite")
 
 meta = sa.MetaData()
@@ -70,10 +72,10 @@ event = sa.Table(
     sa.Column("object_name", sa.Text, nullable=False),
     sa.Column("record_id", UUID, nullable=False),
     sa.Column("occurred_at", TIMESTAMP, nullable=False),
-    sa.Column("actor", JSON),
-    sa.Column("record", JSON),
-    sa.Column("changes", JSON),
-    sa.Column("previous", JSON),
+    sa.Column("actor", JSON_TEXT),
+    sa.Column("record", JSON_TEXT),
+    sa.Column("changes", JSON_TEXT),
+    sa.Column("previous", JSON_TEXT),
     # Filled by the database (a sequence on PostgreSQL), in commit order per record;
     # the dispatcher fans events out in this order and marks them done.
     sa.Column("seq", sa.BigInteger),

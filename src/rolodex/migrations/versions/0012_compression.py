@@ -17,8 +17,9 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
+
+from rolodex.kit.migrate import lz4_available
 
 revision = "0012_compression"
 down_revision = "0011_idempotency"
@@ -36,18 +37,8 @@ COLUMNS = [
 ]
 
 
-def _lz4_available() -> bool:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    values = bind.execute(
-        sa.text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
-    ).scalar()
-    return values is not None and "lz4" in values
-
-
 def _set(method: str) -> None:
-    if not _lz4_available():
+    if not lz4_available(op.get_bind()):
         return
     for table, column in COLUMNS:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}")
