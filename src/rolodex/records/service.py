@@ -33,6 +33,7 @@ from rolodex.records.schemas import (
     check_required,
     create_layout,
     serializer,
+    set_fields,
     system_names,
     validate,
 )
@@ -218,9 +219,7 @@ class RecordService:
                     outbox.CREATED,
                     record,
                     self.actor,
-                    changes=[
-                        k for k, v in record.items() if k not in system and v not in (None, [], {})
-                    ],
+                    changes=set_fields(record, system),
                 )
             )
             if rules.completes(obj, record):
