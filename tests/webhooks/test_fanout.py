@@ -75,7 +75,7 @@ def test_a_fan_out_transaction_stays_within_its_bound(
             registries = RegistryCache(0.0)
             batches = []
             while True:
-                done, made = await fanout.fan_out_once(db, registries, config)
+                done, made, _ = await fanout.fan_out_once(db, registries, config)
                 if not done:
                     break
                 batches.append((done, made))

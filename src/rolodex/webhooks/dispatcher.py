@@ -142,20 +142,29 @@ class Dispatcher:
     # -- fan-out --------------------------------------------------------------
     async def _fan_out_loop(self) -> None:
         backoff = Backoff("fan-out")
+        full = False  # whether the last batch was full: events wait behind it
         while not self._stopping:
             try:
-                events, made = await fanout.fan_out_once(self.db, self.registries, self.config)
+                done = await fanout.fan_out_once(
+                    self.db, self.registries, self.config, probe=not full
+                )
             except Exception:
+                full = False
                 await asyncio.sleep(backoff.failed())
                 continue
             backoff.ok()
-            if made:
+            if done.deliveries:
                 self._send_wake.set()
-            if events:
-                # Batches are bounded (fanout_rows): there may be more behind
-                # this one; the next call returns at once when there is none.
+            full = done.more
+            if full:
+                # Batches are bounded (fanout_rows): more wait behind this one.
                 await asyncio.sleep(0)
                 continue
+            # A batch that was not full took every event committed before it, and
+            # one committed since wakes us: no need to look again (it was one more
+            # probe per wake-up, of the eight round trips a single create's fan-out
+            # cost). Woken, the probe still runs first: with several dispatchers,
+            # all are woken and most find nothing.
             if await self._wait(self._fan_wake, self.poll) and self.config.coalesce:
                 await asyncio.sleep(self.config.coalesce)
 

@@ -20,7 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from rolodex.kit import clock
 from rolodex.kit.db import Conn, Database
@@ -277,10 +277,23 @@ def _events_to_claim(db: Database, config: WebhookConfig) -> int:
     return max(1, min(config.batch, int(config.fanout_rows / ratio) + 1))
 
 
+class FanOut(NamedTuple):
+    """What one fan-out transaction did."""
+
+    events: int  # events fanned out
+    deliveries: int  # deliveries queued for them
+    more: bool  # whether events may be waiting behind them (the batch was full)
+
+
 async def fan_out_once(
-    db: Database, registries: RegistryCache, config: WebhookConfig
-) -> tuple[int, int]:
-    """Fan out one bounded batch; (events processed, deliveries created).
+    db: Database, registries: RegistryCache, config: WebhookConfig, *, probe: bool = True
+) -> FanOut:
+    """Fan out one bounded batch: the events processed, the deliveries created.
+
+    ``probe`` first asks, outside a transaction, whether any event waits: the
+    usual answer on a poll is no, which then costs no transaction and no
+    lock. A caller whose last batch was full knows there is more and passes
+    ``probe=False``.
 
     Events are taken in sequence order and each is fanned out whole, to
     every matching webhook, in this one transaction; the transaction stops
@@ -290,15 +303,17 @@ async def fan_out_once(
     first in the next transaction, which keeps each webhook's deliveries in
     sequence order.
     """
-    async with db.connect() as conn:
-        if not await repo.has_unfanned_events(conn):
-            return 0, 0
+    if probe:
+        async with db.connect() as conn:
+            if not await repo.has_unfanned_events(conn):
+                return FanOut(0, 0, False)
     async with db.transaction() as conn:
         if not await repo.try_fan_out_lock(conn):
-            return 0, 0  # another worker is fanning out
-        events = await repo.claim_events(conn, _events_to_claim(db, config))
+            return FanOut(0, 0, False)  # another worker is fanning out
+        claim = _events_to_claim(db, config)
+        events = await repo.claim_events(conn, claim)
         if not events:
-            return 0, 0
+            return FanOut(0, 0, False)
         now = clock.now()
         prepared = [prepare(ev) for ev in events]
         by_ws: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -327,7 +342,7 @@ async def fan_out_once(
             await repo.notify(conn, "rolodex_deliveries")
         await repo.mark_fanned_out(conn, done)
     _per_event[db.url] = stream.total / len(done)
-    return len(done), stream.total
+    return FanOut(len(done), stream.total, len(events) == claim or len(done) < len(events))
 
 
 async def _workspace(
