@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ async def _seed(db: Database, ws: uuid.UUID, count: int) -> None:
         )
 
 
-async def _changed(db: Database, table: str, what: str = "n_mod_since_analyze") -> int:
+async def _changed(db: Database, table: str, what: str) -> int:
     async with db.connect() as conn:
         raw: Any = conn.raw
         value = await raw.fetchval(
@@ -42,71 +43,64 @@ async def _changed(db: Database, table: str, what: str = "n_mod_since_analyze") 
     return int(value or 0)
 
 
-def test_a_table_that_grew_is_analyzed_once(pg_url: str) -> None:
-    ws = factories.make_workspace(pg_url)
-
+def _run(pg_url: str, work: Callable[[Database], Awaitable[None]]) -> None:
     async def go() -> None:
         db = Database(pg_url, pool_size=2)
         await db.open()
         try:
-            await _seed(db, ws, 2500)
-            # Servers report their row counts within about a second: poll for them.
-            deadline = time.monotonic() + 10
-            while await _changed(db, "person") < 2500:
-                assert time.monotonic() < deadline, "the statistics never showed the rows"
-                await asyncio.sleep(0.1)
-            assert "person" in await analyze_changed(db)
-            async with db.connect() as conn:
-                raw: Any = conn.raw
-                tuples = await raw.fetchval(
-                    "SELECT reltuples FROM pg_class WHERE relname = 'person'"
-                )
-            assert tuples == 2500
-            assert "person" not in await analyze_changed(db)  # nothing changed since
+            await work(db)
         finally:
             await db.close()
 
     asyncio.run(asyncio.wait_for(go(), 30))
+
+
+async def _until(db: Database, table: str, what: str, holds: Callable[[int], bool]) -> None:
+    """Poll a statistics counter: servers report row counts within about a second."""
+    deadline = time.monotonic() + 10
+    while not holds(await _changed(db, table, what)):
+        assert time.monotonic() < deadline, f"{table}.{what} never got there"
+        await asyncio.sleep(0.1)
+
+
+def test_a_table_that_grew_is_analyzed_once(pg_url: str) -> None:
+    ws = factories.make_workspace(pg_url)
+
+    async def work(db: Database) -> None:
+        await _seed(db, ws, 2500)
+        await _until(db, "person", "n_mod_since_analyze", lambda n: n >= 2500)
+        assert "person" in await analyze_changed(db)
+        async with db.connect() as conn:
+            raw: Any = conn.raw
+            tuples = await raw.fetchval("SELECT reltuples FROM pg_class WHERE relname = 'person'")
+        assert tuples == 2500
+        assert "person" not in await analyze_changed(db)  # nothing changed since
+
+    _run(pg_url, work)
 
 
 def test_a_small_change_is_left_to_autovacuum(pg_url: str) -> None:
     ws = factories.make_workspace(pg_url)
 
-    async def go() -> None:
-        db = Database(pg_url, pool_size=2)
-        await db.open()
-        try:
-            await _seed(db, ws, 50)
-            assert "person" not in await analyze_changed(db)
-        finally:
-            await db.close()
+    async def work(db: Database) -> None:
+        await _seed(db, ws, 50)
+        assert "person" not in await analyze_changed(db)
 
-    asyncio.run(asyncio.wait_for(go(), 30))
+    _run(pg_url, work)
 
 
 def test_a_table_full_of_dead_rows_is_vacuumed(pg_url: str) -> None:
     """What the outbox looks like after its events are fanned out: each row updated once."""
     ws = factories.make_workspace(pg_url)
 
-    async def go() -> None:
-        db = Database(pg_url, pool_size=2)
-        await db.open()
-        try:
-            await _seed(db, ws, 2500)
-            async with db.transaction() as conn:
-                raw: Any = conn.raw
-                await raw.execute("UPDATE person SET job_title = 'x' WHERE workspace_id = $1", ws)
-            deadline = time.monotonic() + 10
-            while await _changed(db, "person", "n_dead_tup") < 2500:
-                assert time.monotonic() < deadline, "the statistics never showed the dead rows"
-                await asyncio.sleep(0.1)
-            assert "person" in await vacuum_dead(db)
-            deadline = time.monotonic() + 10
-            while await _changed(db, "person", "n_dead_tup") >= 2500:
-                assert time.monotonic() < deadline, "the dead rows were not removed"
-                await asyncio.sleep(0.1)
-            assert "person" not in await vacuum_dead(db)
-        finally:
-            await db.close()
+    async def work(db: Database) -> None:
+        await _seed(db, ws, 2500)
+        async with db.transaction() as conn:
+            raw: Any = conn.raw
+            await raw.execute("UPDATE person SET job_title = 'x' WHERE workspace_id = $1", ws)
+        await _until(db, "person", "n_dead_tup", lambda n: n >= 2500)
+        assert "person" in await vacuum_dead(db)
+        await _until(db, "person", "n_dead_tup", lambda n: n < 2500)
+        assert "person" not in await vacuum_dead(db)
 
-    asyncio.run(asyncio.wait_for(go(), 30))
+    _run(pg_url, work)

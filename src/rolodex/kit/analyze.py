@@ -43,21 +43,20 @@ MIN_CHANGES, SHARE = 1000, 0.1
 # pg_try_advisory_xact_lock key: "rolodex analyze" (any constant shared by processes).
 LOCK_KEY = 0x524F4C_414E41
 
-_CANDIDATES = """
+
+def _past_threshold(counter: str) -> str:
+    """The tables whose ``pg_stat_user_tables`` ``counter`` passed the threshold."""
+    return f"""
 SELECT s.relname
 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 WHERE s.schemaname = current_schema()
-  AND s.n_mod_since_analyze > greatest($1::float8, $2::float8 * c.reltuples)
-ORDER BY s.n_mod_since_analyze DESC
+  AND s.{counter} > greatest($1::float8, $2::float8 * c.reltuples)
+ORDER BY s.{counter} DESC
 """
 
-_DEAD = """
-SELECT s.relname
-FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-WHERE s.schemaname = current_schema()
-  AND s.n_dead_tup > greatest($1::float8, $2::float8 * c.reltuples)
-ORDER BY s.n_dead_tup DESC
-"""
+
+_CANDIDATES = _past_threshold("n_mod_since_analyze")
+_DEAD = _past_threshold("n_dead_tup")
 
 
 def interval_from_env() -> float:
