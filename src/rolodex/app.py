@@ -183,8 +183,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
     from rolodex.records.routes import batch_routes, hot_routes
     from rolodex.records.routes import routes as record_routes
     from rolodex.search.routes import routes as search_routes
-    from rolodex.webhooks.dispatcher import start_dispatcher
     from rolodex.webhooks.routes import routes as webhook_routes
+    from rolodex.webhooks.startup import start_dispatcher
     from rolodex.workspaces import service as workspaces
     from rolodex.workspaces.routes import routes as workspace_routes
 

@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import heapq
 import logging
-import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -46,9 +45,9 @@ from rolodex.webhooks import repository as repo
 from rolodex.webhooks.backoff import Backoff, unavailable
 from rolodex.webhooks.config import WebhookConfig
 from rolodex.webhooks.listen import listen
+from rolodex.webhooks.retention import purge_finished
 from rolodex.webhooks.schemas import Webhook, from_row
 from rolodex.webhooks.sender import Sender
-from rolodex.webhooks.signals import Signals
 from rolodex.webhooks.slots import SendSlots
 
 log = logging.getLogger("rolodex.webhooks")
@@ -362,16 +361,7 @@ class Dispatcher:
 
     async def purge_once(self) -> int:
         """Delete finished deliveries older than the retention period; how many."""
-        before = clock.now() - timedelta(seconds=self.config.retention)
-        async with self.db.connect() as conn:
-            keys = await repo.all_webhook_keys(conn)
-        total = 0
-        for k in keys:
-            async with self.db.transaction() as conn:
-                total += await queue.purge(
-                    conn, decode.uid(k["workspace_id"]), decode.uid(k["id"]), before
-                )
-        return total
+        return await purge_finished(self.db, self.config.retention)
 
     async def _purge_loop(self) -> None:
         backoff = Backoff("purging old deliveries", first=60, cap=3600)
@@ -390,29 +380,3 @@ class Dispatcher:
             (self._fan_wake if channel == "rolodex_events" else self._send_wake).set()
 
         await listen(self.db.url, on_notify, self.wake)
-
-
-async def start_dispatcher(
-    app: Any, db: Database, registries: RegistryCache
-) -> Dispatcher | Signals | None:
-    """The application's dispatcher, as ``ROLODEX_DISPATCHER`` says (``config.dispatcher_mode``).
-
-    In-process, it is started here; when ``rolodex serve`` runs it as a child
-    process (``external``), this is the child's signalling end, so the routes
-    call the same ``wake`` and ``forget_webhooks`` either way. Both have ``stop``.
-    """
-    from rolodex.webhooks.child import SIGNAL_ENV
-    from rolodex.webhooks.config import dispatcher_mode
-
-    mode = dispatcher_mode()
-    if mode == "off":
-        app.state.webhook_dispatcher = None
-        return None
-    if mode == "external":
-        signals = Signals(os.environ.get(SIGNAL_ENV, ""))
-        app.state.webhook_dispatcher = signals
-        return signals
-    dispatcher = Dispatcher(db, registries)
-    await dispatcher.start()
-    app.state.webhook_dispatcher = dispatcher
-    return dispatcher
