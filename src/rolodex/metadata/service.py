@@ -16,16 +16,12 @@ from rolodex.events import outbox
 from rolodex.kit import clock
 from rolodex.kit.db import Conn
 from rolodex.kit.effects import AfterCommit
-from rolodex.kit.errors import Conflict, NotFound, RolodexError, ValidationError
+from rolodex.kit.errors import Conflict, NotFound, ValidationError
 from rolodex.kit.ids import parse_uuid, uuid7
-from rolodex.kit.show import shown
-from rolodex.metadata import fieldtypes, repository, schemas, standard_fields
-from rolodex.metadata.custom_sql import CustomValue
+from rolodex.metadata import field_storage, fieldtypes, repository, schemas, standard_fields
 from rolodex.metadata.model import FieldDef, FieldType, ObjectDef
 from rolodex.metadata.registry import Registry, RegistryCache, field_from_row
-from rolodex.metadata.storage import table_for
 from rolodex.metadata.types import kind
-from rolodex.search.service import SearchIndex, redefined
 
 
 class FieldService:
@@ -118,7 +114,9 @@ class FieldService:
             },
         )
         if definition["unique"] or definition["indexed"]:
-            await self._index(obj, fid, probe, unique=definition["unique"] is True)
+            await field_storage.index_field(
+                self.conn, self.ws, obj, fid, probe, unique=definition["unique"] is True
+            )
         row, _ = await self._load(fid)
         after = self._to_dict(row, True)
         await self._changed("created", after, None)
@@ -157,7 +155,7 @@ class FieldService:
             },
         )
         join = FieldDef(name + "Id", FieldType.UUID, label, is_custom=True)
-        await self._index(obj, fid, join, unique=False)
+        await field_storage.index_field(self.conn, self.ws, obj, fid, join, unique=False)
         row, _ = await self._load(fid)
         after = self._to_dict(row, True)
         await self._changed("created", after, None)
@@ -219,12 +217,14 @@ class FieldService:
                 probe, body.get("defaultValue", definition.get("default"))
             )
         if "type" in values or "name" in values or "options" in body:
-            await self._rewrite_values(obj, row, probe)
+            await field_storage.rewrite_values(self.conn, self.ws, obj, row, probe)
         indexed = _bool(body, "isIndexed", definition.get("indexed", False))
         if indexed != definition.get("indexed", False) and not definition.get("unique"):
             definition["indexed"] = indexed
             if indexed:
-                await self._index(obj, row.id, probe, unique=False)
+                await field_storage.index_field(
+                    self.conn, self.ws, obj, row.id, probe, unique=False
+                )
             else:
                 await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
         elif ("name" in values or "type" in values) and (
@@ -232,7 +232,9 @@ class FieldService:
         ):
             # The indexed expression names the field and casts by type: rebuild it.
             await repository.drop_custom_index(self.conn, obj.table, self.ws, row.id)
-            await self._index(obj, row.id, probe, unique=definition.get("unique") is True)
+            await field_storage.index_field(
+                self.conn, self.ws, obj, row.id, probe, unique=definition.get("unique") is True
+            )
         was_active = active
         if "isActive" in body:
             active = _bool(body, "isActive", True)
@@ -249,7 +251,7 @@ class FieldService:
         row, active = await self._load(row.id)
         now_searched = bool(definition.get("searchable"))
         if (searched and was_active) != (now_searched and active):
-            await self._reindex(obj, old_name, row, active)
+            await field_storage.reindex(self.conn, self.ws, obj, old_name, row, active)
         after = self._to_dict(row, active)
         if after != before:
             await self._changed("updated", after, before)
@@ -263,7 +265,9 @@ class FieldService:
                 self.conn, self.ws, row.id, {"is_active": False, "updated_at": clock.now()}
             )
             if row.definition.get("searchable"):
-                await self._reindex(self.registry.object(row.object_name), row.name, row, False)
+                await field_storage.reindex(
+                    self.conn, self.ws, self.registry.object(row.object_name), row.name, row, False
+                )
             await self._changed("deactivated", self._to_dict(row, False), self._to_dict(row, True))
         return self._to_dict(row, False)
 
@@ -276,7 +280,7 @@ class FieldService:
                 self.conn, self.ws, row.id, {"is_active": True, "updated_at": clock.now()}
             )
             if row.definition.get("searchable"):
-                await self._reindex(obj, row.name, row, True)
+                await field_storage.reindex(self.conn, self.ws, obj, row.name, row, True)
             await self._changed("restored", self._to_dict(row, True), self._to_dict(row, False))
         return self._to_dict(row, True)
 
@@ -297,17 +301,6 @@ class FieldService:
         return before
 
     # -- helpers ------------------------------------------------------------------
-    async def _reindex(
-        self, obj: ObjectDef, old_name: str, row: repository.FieldRow, active: bool
-    ) -> None:
-        """Rebuild ``obj``'s search documents with the field as ``row`` now defines it
-        (``isSearchable`` changed, or a searchable field was deactivated or restored)."""
-        fields = {k: f for k, f in obj.fields.items() if k != old_name}
-        if active:
-            f = field_from_row(row)
-            fields[f.name] = f
-        await SearchIndex(self.conn, self.ws).reindex(redefined(obj, fields))
-
     async def _load(self, field_id: Any) -> tuple[repository.FieldRow, bool]:
         fid = parse_uuid(field_id, field="id")
         found = await repository.get_field(self.conn, self.ws, fid)
@@ -346,49 +339,6 @@ class FieldService:
             else k.validate(f, raw)
         )
         return None if value is None else kind(f).to_json(value)
-
-    async def _rewrite_values(
-        self, obj: ObjectDef, row: repository.FieldRow, new: FieldDef
-    ) -> None:
-        """Move values to a new name and/or convert them to a new type; refuse if any fails."""
-        docs = await repository.custom_documents(self.conn, obj.table, self.ws, obj.id)
-        changed: list[tuple[Any, dict[str, Any]]] = []
-        failures = 0
-        example: tuple[str, Any] = ("", None)
-        for rid, doc in docs:
-            if row.name not in doc:
-                continue
-            value = doc.pop(row.name)
-            if value is not None:
-                try:
-                    value = kind(new).to_json(kind(new).convert(new, value))
-                except RolodexError:
-                    failures += 1
-                    example = example if failures > 1 else (str(rid), value)
-                    continue
-                doc[new.name] = value
-            changed.append((rid, doc))
-        if failures:
-            raise ValidationError(
-                f"{failures} existing value(s) of {row.name} do not convert to {new.type} "
-                f"(for example {shown(example[1])} on record {example[0]}); the change is refused",
-                field="type",
-            )
-        await repository.write_custom_documents(self.conn, obj.table, self.ws, obj.id, changed)
-
-    async def _index(self, obj: ObjectDef, fid: uuid.UUID, f: FieldDef, *, unique: bool) -> None:
-        name = f.name
-        expr = kind(f).expr(table_for(obj), f)
-        cast = expr.as_type if isinstance(expr, CustomValue) else "text"
-        try:
-            await repository.create_custom_index(
-                self.conn, obj.table, self.ws, fid, name, unique, cast
-            )
-        except Conflict:
-            raise Conflict(
-                f"Existing {obj.plural} share values of {name}; it cannot be unique",
-                field="isUnique",
-            ) from None
 
     async def _changed(
         self, action: str, after: dict[str, Any], before: dict[str, Any] | None
