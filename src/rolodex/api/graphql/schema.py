@@ -34,6 +34,7 @@ from graphql import (
 )
 
 from rolodex.api.graphql import bulk as b
+from rolodex.api.graphql import list_parts as lp
 from rolodex.api.graphql import operations, search
 from rolodex.api.graphql import resolvers as r
 from rolodex.api.graphql import schema_parts as p
@@ -123,7 +124,7 @@ class _Builder:
         self.parts = {name: p.object_parts(obj) for name, obj in self.objects.items()}
         memo: dict[Any, Any] = {}  # this build's list inputs, shared or not
         self.lists = {
-            name: p.list_parts(obj, self.objects, self.parts[name], memo)
+            name: lp.list_parts(obj, self.objects, self.parts[name], memo)
             for name, obj in self.objects.items()
         }
         self.types: dict[str, GraphQLObjectType] = {}
@@ -198,7 +199,7 @@ class _Builder:
         mutation: dict[str, GraphQLField],
         obj: ObjectDef,
         parts: p.ObjectParts,
-        lists: p.ListParts,
+        lists: lp.ListParts,
         node: Any,
     ) -> None:
         """The many-record mutations (api/graphql/bulk.py), in Twenty's names."""

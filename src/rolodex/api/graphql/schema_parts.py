@@ -30,7 +30,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from graphql import (
@@ -87,7 +87,7 @@ def live_parts() -> int:
     return len(_shared)
 
 
-def _nn(x: Any) -> Any:
+def nn(x: Any) -> Any:
     return GraphQLNonNull(x)
 
 
@@ -103,7 +103,7 @@ def exposed(f: FieldDef) -> bool:
     return ok
 
 
-def _orderable(obj: ObjectDef, f: FieldDef) -> bool:
+def orderable(obj: ObjectDef, f: FieldDef) -> bool:
     try:
         order_fields(obj, (Order(f.name),))
     except ValidationError:
@@ -149,14 +149,14 @@ def _input_field(f: FieldDef, sig: tuple[Any, ...]) -> GraphQLInputField | None:
     return shared((GraphQLInputField, sig), lambda: GraphQLInputField(gql, description=text))
 
 
-def _filter_field(op_type: GraphQLInputObjectType) -> GraphQLInputField:
+def filter_field(op_type: GraphQLInputObjectType) -> GraphQLInputField:
     return shared((GraphQLInputObjectType, op_type.name), lambda: GraphQLInputField(op_type))
 
 
-_ORDER_FIELD = GraphQLInputField(t.OrderByDirection)
+ORDER_FIELD = GraphQLInputField(t.OrderByDirection)
 _NEW_ID = GraphQLInputField(GraphQLID, description="Choose the new record's id.")
 _UPSERT = GraphQLArgument(GraphQLBoolean, description="Update a match on a unique key.")
-BY_ID = {"id": GraphQLArgument(_nn(GraphQLID))}
+BY_ID = {"id": GraphQLArgument(nn(GraphQLID))}
 # How a root list counts ``totalCount``, as REST's ``?count=`` (records/counting.py).
 COUNT_MODE = GraphQLEnumType(
     "CountMode",
@@ -170,7 +170,7 @@ COUNT_MODE = GraphQLEnumType(
     },
     description="How totalCount is counted; totalCountIsExact says what came out.",
 )
-_PAGING = {
+PAGING = {
     "first": GraphQLArgument(GraphQLInt),
     "after": GraphQLArgument(GraphQLString),
     "last": GraphQLArgument(GraphQLInt),
@@ -219,112 +219,6 @@ class Records:
         self.duplicates = r.guarded(read, b.list_duplicates(name))
 
 
-class FieldParts:
-    """An object's filter and order inputs without its relations: what another object's
-    inputs use for a relation to it (``PersonFilterInput.company`` is a
-    ``CompanyFieldFilterInput``), so relation paths stop one level deep."""
-
-    __slots__ = ("__weakref__", "filter", "order")
-
-    def __init__(self, obj: ObjectDef) -> None:
-        ok = {name for name, f in obj.fields.items() if exposed(f)}
-        self.filter = _filter_input(obj, ok, f"{obj.cap}FieldFilterInput", {})
-        order = _order_fields(obj, ok)
-        self.order = GraphQLInputObjectType(f"{obj.cap}FieldOrderByInput", order) if order else None
-
-
-def _order_fields(obj: ObjectDef, ok: set[str]) -> dict[str, GraphQLInputField]:
-    order = {f.name: _ORDER_FIELD for f in obj.stored_fields if f.name in ok}
-    return {name: v for name, v in order.items() if _orderable(obj, obj.fields[name])}
-
-
-def _filter_input(
-    obj: ObjectDef, ok: set[str], name: str, related: dict[str, GraphQLInputField]
-) -> GraphQLInputObjectType:
-    def fields() -> dict[str, GraphQLInputField]:
-        out = {
-            "and": GraphQLInputField(GraphQLList(_nn(me))),
-            "or": GraphQLInputField(GraphQLList(_nn(me))),
-            "not": GraphQLInputField(me),
-        }
-        for f in obj.stored_fields:
-            op_type = t.filter_type(f) if f.name in ok and f.name not in out else None
-            if op_type is not None:
-                out[f.name] = _filter_field(op_type)
-        for fname, field in related.items():
-            out.setdefault(fname, field)
-        return out
-
-    me = GraphQLInputObjectType(name, fields)
-    return me
-
-
-def targets_sig(obj: ObjectDef, objects: Mapping[str, ObjectDef]) -> tuple[Any, ...]:
-    """The signatures of the objects ``obj``'s relations lead to (its inputs name theirs)."""
-    out = []
-    for f in obj.relations:
-        assert f.relation is not None
-        target = objects.get(f.relation.target)
-        if target is not None:
-            out.append((f.name, object_sig(target)))
-    return tuple(out)
-
-
-class ListParts:
-    """An object's filter and order inputs and the arguments that take them.
-
-    They hold a field per relation (one level deep) whose type is the related
-    object's ``FieldParts``, so they are shared between schemas whose related
-    objects are alike too; the rest of an object's parts (``ObjectParts``)
-    depend on the object alone.
-    """
-
-    __slots__ = (
-        "__weakref__",
-        "delete_many_args",
-        "filter",
-        "get_args",
-        "group_args",
-        "list_args",
-        "order",
-        "parts",
-        "targets",
-        "update_many_args",
-    )
-
-    def __init__(
-        self, obj: ObjectDef, targets: Mapping[str, FieldParts], parts: ObjectParts
-    ) -> None:
-        ok = {name for name, f in obj.fields.items() if exposed(f)}
-        # Kept alive with these parts (the shared store holds them weakly).
-        self.targets = dict(targets)
-        related_filters: dict[str, GraphQLInputField] = {}
-        order = _order_fields(obj, ok)
-        for fname, tp in targets.items():
-            rel = obj.fields[fname].relation
-            if fname not in ok or rel is None:
-                continue
-            related_filters[fname] = GraphQLInputField(
-                tp.filter, description=f"Records with a related {rel.target} that matches."
-            )
-            if rel.kind is RelationKind.MANY_TO_ONE and tp.order is not None:
-                order.setdefault(fname, GraphQLInputField(tp.order))
-        self.filter = _filter_input(obj, ok, f"{obj.cap}FilterInput", related_filters)
-        self.order = GraphQLInputObjectType(f"{obj.cap}OrderByInput", order) if order else None
-        self.list_args = {
-            "filter": GraphQLArgument(self.filter),
-            **({"orderBy": GraphQLArgument(self.order)} if self.order is not None else {}),
-            **_PAGING,
-        }
-        self.get_args = {"id": GraphQLArgument(GraphQLID), "filter": GraphQLArgument(self.filter)}
-        # The arguments of group-by and of the many-record mutations take the filter too.
-        self.parts = parts
-        group = parts.group_input
-        self.group_args = a.group_args(group, self.filter) if group is not None else None
-        self.update_many_args = b.many_args(self.filter, parts.update)
-        self.delete_many_args = b.many_args(self.filter, None)
-
-
 class ObjectParts:
     """What one object adds to any schema that holds it, apart from its output types
     and its list inputs (``ListParts``)."""
@@ -362,9 +256,9 @@ class ObjectParts:
         )
         self.create = self._write_input(obj, sigs, ok, creating=True)
         self.update = self._write_input(obj, sigs, ok, creating=False)
-        self.create_args = {"data": GraphQLArgument(_nn(self.create)), "upsert": _UPSERT}
+        self.create_args = {"data": GraphQLArgument(nn(self.create)), "upsert": _UPSERT}
         self.many_args = {"data": GraphQLArgument(_list_of(self.create)), "upsert": _UPSERT}
-        self.update_args = {**BY_ID, "data": GraphQLArgument(_nn(self.update))}
+        self.update_args = {**BY_ID, "data": GraphQLArgument(nn(self.update))}
         # Twenty's aggregate fields of the connection, and the group-by root field's parts.
         made = a.aggregate_fields(obj, ok)
         self.aggregates: dict[str, GraphQLField] = {n: gql for n, (_, _, gql) in made.items()}
@@ -401,50 +295,10 @@ class ObjectParts:
 
 
 _CUSTOM_FIELDS_IN = GraphQLInputField(
-    GraphQLList(_nn(t.CustomFieldInput)), description="Custom field values by field name or id."
+    GraphQLList(nn(t.CustomFieldInput)), description="Custom field values by field name or id."
 )
-
-
-def _memo(memo: dict[Any, Any] | None, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-    """``shared``, remembered for one build: a type a build uses twice must be one
-    object, even with sharing turned off."""
-    if memo is None:
-        return shared(key, make)
-    got = memo.get(key)
-    if got is None:
-        got = memo[key] = shared(key, make)
-    return got
-
-
-def _field_parts(target: ObjectDef, memo: dict[Any, Any] | None) -> FieldParts:
-    return _memo(memo, (FieldParts, object_sig(target)), lambda: FieldParts(target))
 
 
 def object_parts(obj: ObjectDef) -> ObjectParts:
     """``obj``'s parts, shared with every live schema holding an object of the same signature."""
     return shared((ObjectParts, object_sig(obj)), lambda: ObjectParts(obj))
-
-
-def list_parts(
-    obj: ObjectDef,
-    objects: Mapping[str, ObjectDef],
-    parts: ObjectParts,
-    memo: dict[Any, Any] | None = None,
-) -> ListParts:
-    """``obj``'s list inputs, shared with every live schema holding an object of the same
-    signature whose relations lead to objects of the same signatures; ``objects``
-    are the schema's objects (a relation to another gets no filter or order
-    field), ``parts`` ``obj``'s own (``object_parts``). ``memo`` is the build's: a
-    type it uses twice is one object."""
-
-    def targets() -> dict[str, FieldParts]:
-        out = {}
-        for f in obj.relations:
-            assert f.relation is not None
-            target = objects.get(f.relation.target)
-            if target is not None:
-                out[f.name] = _field_parts(target, memo)
-        return out
-
-    key = (ListParts, object_sig(obj), targets_sig(obj, objects))
-    return _memo(memo, key, lambda: ListParts(obj, targets(), parts))
