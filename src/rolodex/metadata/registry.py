@@ -21,6 +21,7 @@ from rolodex.kit.db import Conn
 from rolodex.kit.errors import NotFound
 from rolodex.kit.lru import LRU
 from rolodex.metadata import fieldtypes, index_repository, options_repository, repository
+from rolodex.metadata.definitions import system_fields
 from rolodex.metadata.model import (
     FieldDef,
     FieldType,
@@ -30,7 +31,7 @@ from rolodex.metadata.model import (
     RelationKind,
     unknown_object,
 )
-from rolodex.metadata.standard import standard_objects, system_fields
+from rolodex.metadata.standard import standard_objects
 
 
 class Registry:

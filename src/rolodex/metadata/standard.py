@@ -1,105 +1,18 @@
-"""The standard objects every workspace starts with: person, company, note, task, member."""
+"""The standard objects every workspace starts with: people, companies, notes, tasks,
+members and opportunities."""
 
 from __future__ import annotations
 
+from rolodex.metadata.definitions import T, many_to_one, object_def, one_to_many, twenty
 from rolodex.metadata.model import (
     Behaviour,
     FieldDef,
-    FieldType,
     Mirror,
     ObjectDef,
     OnDelete,
     Option,
     Owned,
-    Relation,
-    RelationKind,
 )
-
-T = FieldType
-
-
-def system_fields() -> list[FieldDef]:
-    """Fields every record has: id, timestamps and actors."""
-    return [
-        FieldDef("id", T.UUID, "Id", column="id", nullable=False, system=True, unique=True),
-        FieldDef(
-            "createdAt",
-            T.DATE_TIME,
-            "Created at",
-            column="created_at",
-            system=True,
-            read_only=True,
-            nullable=False,
-            indexed=True,
-        ),
-        FieldDef(
-            "updatedAt",
-            T.DATE_TIME,
-            "Updated at",
-            column="updated_at",
-            system=True,
-            read_only=True,
-            nullable=False,
-            indexed=True,
-        ),
-        FieldDef(
-            "deletedAt", T.DATE_TIME, "Deleted at", column="deleted_at", system=True, read_only=True
-        ),
-        FieldDef(
-            "createdBy", T.ACTOR, "Created by", column="created_by", system=True, read_only=True
-        ),
-        FieldDef(
-            "updatedBy", T.ACTOR, "Updated by", column="updated_by", system=True, read_only=True
-        ),
-    ]
-
-
-def many_to_one(
-    name: str, target: str, label: str, inverse: str, *, on_delete: OnDelete = OnDelete.SET_NULL
-) -> list[FieldDef]:
-    """A to-one relation: the id field that stores it and the relation field that embeds it."""
-    join = f"{name}Id"
-    column = "".join("_" + c.lower() if c.isupper() else c for c in join)
-    return [
-        FieldDef(
-            join,
-            T.UUID,
-            f"{label} id",
-            column=column,
-            indexed=True,
-            description=f"The id of the {target} this record points at.",
-        ),
-        FieldDef(
-            name,
-            T.RELATION,
-            label,
-            relation=Relation(RelationKind.MANY_TO_ONE, target, join, inverse, on_delete),
-        ),
-    ]
-
-
-def one_to_many(name: str, target: str, label: str, via: str, inverse: str) -> FieldDef:
-    """The inverse side of a ``many_to_one``: the records that point at this one."""
-    return FieldDef(
-        name, T.RELATION, label, relation=Relation(RelationKind.ONE_TO_MANY, target, via, inverse)
-    )
-
-
-def _object(
-    name: str, plural: str, label: str, label_plural: str, fields: list[FieldDef], **kw: object
-) -> ObjectDef:
-    system = system_fields()
-    all_fields = system[:1] + fields + system[1:]
-    return ObjectDef(
-        name=name,
-        plural=plural,
-        label=label,
-        label_plural=label_plural,
-        table=name,
-        fields={f.name: f for f in all_fields},
-        **kw,  # type: ignore[arg-type]
-    )
-
 
 # Twenty's opportunity stages, in its order.
 OPPORTUNITY_STAGES = (
@@ -111,10 +24,6 @@ OPPORTUNITY_STAGES = (
 )
 
 
-def _twenty(description: str) -> str:
-    return f"{description} (Twenty's standard field.)"
-
-
 TASK_STATUS = (
     Option("TODO", "To do"),
     Option("IN_PROGRESS", "In progress"),
@@ -123,7 +32,7 @@ TASK_STATUS = (
 
 
 def standard_objects() -> dict[str, ObjectDef]:
-    person = _object(
+    person = object_def(
         "person",
         "people",
         "Person",
@@ -172,16 +81,16 @@ def standard_objects() -> dict[str, ObjectDef]:
                 T.EMAILS,
                 "Emails",
                 column="emails",
-                description=_twenty("primaryEmail is email: writing either sets both"),
+                description=twenty("primaryEmail is email: writing either sets both"),
             ),
             FieldDef(
                 "phones",
                 T.PHONES,
                 "Phones",
                 column="phones",
-                description=_twenty("primaryPhoneNumber is phone: writing either sets both"),
+                description=twenty("primaryPhoneNumber is phone: writing either sets both"),
             ),
-            FieldDef("city", T.TEXT, "City", column="city", description=_twenty("City")),
+            FieldDef("city", T.TEXT, "City", column="city", description=twenty("City")),
             FieldDef("avatarUrl", T.TEXT, "Avatar URL", column="avatar_url"),
             FieldDef("linkedinLink", T.LINKS, "LinkedIn", column="linkedin_link"),
             FieldDef("xLink", T.LINKS, "X", column="x_link"),
@@ -190,7 +99,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 T.NUMBER,
                 "Position",
                 column="position",
-                description=_twenty("The record's place in a manual ordering"),
+                description=twenty("The record's place in a manual ordering"),
             ),
             *many_to_one("company", "company", "Company", "people"),
             *many_to_one("owner", "member", "Owner", "ownedPeople"),
@@ -214,7 +123,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         owned=(Owned("consent", "person_id"),),
     )
 
-    company = _object(
+    company = object_def(
         "company",
         "companies",
         "Company",
@@ -265,7 +174,7 @@ def standard_objects() -> dict[str, ObjectDef]:
                 T.LINKS,
                 "Domain name",
                 column="domain_name",
-                description=_twenty(
+                description=twenty(
                     "domain is the host of primaryLinkUrl: writing either sets both"
                 ),
             ),
@@ -304,7 +213,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         description="An organisation people work for.",
     )
 
-    note = _object(
+    note = object_def(
         "note",
         "notes",
         "Note",
@@ -323,7 +232,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         description="A note attached to a person, a company and/or an opportunity.",
     )
 
-    task = _object(
+    task = object_def(
         "task",
         "tasks",
         "Task",
@@ -372,7 +281,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         behaviours=frozenset({Behaviour.COMPLETION}),
     )
 
-    member = _object(
+    member = object_def(
         "member",
         "members",
         "Workspace member",
@@ -401,7 +310,7 @@ def standard_objects() -> dict[str, ObjectDef]:
         description="Someone who uses the CRM: assignee, author, owner.",
     )
 
-    opportunity = _object(
+    opportunity = object_def(
         "opportunity",
         "opportunities",
         "Opportunity",
