@@ -183,13 +183,7 @@ def main() -> int:
     print(f"GET /rest/people?limit=60 over {args.people:,} people, by count mode")
     try:
         run(args.people, args.requests)
-    except (
-        rest.BenchError,
-        httpx.HTTPError,
-        psycopg.Error,
-        OSError,
-        subprocess.SubprocessError,
-    ) as exc:
+    except rest.FAILURES as exc:
         print(f"\nThe benchmark run failed: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -138,13 +138,7 @@ def main() -> int:
     print(f"GET /rest/people/{{id}}, {GETS:,} sequential requests from one client")
     try:
         run(args.settle)
-    except (
-        rest.BenchError,
-        httpx.HTTPError,
-        psycopg.Error,
-        OSError,
-        subprocess.SubprocessError,
-    ) as exc:
+    except rest.FAILURES as exc:
         print(f"\nThe benchmark run failed: {exc}", file=sys.stderr)
         return 1
     return 0

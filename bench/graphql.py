@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -85,31 +84,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rest.ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="rolodex-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        with rest.bench_database():
-            port = rest.free_port()
-            cmd = rest.rolodex_cmd("serve", "--port", str(port), "--database", rest.DB_URL)
-            print(f"rolodex: 1 granian worker, port {port}, database {rest.DB_NAME}", flush=True)
-            with rest.serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
-                key, base = rest.read_key(log), f"http://127.0.0.1:{port}"
-                headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-                with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-                    t0 = time.perf_counter()
-                    ids = rest.seed(client)
-                    with psycopg.connect(rest.DB_URL, autocommit=True) as conn:
-                        conn.execute("VACUUM ANALYZE")
-                        conn.execute("CHECKPOINT")
-                    took = time.perf_counter() - t0
-                    print(f"  seeded {len(ids):,} people, {rest.COMPANIES} companies: {took:.1f} s")
-                    check(client)
-                # Alternate the two, so drift in the machine's load hits both alike.
-                rest_row = rest.measure(REST_LABEL, base + REST_PATH, args, key)
-                gql_row = rest.measure(
-                    GRAPHQL_LABEL, base + "/graphql", args, key, lua_graphql(tmp, QUERY)
-                )
-                rest_again = rest.measure(REST_LABEL, base + REST_PATH, args, key)
-                gql_again = rest.measure(
-                    GRAPHQL_LABEL, base + "/graphql", args, key, lua_graphql(tmp, QUERY)
-                )
+        with rest.seeded_server(tmp, check) as (key, base):
+            # Alternate the two, so drift in the machine's load hits both alike.
+            rest_row = rest.measure(REST_LABEL, base + REST_PATH, args, key)
+            gql_row = rest.measure(
+                GRAPHQL_LABEL, base + "/graphql", args, key, lua_graphql(tmp, QUERY)
+            )
+            rest_again = rest.measure(REST_LABEL, base + REST_PATH, args, key)
+            gql_again = rest.measure(
+                GRAPHQL_LABEL, base + "/graphql", args, key, lua_graphql(tmp, QUERY)
+            )
     rows = [_best(rest_row, rest_again), _best(gql_row, gql_again)]
     return report(rows)
 

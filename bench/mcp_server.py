@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -78,28 +77,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rest.ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="rolodex-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        with rest.bench_database():
-            port = rest.free_port()
-            cmd = rest.rolodex_cmd("serve", "--port", str(port), "--database", rest.DB_URL)
-            print(f"rolodex: 1 granian worker, port {port}, database {rest.DB_NAME}", flush=True)
-            with rest.serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
-                key, base = rest.read_key(log), f"http://127.0.0.1:{port}"
-                headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-                with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-                    t0 = time.perf_counter()
-                    ids = rest.seed(client)
-                    with psycopg.connect(rest.DB_URL, autocommit=True) as conn:
-                        conn.execute("VACUUM ANALYZE")
-                        conn.execute("CHECKPOINT")
-                    took = time.perf_counter() - t0
-                    print(f"  seeded {len(ids):,} people, {rest.COMPANIES} companies: {took:.1f} s")
-                    check(client)
-                script = lua_mcp(tmp)
-                # Alternate the two, so drift in the machine's load hits both alike.
-                rows = []
-                for _ in range(2):
-                    rows.append(rest.measure(REST_LABEL, base + REST_PATH, args, key))
-                    rows.append(rest.measure(MCP_LABEL, base + "/mcp", args, key, script))
+        with rest.seeded_server(tmp, check) as (key, base):
+            script = lua_mcp(tmp)
+            # Alternate the two, so drift in the machine's load hits both alike.
+            rows = []
+            for _ in range(2):
+                rows.append(rest.measure(REST_LABEL, base + REST_PATH, args, key))
+                rows.append(rest.measure(MCP_LABEL, base + "/mcp", args, key, script))
     best_rest = max(rows[0::2], key=lambda r: r.rps)
     best_mcp = max(rows[1::2], key=lambda r: r.rps)
     return report([best_rest, best_mcp])

@@ -63,6 +63,10 @@ class BenchError(Exception):
     """The run itself failed (as opposed to a figure missing its target)."""
 
 
+# What makes a bench run fail (not a figure): each script's main reports these and exits 1.
+FAILURES = (BenchError, httpx.HTTPError, psycopg.Error, OSError, subprocess.SubprocessError)
+
+
 @dataclass
 class WrkResult:
     endpoint: str
@@ -164,6 +168,29 @@ def bench_database(name: str | None = None) -> Iterator[str]:
             yield str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def seeded_server(tmp: Path, check: Callable[[httpx.Client], None]) -> Iterator[tuple[str, str]]:
+    """One ``rolodex serve`` on a fresh database holding the standard seed (``seed``),
+    vacuumed, analyzed and checkpointed, and checked by ``check``: its key and base URL."""
+    with bench_database():
+        port = free_port()
+        cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
+        print(f"rolodex: 1 granian worker, port {port}, database {DB_NAME}", flush=True)
+        with serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
+            key, base = read_key(log), f"http://127.0.0.1:{port}"
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+                t0 = time.perf_counter()
+                ids = seed(client)
+                with psycopg.connect(DB_URL, autocommit=True) as conn:
+                    conn.execute("VACUUM ANALYZE")
+                    conn.execute("CHECKPOINT")
+                took = time.perf_counter() - t0
+                print(f"  seeded {len(ids):,} people, {COMPANIES} companies: {took:.1f} s")
+                check(client)
+            yield key, base
 
 
 # --- wrk -------------------------------------------------------------------------------
@@ -454,7 +481,7 @@ def main() -> int:
     args.seconds, args.warmup = (3.0 if args.quick else 8.0), 2.0
     try:
         figures = run(args)
-    except (BenchError, httpx.HTTPError, psycopg.Error, OSError, subprocess.SubprocessError) as exc:
+    except FAILURES as exc:
         print(f"\nThe benchmark run failed: {exc}", file=sys.stderr)
         return 1
     if args.json:

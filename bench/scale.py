@@ -470,13 +470,7 @@ def main() -> int:
     args.requests = args.requests or (100 if args.quick else 300)
     try:
         figures = run(args)
-    except (
-        rest.BenchError,
-        httpx.HTTPError,
-        psycopg.Error,
-        OSError,
-        subprocess.SubprocessError,
-    ) as exc:
+    except rest.FAILURES as exc:
         print(f"\nThe benchmark run failed: {exc}", file=sys.stderr)
         return 1
     if args.json:
