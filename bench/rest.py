@@ -170,27 +170,44 @@ def bench_database(name: str | None = None) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@dataclass
+class Seeded:
+    """A served database holding the standard seed: how to reach it, and what is in it."""
+
+    key: str
+    base: str
+    client: httpx.Client
+    ids: list[str]
+
+
+@contextlib.contextmanager
+def seeded(tmp: Path) -> Iterator[Seeded]:
+    """One ``rolodex serve`` on the open bench database, after the standard seed
+    (``seed``) and what autovacuum would do shortly after a bulk load (done here so
+    that it does not happen in the middle of a measurement)."""
+    port = free_port()
+    cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
+    print(f"rolodex: 1 granian worker, port {port}, database {DB_NAME}", flush=True)
+    with serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
+        key, base = read_key(log), f"http://127.0.0.1:{port}"
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            t0 = time.perf_counter()
+            ids = seed(client)
+            with psycopg.connect(DB_URL, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+                conn.execute("CHECKPOINT")
+            took = time.perf_counter() - t0
+            print(f"  seeded {len(ids):,} people, {COMPANIES} companies, vacuumed: {took:.1f} s")
+            yield Seeded(key, base, client, ids)
+
+
 @contextlib.contextmanager
 def seeded_server(tmp: Path, check: Callable[[httpx.Client], None]) -> Iterator[tuple[str, str]]:
-    """One ``rolodex serve`` on a fresh database holding the standard seed (``seed``),
-    vacuumed, analyzed and checkpointed, and checked by ``check``: its key and base URL."""
-    with bench_database():
-        port = free_port()
-        cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
-        print(f"rolodex: 1 granian worker, port {port}, database {DB_NAME}", flush=True)
-        with serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
-            key, base = read_key(log), f"http://127.0.0.1:{port}"
-            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-                t0 = time.perf_counter()
-                ids = seed(client)
-                with psycopg.connect(DB_URL, autocommit=True) as conn:
-                    conn.execute("VACUUM ANALYZE")
-                    conn.execute("CHECKPOINT")
-                took = time.perf_counter() - t0
-                print(f"  seeded {len(ids):,} people, {COMPANIES} companies: {took:.1f} s")
-                check(client)
-            yield key, base
+    """``seeded`` on a fresh database, checked by ``check``: its key and base URL."""
+    with bench_database(), seeded(tmp) as s:
+        check(s.client)
+        yield s.key, s.base
 
 
 # --- wrk -------------------------------------------------------------------------------
@@ -417,29 +434,15 @@ def rolodex_cmd(*argv: str) -> list[str]:
 
 
 def bench_rolodex(tmp: Path, args: Args) -> tuple[list[WrkResult], list[float]]:
-    port = free_port()
-    cmd = rolodex_cmd("serve", "--port", str(port), "--database", DB_URL)
-    print(f"rolodex: 1 granian worker, port {port}, database {DB_NAME}", flush=True)
-    with serve("rolodex serve", cmd, port, "/healthz", tmp / "rolodex.log") as log:
-        key, base = read_key(log), f"http://127.0.0.1:{port}"
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-            t0 = time.perf_counter()
-            ids = seed(client)
-            # What autovacuum would do shortly after a bulk load; done here so
-            # that it does not happen in the middle of a measurement.
-            with psycopg.connect(DB_URL, autocommit=True) as conn:
-                conn.execute("VACUUM ANALYZE")
-                conn.execute("CHECKPOINT")
-            took = time.perf_counter() - t0
-            print(f"  seeded {len(ids):,} people, {COMPANIES} companies, vacuumed: {took:.1f} s")
-            pool = ids[:: max(1, len(ids) // ID_POOL)][:ID_POOL]
-            rows = [
-                measure(GET_LABEL, base, args, key, lua_get_by_id(tmp, pool)),
-                measure(LIST_LABEL, base + LIST_PATH, args, key),
-                measure(POST_LABEL, base, args, key, lambda run: lua_create(tmp, key, run)),
-            ]
-            return rows, time_batches(client, BATCH_RUNS)
+    with seeded(tmp) as server:
+        key, base, ids = server.key, server.base, server.ids
+        pool = ids[:: max(1, len(ids) // ID_POOL)][:ID_POOL]
+        rows = [
+            measure(GET_LABEL, base, args, key, lua_get_by_id(tmp, pool)),
+            measure(LIST_LABEL, base + LIST_PATH, args, key),
+            measure(POST_LABEL, base, args, key, lambda run: lua_create(tmp, key, run)),
+        ]
+        return rows, time_batches(server.client, BATCH_RUNS)
 
 
 def run(args: Args) -> dict[str, Any]:
