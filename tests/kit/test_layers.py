@@ -51,6 +51,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "rolodex.members",
             "rolodex.metadata.objects",
             "rolodex.metadata.service",
+            "rolodex.metadata.field_storage",
             "rolodex.metadata.standard_fields",
             "rolodex.records",
             "rolodex.search",

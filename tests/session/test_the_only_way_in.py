@@ -40,6 +40,7 @@ NO_PRINCIPAL = {
     "records/retention.py": "the retention purge of every workspace, as the system",
     "webhooks/dispatcher.py": "the delivery worker",
     "webhooks/fanout.py": "the delivery worker's fan-out of every workspace's events",
+    "webhooks/retention.py": "the delivery worker's purge of finished deliveries",
     "webhooks/sample.py": "the delivery worker's test sends",
     "workspaces/routes.py": "the operator's workspace management, across workspaces",
     "workspaces/service.py": "the operator's workspace management, across workspaces",
