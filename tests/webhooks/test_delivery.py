@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import uuid
 from collections import defaultdict
 from typing import Any
 
 import httpx
 import pytest
 
+from rolodex.webhooks import queue
 from tests import factories
 from tests.conftest import LiveServer
 from tests.webhooks.helpers import deliveries, eventually, hook, make_hook
@@ -286,6 +288,28 @@ def test_filters(client: httpx.Client) -> None:
         )
 
 
+def test_the_log_counts_up_to_a_bound(client: httpx.Client, db_url: str) -> None:
+    """A webhook's log grows until the retention purge: its total is counted only so far."""
+    with Receiver(lambda r, n: Reply(500)) as rx:
+        h = make_hook(client, rx.url, operations=["person.created"])
+        for i in range(4):
+            factories.person(client, name=f"Person {i}")
+        eventually(lambda: len(deliveries(client, h["id"])) == 4, timeout=10)
+    ws, hid = uuid.UUID(h["workspaceId"]), uuid.UUID(h["id"])
+
+    def page(limit: int, offset: int) -> Any:
+        return factories.run_db(
+            db_url,
+            lambda conn: queue.list_for_webhook(conn, ws, hid, None, limit, offset, count_limit=2),
+            write=False,
+        )
+
+    first = page(1, 0)
+    assert (len(first.items), first.total, first.exact) == (1, 3, False)  # 2 and more
+    assert page(1, 3).total == 4 and page(1, 3).exact  # past the bound: counted to the page
+    assert page(10, 0) == (page(10, 0).items, 4, True)
+
+
 def test_log_resend_recover_and_test(client: httpx.Client) -> None:
     with Receiver(lambda r, n: Reply(500, body=b"x" * 5000)) as rx:
         h = make_hook(client, rx.url, operations=["person.created"])
@@ -298,6 +322,7 @@ def test_log_resend_recover_and_test(client: httpx.Client) -> None:
             f"/rest/webhooks/{h['id']}/deliveries", params={"limit": 1, "offset": 1}
         ).json()
         assert page["totalCount"] == 3 and len(page["data"]["deliveries"]) == 1
+        assert page["totalCountIsExact"] is True
         assert deliveries(client, h["id"], status="succeeded") == []
         bad = client.get(f"/rest/webhooks/{h['id']}/deliveries", params={"status": "lost"})
         assert bad.status_code == 400

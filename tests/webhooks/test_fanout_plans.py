@@ -1,4 +1,4 @@
-"""The fan-out's statements read the fan-out index even when ``event`` was never analyzed.
+"""The fan-out's and the delivery log's statements read their indexes on tables never analyzed.
 
 Every event is updated once when it is fanned out. Where autovacuum is off
 (or behind), ``event`` has no statistics and holds a dead version of every
@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from rolodex.kit.db import Database
+from rolodex.webhooks import queue
 from rolodex.webhooks import repository as repo
 from tests import factories
 
@@ -67,3 +68,44 @@ def test_probe_and_mark_use_the_fan_out_index(backend: str, db_url: str) -> None
     for plan in asyncio.run(asyncio.wait_for(go(), 60)):
         assert '"Index Name": "ix_event_fan_out"' in plan, plan
         assert "Seq Scan" not in plan, plan
+
+
+def test_the_delivery_log_walks_its_index(backend: str, db_url: str) -> None:
+    """A page of a webhook's log and its bounded count, over 20,000 deliveries never
+    analyzed: through ix_webhook_delivery_log, not a scan and a sort of the queue."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    ws, hook = factories.make_workspace(db_url), uuid.uuid4()
+
+    async def go() -> list[str]:
+        db = Database(db_url, pool_size=1)
+        await db.open()
+        try:
+            async with db.transaction() as conn:
+                raw: Any = conn.raw
+                await raw.execute(
+                    "INSERT INTO webhook_delivery (workspace_id, id, webhook_id, event_id,"
+                    " event_type, body, status, attempts, tries, next_attempt_at, created_at)"
+                    " SELECT $1, gen_random_uuid(), $2, gen_random_uuid(), 'person.created',"
+                    " '{}', 'failed', 1, 1, now(), now() - n * interval '1 second'"
+                    " FROM generate_series(1, 20000) AS n",
+                    ws,
+                    hook,
+                )
+            async with db.connect() as conn:
+                raw = conn.raw
+                page = await queue.list_for_webhook(conn, ws, hook, None, 50, 0)
+                assert len(page.items) == 50 and page.total == 10_001 and not page.exact
+                keys = ("wq.log", False, False), ("wq.log_count", False, False)
+                sqls = [db._cache.get(k) for k in keys]
+                params = {"ws": ws, "wid": hook, "limit": 50, "offset": 0, "cap": 10_001}
+                return [
+                    _plan(await raw.fetchval("EXPLAIN (FORMAT JSON) " + s.text, *s.args(params)))
+                    for s in sqls
+                ]
+        finally:
+            await db.close()
+
+    for plan in asyncio.run(asyncio.wait_for(go(), 60)):
+        assert '"Index Name": "ix_webhook_delivery_log"' in plan, plan
+        assert "Seq Scan" not in plan and '"Sort"' not in plan, plan

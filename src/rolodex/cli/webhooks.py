@@ -230,7 +230,7 @@ def webhooks_deliveries(
     """The delivery log, with every attempt. Example: rolodex webhooks deliveries 0193... --json"""
 
     async def work(svc: WebhookService) -> list[dict[str, Any]]:
-        items, _ = await svc.deliveries(webhook_id, status, limit, offset)
+        items = (await svc.deliveries(webhook_id, status, limit, offset)).items
         return items
 
     items = _with_service(database, workspace, work, write=False)

@@ -26,7 +26,7 @@ def _state(hook: dict[str, Any]) -> str:
 
 async def _rate(s: Any, hook_id: Any) -> str:
     """Succeeded out of finished, over the latest deliveries."""
-    rows, _ = await s.webhooks.deliveries(hook_id, None, RATE_WINDOW, 0)
+    rows = (await s.webhooks.deliveries(hook_id, None, RATE_WINDOW, 0)).items
     done = [r for r in rows if r["status"] != "pending"]
     if not done:
         return "no deliveries yet"
@@ -173,7 +173,7 @@ async def deliveries(page: Page, status: int = 200, **extra: Any) -> Response:
         offset = 0
     async with page.session() as s:
         hook = (await s.webhooks.get(hook_id)).to_dict()
-        rows, total = await s.webhooks.deliveries(
+        rows, total, _ = await s.webhooks.deliveries(
             hook_id, wanted, LOG_PAGE, offset, event_type or None
         )
     return page.render(

@@ -135,7 +135,7 @@ async def webhook_deliveries(ctx: ToolContext, raw: dict[str, Any]) -> dict[str,
     a = Args(raw, ("webhookId", "status", "limit", "offset"))
     limit, offset = a.integer("limit", 20, 1, 100), a.integer("offset", 0, 0, 10**9)
     async with ctx.session() as s:
-        items, total = await s.webhooks.deliveries(
+        items, total, _ = await s.webhooks.deliveries(
             a.need("webhookId"), a.text("status"), limit, offset
         )
     return {"deliveries": items, "totalCount": total, "hasMore": offset + len(items) < total}

@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 
+from rolodex.config import COUNT_LIMIT
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.recordset import recordset, recordset_insert
 from rolodex.webhooks.repository import ID, WS, attempt, delivery
@@ -247,6 +248,18 @@ def _log_filter(status: bool, event_type: bool = False) -> list[Any]:
     return where
 
 
+T = TypeVar("T")
+
+
+class LogPage(NamedTuple, Generic[T]):
+    """A page of the delivery log, its total, and whether the total is exact (else a
+    lower bound: the log was counted only so far)."""
+
+    items: list[T]
+    total: int
+    exact: bool
+
+
 async def list_for_webhook(
     conn: Conn,
     ws: uuid.UUID,
@@ -255,7 +268,10 @@ async def list_for_webhook(
     limit: int,
     offset: int,
     event_type: str | None = None,
-) -> tuple[list[Row], int]:
+    count_limit: int = COUNT_LIMIT,
+) -> LogPage[Row]:
+    """A page of a webhook's delivery log, newest first, and how many it holds: exactly
+    up to ``count_limit`` (and past the page), else that many and more."""
     t = delivery
     has = status is not None
     typed = event_type is not None
@@ -269,18 +285,27 @@ async def list_for_webhook(
             .offset(sa.bindparam("offset"))
         ),
     )
+    # Counted up to a bound, through the log's index: a webhook's deliveries grow
+    # without end (until the retention purge), and an exact count read them all.
     count = conn.db.sql(
         ("wq.log_count", has, typed),
-        lambda: sa.select(sa.func.count()).select_from(t).where(*_log_filter(has, typed)),
+        lambda: sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal_column("1"))
+            .select_from(t)
+            .where(*_log_filter(has, typed))
+            .limit(sa.bindparam("cap"))
+            .subquery("bounded_")
+        ),
     )
+    cap = max(count_limit, offset + limit) + 1
     params: dict[str, Any] = {"ws": ws, "wid": webhook_id, "limit": limit, "offset": offset}
     if has:
         params["status"] = status
     if typed:
         params["event_type"] = event_type
     rows = await conn.fetch(page, params)
-    total = int(await conn.fetchval(count, params) or 0)
-    return rows, total
+    total = int(await conn.fetchval(count, {**params, "cap": cap}) or 0)
+    return LogPage(rows, total, total < cap)
 
 
 async def attempts_for(conn: Conn, ws: uuid.UUID, delivery_ids: Sequence[Any]) -> list[Row]:

@@ -99,9 +99,18 @@ async def list_deliveries(ctx: Context) -> JSONResponse:
     limit = ctx.int_param("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
     offset = ctx.int_param("offset", 0, 0, 10**9)
     status = ctx.request.query_params.get("status") or None
+    bound = ctx.state.settings.count_limit
     async with ctx.session() as s:
-        items, total = await s.webhooks.deliveries(_id(ctx), status, limit, offset)
-    return JSONResponse({"data": {"deliveries": items}, "totalCount": total})
+        log = await s.webhooks.deliveries(_id(ctx), status, limit, offset, count_limit=bound)
+    # totalCount is exact up to ROLODEX_COUNT_LIMIT (and past the page); beyond, a lower
+    # bound, as totalCountIsExact says (docs/webhooks.md).
+    return JSONResponse(
+        {
+            "data": {"deliveries": log.items},
+            "totalCount": log.total,
+            "totalCountIsExact": log.exact,
+        }
+    )
 
 
 async def get_delivery(ctx: Context) -> JSONResponse:

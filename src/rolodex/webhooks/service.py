@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from rolodex.config import COUNT_LIMIT
 from rolodex.kit import clock, decode
 from rolodex.kit.db import Conn, Row
 from rolodex.kit.effects import AfterCommit
@@ -23,6 +24,7 @@ from rolodex.webhooks import attio as attio_rules
 from rolodex.webhooks import catalogue, fanout, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
+from rolodex.webhooks.queue import LogPage
 from rolodex.webhooks.schemas import Webhook, from_row, parse_input
 from rolodex.webhooks.sender import check_target
 
@@ -260,9 +262,11 @@ class WebhookService:
         limit: int,
         offset: int,
         event_type: str | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
+        count_limit: int = COUNT_LIMIT,
+    ) -> LogPage[dict[str, Any]]:
         """A page of a webhook's deliveries, newest first, by status and event type
-        (the name the delivery was made under, such as ``person.changed``)."""
+        (the name the delivery was made under, such as ``person.changed``), and their
+        total, exact up to ``count_limit`` (``LogPage``)."""
         hook = await self.get(webhook_id)
         if status is not None and status not in DELIVERY_STATUSES:
             raise ValidationError(
@@ -272,14 +276,15 @@ class WebhookService:
             raise ValidationError(
                 "eventType names one event, such as person.created", field="eventType"
             )
-        rows, total = await queue.list_for_webhook(
-            self.conn, self.ws, hook.id, status, limit, offset, event_type
+        rows, total, exact = await queue.list_for_webhook(
+            self.conn, self.ws, hook.id, status, limit, offset, event_type, count_limit
         )
         attempts = await queue.attempts_for(self.conn, self.ws, [r["id"] for r in rows])
         by_delivery: dict[str, list[Row]] = {}
         for a in attempts:
             by_delivery.setdefault(str(a["delivery_id"]), []).append(a)
-        return [delivery_to_dict(r, by_delivery.get(str(r["id"]), [])) for r in rows], total
+        items = [delivery_to_dict(r, by_delivery.get(str(r["id"]), [])) for r in rows]
+        return LogPage(items, total, exact)
 
     async def delivery(self, webhook_id: Any, delivery_id: Any) -> dict[str, Any]:
         hook = await self.get(webhook_id)

@@ -164,7 +164,12 @@ def _rest_paths() -> dict[str, Schema]:
                         data(
                             "deliveries",
                             {"type": "array", "items": ref("Delivery")},
-                            totalCount=_TOTAL,
+                            totalCount={
+                                "type": "integer",
+                                "description": "Exact up to ROLODEX_COUNT_LIMIT (10,000) and "
+                                "past the page; beyond, a lower bound.",
+                            },
+                            totalCountIsExact={"type": "boolean"},
                         )
                     ),
                     **errors(*AUTH, 404),
