@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from rolodex.kit import clock
 from rolodex.kit.db import Database
 from rolodex.webhooks import queue
 from rolodex.webhooks import repository as repo
@@ -109,3 +110,61 @@ def test_the_delivery_log_walks_its_index(backend: str, db_url: str) -> None:
     for plan in asyncio.run(asyncio.wait_for(go(), 60)):
         assert '"Index Name": "ix_webhook_delivery_log"' in plan, plan
         assert "Seq Scan" not in plan and '"Sort"' not in plan, plan
+
+
+def test_the_claim_walks_the_due_index_on_stale_statistics(backend: str, db_url: str) -> None:
+    """Statistics taken when the whole backlog was due, then most of it rescheduled for
+    later (retries of a receiver that is down): the claim still reads only due rows."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    ws, hook = factories.make_workspace(db_url), uuid.uuid4()
+
+    async def go() -> str:
+        db = Database(db_url, pool_size=1)
+        await db.open()
+        try:
+            async with db.transaction() as conn:
+                raw: Any = conn.raw
+                await raw.execute(
+                    "INSERT INTO webhook_delivery (workspace_id, id, webhook_id, event_id,"
+                    " event_seq, event_type, object_name, record_id, body, status, attempts,"
+                    " tries, next_attempt_at, created_at)"
+                    " SELECT $1, gen_random_uuid(), $2, gen_random_uuid(), n, 'person.created',"
+                    " 'person', gen_random_uuid(), '{}', 'pending', 0, 0,"
+                    " now() - interval '1 minute', now() FROM generate_series(1, 20000) AS n",
+                    ws,
+                    hook,
+                )
+            async with db.connect() as conn:
+                raw = conn.raw
+                await raw.execute("ANALYZE webhook_delivery")
+                await raw.execute(
+                    "UPDATE webhook_delivery SET next_attempt_at = now() + interval '1 hour'"
+                    " WHERE workspace_id = $1 AND event_seq > 100",
+                    ws,
+                )
+            now = clock.now()
+            params = {
+                "now": now,
+                "until": now,
+                "owner": uuid.uuid4(),
+                "busy": [],
+                "scan": 800,
+                "per_webhook": 32,
+                "limit": 200,
+            }
+            async with db.transaction() as conn:
+                await queue.claim(
+                    conn, now=now, until=now, owner=uuid.uuid4(), limit=200, per_webhook=32
+                )
+                sql = db._cache.get("wq.claim")
+                raw = conn.raw
+                return _plan(
+                    await raw.fetchval("EXPLAIN (FORMAT JSON) " + sql.text, *sql.args(params))
+                )
+        finally:
+            await db.close()
+
+    plan = asyncio.run(asyncio.wait_for(go(), 60))
+    assert '"Index Name": "ix_webhook_delivery_due"' in plan, plan
+    assert "Seq Scan" not in plan, plan

@@ -23,9 +23,13 @@ from rolodex.webhooks.repository import ID, WS, attempt, delivery
 # Due, unleased, not saturated in this process, with no earlier pending
 # delivery about the same record (per-record order: a later event waits while
 # an earlier one is retried), of a webhook that is not disabled. The inner scan
-# has no ORDER BY, so it stops after :scan rows instead of sorting every due
-# delivery; a disabled webhook's deliveries are parked (due in year 9999) so
-# they never crowd the scan.
+# takes the most overdue first, in the order of the due index (status,
+# next_attempt_at), so it walks that index and stops after :scan rows, sorting
+# nothing. Without the order, a planner whose statistics said that most
+# deliveries were due (a backlog of retries, autovacuum behind) walked the
+# record index or the table instead, reading every delivery scheduled for
+# later: 22.6 ms at 40,000 against the due ones alone. A disabled webhook's
+# deliveries are parked (due in year 9999) so they never crowd the scan.
 _CLAIM = """
 UPDATE webhook_delivery SET locked_until = :until, lease_owner = :owner
 WHERE (workspace_id, id) IN (
@@ -44,6 +48,7 @@ WHERE (workspace_id, id) IN (
           WHERE e.workspace_id = d.workspace_id AND e.webhook_id = d.webhook_id
             AND e.object_name = d.object_name AND e.record_id = d.record_id
             AND e.status = 'pending' AND e.event_seq < d.event_seq)
+      ORDER BY d.next_attempt_at
       LIMIT :scan
       {lock}
     ) c
