@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from typing import Any
 
@@ -35,6 +36,18 @@ def _attached(registry: Registry, obj: ObjectDef) -> list[tuple[str, str]]:
             ):
                 out.append((other.name, rel.join_field))
     return out
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _attached_to(join: str) -> Any:
+    """``record ->> 'join'`` with the key written as a literal: the expression of the
+    event's attached-record indexes (migration 0019), which a bound key cannot use.
+    Field names are identifiers (metadata validates them); anything else is refused."""
+    if not _FIELD_NAME.match(join):
+        raise ValueError(f"not a field name: {join!r}")
+    return event.c.record.op("->>", return_type=sa.Text)(sa.literal_column(f"'{join}'"))
 
 
 def _item(row: Any) -> dict[str, Any]:
@@ -87,7 +100,7 @@ async def timeline(
     def build() -> Any:
         own = sa.and_(t.c.object_name == obj.name, t.c.record_id == sa.bindparam("rid"))
         parts = [own] + [
-            sa.and_(t.c.object_name == name, t.c.record[join].as_string() == sa.bindparam("rs"))
+            sa.and_(t.c.object_name == name, _attached_to(join) == sa.bindparam("rs"))
             for name, join in attached
         ]
         where = [t.c.workspace_id == sa.bindparam("ws"), sa.or_(*parts)]
