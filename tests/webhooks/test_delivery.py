@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rolodex.webhooks import queue
+from rolodex.webhooks import delivery_log
 from tests import factories
 from tests.conftest import LiveServer
 from tests.webhooks.helpers import deliveries, eventually, hook, make_hook
@@ -300,7 +300,9 @@ def test_the_log_counts_up_to_a_bound(client: httpx.Client, db_url: str) -> None
     def page(limit: int, offset: int) -> Any:
         return factories.run_db(
             db_url,
-            lambda conn: queue.list_for_webhook(conn, ws, hid, None, limit, offset, count_limit=2),
+            lambda conn: delivery_log.list_for_webhook(
+                conn, ws, hid, None, limit, offset, count_limit=2
+            ),
             write=False,
         )
 

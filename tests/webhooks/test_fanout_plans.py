@@ -18,7 +18,7 @@ import pytest
 
 from rolodex.kit import clock
 from rolodex.kit.db import Database
-from rolodex.webhooks import queue
+from rolodex.webhooks import delivery_log, queue
 from rolodex.webhooks import repository as repo
 from tests import factories
 
@@ -106,7 +106,7 @@ def test_the_delivery_log_walks_its_index(backend: str, db_url: str) -> None:
             )
         async with db.connect() as conn:
             raw = conn.raw
-            page = await queue.list_for_webhook(conn, ws, hook, None, 50, 0)
+            page = await delivery_log.list_for_webhook(conn, ws, hook, None, 50, 0)
             assert len(page.items) == 50 and page.total == 10_001 and not page.exact
             keys = ("wq.log", False, False), ("wq.log_count", False, False)
             sqls = [db._cache.get(k) for k in keys]

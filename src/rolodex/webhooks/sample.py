@@ -18,7 +18,7 @@ from datetime import timedelta
 from rolodex.kit import clock, decode
 from rolodex.kit.db import Database
 from rolodex.kit.ids import uuid7
-from rolodex.webhooks import delivery, queue
+from rolodex.webhooks import delivery, delivery_log, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
 from rolodex.webhooks.schemas import from_row
@@ -36,7 +36,7 @@ async def _first_attempt(
     deadline = time.monotonic() + wait
     while True:
         async with db.connect() as conn:
-            row = await queue.get(conn, ws, webhook_id, delivery_id)
+            row = await delivery_log.get(conn, ws, webhook_id, delivery_id)
         if row is None:
             return None
         if int(row["attempts"]) >= 1:
@@ -58,7 +58,7 @@ async def send_now(
     owner = uuid7()
     now = clock.now()
     async with db.transaction() as conn:
-        row = await queue.get(conn, ws, webhook_id, delivery_id)
+        row = await delivery_log.get(conn, ws, webhook_id, delivery_id)
         hook_row = await repo.get_webhook(conn, ws, webhook_id)
         if row is None or hook_row is None or row["status"] != "pending":
             return None

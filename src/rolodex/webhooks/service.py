@@ -21,10 +21,10 @@ from rolodex.kit.ids import parse_uuid, uuid7
 from rolodex.kit.lru import LRU
 from rolodex.metadata.registry import Registry
 from rolodex.webhooks import attio as attio_rules
-from rolodex.webhooks import catalogue, fanout, queue
+from rolodex.webhooks import catalogue, delivery_log, fanout, queue
 from rolodex.webhooks import repository as repo
 from rolodex.webhooks.config import WebhookConfig
-from rolodex.webhooks.queue import LogPage
+from rolodex.webhooks.delivery_log import LogPage
 from rolodex.webhooks.schemas import Webhook, from_row, parse_input
 from rolodex.webhooks.sender import check_target
 
@@ -276,10 +276,10 @@ class WebhookService:
             raise ValidationError(
                 "eventType names one event, such as person.created", field="eventType"
             )
-        rows, total, exact = await queue.list_for_webhook(
+        rows, total, exact = await delivery_log.list_for_webhook(
             self.conn, self.ws, hook.id, status, limit, offset, event_type, count_limit
         )
-        attempts = await queue.attempts_for(self.conn, self.ws, [r["id"] for r in rows])
+        attempts = await delivery_log.attempts_for(self.conn, self.ws, [r["id"] for r in rows])
         by_delivery: dict[str, list[Row]] = {}
         for a in attempts:
             by_delivery.setdefault(str(a["delivery_id"]), []).append(a)
@@ -289,10 +289,10 @@ class WebhookService:
     async def delivery(self, webhook_id: Any, delivery_id: Any) -> dict[str, Any]:
         hook = await self.get(webhook_id)
         did = parse_uuid(delivery_id, field="deliveryId")
-        row = await queue.get(self.conn, self.ws, hook.id, did)
+        row = await delivery_log.get(self.conn, self.ws, hook.id, did)
         if row is None:
             raise NotFound(f"No delivery {did} for webhook {hook.id}.", field="deliveryId")
-        attempts = await queue.attempts_for(self.conn, self.ws, [row["id"]])
+        attempts = await delivery_log.attempts_for(self.conn, self.ws, [row["id"]])
         return delivery_to_dict(row, list(attempts))
 
     async def resend(self, webhook_id: Any, delivery_id: Any) -> dict[str, Any]:
