@@ -27,7 +27,7 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py
-	$(BIN)/python bench/graphql.py
+	$(BIN)/python bench/graphql_api.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/custom_fields.py

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Import bench/rest.py as bench.rest (see bench/graphql.py).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+# Import bench/rest.py as bench.rest.
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402

@@ -1,6 +1,6 @@
 """GraphQL benchmark: a page of people with their company, against the equivalent REST list.
 
-Run from the repository root with ``.venv/bin/python bench/graphql.py``. It
+Run from the repository root with ``.venv/bin/python bench/graphql_api.py``. It
 serves Rolodex (one granian worker) on a fresh ``rolodex_bench_graphql`` PostgreSQL
 database, seeds 10,000 people over 100 companies (as bench/rest.py does), and
 measures with wrk, in one run:
@@ -23,9 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is named graphql.py: keep its folder off the path so it never shadows
-# the graphql package, and import bench/rest.py as bench.rest.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+# Import bench/rest.py as bench.rest.
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
