@@ -1,4 +1,4 @@
-"""A record's timeline reads indexes, not the workspace's whole outbox (migration 0019).
+"""A record's timeline reads indexes, not the workspace's whole outbox (migrations 0019, 0021).
 
 Its own events come from ``ix_event_record``; those of the notes and tasks
 attached to it from the attached-record indexes. Before, the attached part

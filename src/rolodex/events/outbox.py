@@ -86,7 +86,7 @@ async def write(conn: Conn, workspace_id: uuid.UUID, events: Sequence[Event]) ->
         # fires once); seq follows the order of ``rows``, so a record's events
         # keep their order.
         sql = conn.db.sql("events.insert_set", lambda: recordset_insert(event_table, _WRITTEN))
-        await conn.execute(sql, {"rows": recordset(written)})
+        await conn.execute(sql, recordset(event_table, _WRITTEN, written))
         return
     sql = conn.db.sql(
         "events.insert",

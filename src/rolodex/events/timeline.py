@@ -41,13 +41,23 @@ def _attached(registry: Registry, obj: ObjectDef) -> list[tuple[str, str]]:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-def _attached_to(join: str) -> Any:
-    """``record ->> 'join'`` with the key written as a literal: the expression of the
-    event's attached-record indexes (migration 0019), which a bound key cannot use.
-    Field names are identifiers (metadata validates them); anything else is refused."""
-    if not _FIELD_NAME.match(join):
-        raise ValueError(f"not a field name: {join!r}")
-    return event.c.record.op("->>", return_type=sa.Text)(sa.literal_column(f"'{join}'"))
+def _identifier(name: str) -> str:
+    if not _FIELD_NAME.match(name):
+        raise ValueError(f"not an identifier: {name!r}")
+    return name
+
+
+def _attached_to(name: str, join: str) -> Any:
+    """Events of ``name`` records whose ``record ->> 'join'`` is ``:rs``, with the object
+    and the key written as literals: the predicate and expression of the event's
+    attached-record indexes (migrations 0019 and 0021), which bound values cannot
+    use. Names are identifiers (metadata validates them); anything else is refused."""
+    obj: Any = sa.literal_column(f"'{_identifier(name)}'")
+    key: Any = sa.literal_column(f"'{_identifier(join)}'")
+    return sa.and_(
+        event.c.object_name == obj,
+        event.c.record.op("->>", return_type=sa.Text)(key) == sa.bindparam("rs"),
+    )
 
 
 def _item(row: Any) -> dict[str, Any]:
@@ -99,10 +109,7 @@ async def timeline(
 
     def build() -> Any:
         own = sa.and_(t.c.object_name == obj.name, t.c.record_id == sa.bindparam("rid"))
-        parts = [own] + [
-            sa.and_(t.c.object_name == name, _attached_to(join) == sa.bindparam("rs"))
-            for name, join in attached
-        ]
+        parts = [own] + [_attached_to(name, join) for name, join in attached]
         where = [t.c.workspace_id == sa.bindparam("ws"), sa.or_(*parts)]
         if position is not None:
             where.append(

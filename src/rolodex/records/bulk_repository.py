@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from rolodex.kit.db import Row
-from rolodex.kit.recordset import recordset
+from rolodex.kit.recordset import recordset, recordset_select
 from rolodex.metadata.model import FieldDef
 from rolodex.records.repository import RecordRepository
 
@@ -51,8 +51,8 @@ class BulkRepository(RecordRepository):
         """Write many records' row changes (id, {column: value}) at once, in order.
 
         Rows that set the same columns go together: on PostgreSQL as one
-        ``UPDATE ... FROM jsonb_to_recordset(:rows)`` (the batch as one JSON
-        document, as batch inserts go), on SQLite as ``executemany`` (in
+        ``UPDATE ... FROM unnest(...)`` (a column per array, as batch inserts
+        go, kit/recordset.py), on SQLite as ``executemany`` (in
         process, no round trip to save).
         """
         groups: dict[tuple[str, ...], list[tuple[uuid.UUID, dict[str, Any]]]] = {}
@@ -80,12 +80,7 @@ class BulkRepository(RecordRepository):
                 continue
 
             def many(columns: tuple[str, ...] = columns) -> Any:
-                doc = sa.cast(sa.cast(sa.bindparam("rows"), sa.Text), pg.JSONB)
-                new = (
-                    sa.func.jsonb_to_recordset(doc)
-                    .table_valued(*(sa.column(c, t.c[c].type) for c in ("id", *columns)))
-                    .render_derived(name="rows_", with_types=True)
-                )
+                new = recordset_select(t, ("id", *columns)).subquery("new_")
                 return (
                     sa.update(t)
                     .where(*self._scope(), t.c.id == new.c.id)
@@ -93,8 +88,8 @@ class BulkRepository(RecordRepository):
                 )
 
             sql = self.db.sql(self._key("update_set", columns), many)
-            doc = recordset([{"id": rid, **values} for rid, values in group])
-            await self.conn.execute(sql, {**self.base, "rows": doc})
+            batch = [{"id": rid, **values} for rid, values in group]
+            await self.conn.execute(sql, {**self.base, **recordset(t, ("id", *columns), batch)})
 
     async def pointing_at(
         self, f: FieldDef, target_ids: Sequence[uuid.UUID], limit: int

@@ -17,7 +17,7 @@ from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
 from rolodex.kit.tables import event as event_table
 from rolodex.metadata.model import ObjectDef, Owned
 from rolodex.metadata.storage import table_for
-from rolodex.search.repository import put_statement
+from rolodex.search.repository import put_params, put_statement
 
 WS: Any = sa.bindparam("ws")
 OBJ: Any = sa.bindparam("obj")
@@ -61,7 +61,7 @@ class RecordWrites:
         """Insert ``rows`` (all with the same keys), as one statement on PostgreSQL.
 
         A batch row by row cost one round of the protocol per record; passing
-        the whole batch as one JSON document to ``jsonb_to_recordset`` costs one
+        the whole batch as one array per column to ``unnest`` costs one
         (see docs/performance.md). SQLite keeps ``executemany``: it runs in
         process, and measured as fast as multi-row ``VALUES`` there.
         """
@@ -80,7 +80,7 @@ class RecordWrites:
             self._key("insert_set", columns),
             lambda: recordset_insert(self.table, columns),
         )
-        await self.conn.execute(sql, {"rows": recordset(full)})
+        await self.conn.execute(sql, recordset(self.table, columns, full))
 
     async def insert_new(
         self,
@@ -111,9 +111,9 @@ class RecordWrites:
             self._key("insert_new_events", columns, indexed),
             lambda: self._with_events(columns, indexed),
         )
-        params = {**self._keyed(row), "events": recordset(events)}
+        params = {**self._keyed(row), **recordset(event_table, columns, events, "events")}
         if indexed:
-            params["documents"] = recordset(documents)
+            params.update(put_params(documents, "documents"))
         return bool(await self.conn.fetchval(sql, params))
 
     def _with_events(self, columns: Sequence[str], indexed: bool) -> Any:

@@ -66,6 +66,11 @@ def put_statement(name: str = "rows", where: Any = None) -> Any:
     )
 
 
+def put_params(rows: Sequence[dict[str, Any]], name: str = "rows") -> dict[str, list[Any]]:
+    """The parameters of ``put_statement(name)`` for these document rows."""
+    return recordset(doc_table, _COLUMNS, rows, name)
+
+
 class SearchRepository:
     """Reads and writes one workspace's search documents."""
 
@@ -122,7 +127,7 @@ class SearchRepository:
             return
 
         sql = self.db.sql(("search", "put"), put_statement)
-        await self.conn.execute(sql, {"rows": recordset(rows)})
+        await self.conn.execute(sql, put_params(rows))
 
     async def drop(self, record_ids: Sequence[str]) -> None:
         """Remove the documents of these records (deleted, or no longer searchable)."""

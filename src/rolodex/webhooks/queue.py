@@ -134,7 +134,7 @@ async def insert(conn: Conn, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new deliveries; on PostgreSQL a chunk of them is one statement."""
     if len(rows) > 1 and not conn.sqlite:
         sql = conn.db.sql("wq.insert_set", lambda: recordset_insert(delivery, _COLUMNS))
-        await conn.execute(sql, {"rows": recordset(rows)})
+        await conn.execute(sql, recordset(delivery, _COLUMNS, rows))
         return
     sql = conn.db.sql("wq.insert", lambda: sa.insert(delivery))
     if len(rows) == 1:
