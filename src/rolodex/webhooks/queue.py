@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rolodex.kit.db import Conn, Row
-from rolodex.kit.recordset import recordset, recordset_insert
+from rolodex.kit.recordset import recordset, recordset_insert, recordset_select
 from rolodex.webhooks.repository import ID, WS, attempt, delivery
 
 # Due, unleased, not saturated in this process, with no earlier pending
@@ -212,11 +212,38 @@ _FINISH_FIELDS = (
     "error",
     "completed_at",
 )
+_FINISH_COLUMNS = ("workspace_id", "id", *_FINISH_FIELDS)
 
 
 async def finish(conn: Conn, owner: uuid.UUID, rows: Sequence[dict[str, Any]]) -> None:
-    """Record attempts' outcomes on their deliveries, if this worker still holds them."""
+    """Record attempts' outcomes on their deliveries, if this worker still holds them.
+
+    On PostgreSQL many outcomes are one ``UPDATE ... FROM unnest(...)``: the
+    statements one by one were most of the dispatcher's PostgreSQL time while
+    1,000 webhooks took every create (docs/performance.md, "Many webhooks").
+    """
     t = delivery
+    if len(rows) > 1 and not conn.sqlite:
+
+        def build() -> Any:
+            new = recordset_select(t, _FINISH_COLUMNS).subquery("new_")
+            return (
+                sa.update(t)
+                .where(
+                    t.c.workspace_id == new.c.workspace_id,
+                    t.c.id == new.c.id,
+                    t.c.lease_owner == sa.bindparam("owner"),
+                )
+                .values(
+                    locked_until=None,
+                    lease_owner=None,
+                    **{f: new.c[f] for f in _FINISH_FIELDS},
+                )
+            )
+
+        sql = conn.db.sql("wq.finish_set", build)
+        await conn.execute(sql, {"owner": owner, **recordset(t, _FINISH_COLUMNS, rows)})
+        return
     sql = conn.db.sql(
         "wq.finish",
         lambda: (
@@ -238,6 +265,12 @@ async def finish(conn: Conn, owner: uuid.UUID, rows: Sequence[dict[str, Any]]) -
 
 
 async def insert_attempts(conn: Conn, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert attempt rows; on PostgreSQL many of them are one statement."""
+    if len(rows) > 1 and not conn.sqlite:
+        columns = tuple(rows[0])
+        sql = conn.db.sql(("wq.attempt_set", columns), lambda: recordset_insert(attempt, columns))
+        await conn.execute(sql, recordset(attempt, columns, rows))
+        return
     await conn.executemany(conn.db.sql("wq.attempt", lambda: sa.insert(attempt)), rows)
 
 
