@@ -111,9 +111,10 @@ class RecordWrites:
             self._key("insert_new_events", columns, indexed),
             lambda: self._with_events(columns, indexed),
         )
-        params = {**self._keyed(row), **recordset(event_table, columns, events, "events")}
+        # A record's few rows go as JSON documents, not arrays (kit/recordset.py).
+        params = {**self._keyed(row), **recordset(event_table, columns, events, "events", few=True)}
         if indexed:
-            params.update(put_params(documents, "documents"))
+            params.update(put_params(documents, "documents", few=True))
         return bool(await self.conn.fetchval(sql, params))
 
     def _with_events(self, columns: Sequence[str], indexed: bool) -> Any:
@@ -123,13 +124,14 @@ class RecordWrites:
         logged = (
             sa.insert(event_table)
             .from_select(
-                list(columns), recordset_select(event_table, columns, "events").where(went_in)
+                list(columns),
+                recordset_select(event_table, columns, "events", few=True).where(went_in),
             )
             .cte("logged_")
         )
         stmt = sa.select(sa.func.count()).select_from(new).add_cte(logged)
         if indexed:
-            stmt = stmt.add_cte(put_statement("documents", went_in).cte("indexed_"))
+            stmt = stmt.add_cte(put_statement("documents", went_in, few=True).cte("indexed_"))
         return stmt
 
     def _keyed(self, row: dict[str, Any]) -> dict[str, Any]:

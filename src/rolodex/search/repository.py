@@ -52,11 +52,11 @@ def sqlite_rowid(workspace_id: uuid.UUID, record_id: str) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def put_statement(name: str = "rows", where: Any = None) -> Any:
+def put_statement(name: str = "rows", where: Any = None, *, few: bool = False) -> Any:
     """PostgreSQL's upsert of the documents in the recordset parameter ``name`` (only
     when ``where`` holds, if given): also a part of a record's own insert
     (records/repository.py, ``insert_new``)."""
-    select = recordset_select(doc_table, _COLUMNS, name)
+    select = recordset_select(doc_table, _COLUMNS, name, few=few)
     if where is not None:
         select = select.where(where)
     insert = pg_insert(doc_table).from_select(list(_COLUMNS), select)
@@ -66,9 +66,11 @@ def put_statement(name: str = "rows", where: Any = None) -> Any:
     )
 
 
-def put_params(rows: Sequence[dict[str, Any]], name: str = "rows") -> dict[str, list[Any]]:
-    """The parameters of ``put_statement(name)`` for these document rows."""
-    return recordset(doc_table, _COLUMNS, rows, name)
+def put_params(
+    rows: Sequence[dict[str, Any]], name: str = "rows", *, few: bool = False
+) -> dict[str, Any]:
+    """The parameters of ``put_statement(name, few=few)`` for these document rows."""
+    return recordset(doc_table, _COLUMNS, rows, name, few=few)
 
 
 class SearchRepository:
