@@ -66,21 +66,14 @@ def test_attached_indexes_skip_other_objects_events(backend: str, db_url: str) -
     if backend != "postgresql":
         pytest.skip("PostgreSQL's partial indexes")
 
-    async def predicates() -> list[str]:
-        check = Database(db_url, pool_size=1)
-        await check.open()
-        try:
-            async with check.transaction() as conn:
-                raw: Any = conn.raw
-                rows = await raw.fetch(
-                    "SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
-                    " WHERE indexrelid::regclass::text LIKE 'ix_event_attached_%'"
-                )
-                return [r[0] for r in rows]
-        finally:
-            await check.close()
+    async def predicates(conn: Any) -> list[str]:
+        rows = await conn.raw.fetch(
+            "SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
+            " WHERE indexrelid::regclass::text LIKE 'ix_event_attached_%'"
+        )
+        return [r[0] for r in rows]
 
-    got = asyncio.run(asyncio.wait_for(predicates(), 30))
+    got = factories.run_db(db_url, predicates, write=False)
     assert len(got) == 3, got
     for predicate in got:
         assert predicate.startswith("((object_name = ANY"), predicate

@@ -38,11 +38,11 @@ def _attached(registry: Registry, obj: ObjectDef) -> list[tuple[str, str]]:
     return out
 
 
-_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _identifier(name: str) -> str:
-    if not _FIELD_NAME.match(name):
+    if not _IDENTIFIER.match(name):
         raise ValueError(f"not an identifier: {name!r}")
     return name
 

@@ -45,19 +45,22 @@ def recordset_select(
         return _document_select(table, columns, name)
     arrays: list[Any] = []
     cols: list[Any] = []
-    out: list[Any] = []
+    json: list[bool] = []
     for i, c in enumerate(columns):
         impl = table.c[c].type.dialect_impl(_PG)
         if isinstance(impl, sa.ARRAY):
             raise TypeError(f"{table.name}.{c}: unnest flattens arrays of arrays")
-        json = isinstance(impl, pg.JSON)
-        arrays.append(sa.cast(sa.bindparam(f"{name}_{i}"), pg.ARRAY(sa.Text() if json else impl)))
-        cols.append(sa.column(c, sa.Text() if json else impl))
+        json.append(isinstance(impl, pg.JSON))  # JSONB is a JSON
+        sent = sa.Text() if json[-1] else impl
+        arrays.append(sa.cast(sa.bindparam(f"{name}_{i}"), pg.ARRAY(sent)))
+        cols.append(sa.column(c, sent))
     rows = sa.func.unnest(*arrays).table_valued(*cols).render_derived(name="rows_")
-    for c in columns:
-        col = rows.c[c]
-        out.append(sa.cast(col, table.c[c].type) if _is_json(table, c) else col)
-    return sa.select(*out)
+    return sa.select(
+        *(
+            sa.cast(rows.c[c], table.c[c].type) if is_json else rows.c[c]
+            for c, is_json in zip(columns, json, strict=True)
+        )
+    )
 
 
 def _document_select(table: sa.Table, columns: Sequence[str], name: str) -> Any:
