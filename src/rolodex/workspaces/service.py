@@ -137,7 +137,10 @@ async def purge(db: Database, ws_id: uuid.UUID, budget: float | None = None) -> 
                 n = await repository.delete_batch(conn, pending[0], ws_id, room)
                 deleted += n
                 room -= n
-                if room > 0:  # fewer than asked for: that table is done
+                # Only an empty batch ends a table: a row updated while it was
+                # deleted (a key's "last used" flush) moves, and that batch
+                # comes back short with the row still there.
+                if n == 0:
                     pending.pop(0)
             if not pending:
                 await repository.delete_row(conn, ws_id)
