@@ -53,10 +53,17 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     for cls in (PgConn, SqliteConn):
         original = cls.fetch
 
-        async def fetch(self: Any, sql: Any, params: Any = None, _original: Any = original) -> Any:
+        async def fetch(
+            self: Any,
+            sql: Any,
+            params: Any = None,
+            *,
+            last: bool = False,
+            _original: Any = original,
+        ) -> Any:
             if in_request.get():
                 seen.append(sql.text)
-            return await _original(self, sql, params)
+            return await _original(self, sql, params, last=last)
 
         monkeypatch.setattr(cls, "fetch", fetch)
     yield seen

@@ -30,10 +30,15 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         original = cls.fetch
 
         async def fetch(
-            self: Any, sql: kit_db.Sql, params: Any = None, _original: Any = original
+            self: Any,
+            sql: kit_db.Sql,
+            params: Any = None,
+            *,
+            last: bool = False,
+            _original: Any = original,
         ) -> Any:
             seen.append(sql.text)
-            return await _original(self, sql, params)
+            return await _original(self, sql, params, last=last)
 
         monkeypatch.setattr(cls, "fetch", fetch)
     return seen

@@ -217,3 +217,29 @@ def test_services_are_built_once_and_only_when_asked_for(db_url: str) -> None:
             assert s.actor == ACTOR
 
     _run(db_url, work)
+
+
+def test_a_lone_create_is_one_statement_that_commits_by_itself(db_url: str) -> None:
+    from rolodex.kit.db import StatementAfterLast
+    from rolodex.kit.errors import Conflict
+
+    async def work(sessions: Sessions) -> None:
+        principal = await _workspace(sessions)
+        person = {**_person("Alone"), "emails": {"primaryEmail": "alone@example.com"}}
+        async with sessions.open(principal, WRITE, lone=True) as s:
+            await s.records.create(s.registry.object("person"), person)
+            if not sessions.db.sqlite:
+                # Committed already, with no BEGIN: the record is there for others.
+                assert not s.conn.raw.is_in_transaction()
+                assert await _people(sessions, principal) == ["Alone"]
+                # The boundary promised one call: a second write is refused loudly.
+                with pytest.raises(StatementAfterLast):
+                    await s.records.create(s.registry.object("person"), _person("Second"))
+        assert await _people(sessions, principal) == ["Alone"]
+        # A clash is found by its insert and named by a read after it: a 409, as ever.
+        with pytest.raises(Conflict):
+            async with sessions.open(principal, WRITE, lone=True) as s:
+                await s.records.create(s.registry.object("person"), {**person, "firstName": "B"})
+        assert await _people(sessions, principal) == ["Alone"]
+
+    _run(db_url, work)

@@ -264,7 +264,7 @@ async def upsert_record(ctx: ToolContext, raw: dict[str, Any]) -> dict[str, Any]
 async def _create(ctx: ToolContext, raw: dict[str, Any], *, upsert: bool) -> dict[str, Any]:
     a = Args(raw, ("object", "data"))
     name, data = a.need("object"), a.document("data")
-    async with ctx.session(WRITE) as s:
+    async with ctx.session(WRITE, lone=True) as s:
         obj = s.registry.object(name)
         record = await s.records.create(obj, data, upsert=upsert)
     return {"object": obj.plural, "record": record}

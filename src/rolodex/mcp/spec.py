@@ -27,9 +27,9 @@ class ToolContext:
     state: AppState
     principal: McpPrincipal
 
-    def session(self, intent: Intent = READ) -> WorkspaceSession:
+    def session(self, intent: Intent = READ, *, lone: bool = False) -> WorkspaceSession:
         """The caller's workspace session (``async with`` it), as REST's ``ctx.session``."""
-        return self.state.sessions.open(self.principal, intent)
+        return self.state.sessions.open(self.principal, intent, lone=lone)
 
 
 Run = Callable[[ToolContext, dict[str, Any]], Awaitable[dict[str, Any]]]

@@ -50,7 +50,7 @@ def _attached(a: Args) -> dict[str, Any]:
 
 
 async def _create(ctx: ToolContext, obj_name: str, data: dict[str, Any]) -> dict[str, Any]:
-    async with ctx.session(WRITE) as s:
+    async with ctx.session(WRITE, lone=True) as s:
         obj = s.registry.object(obj_name)
         record = await s.records.create(obj, data)
     return {"object": obj.plural, "record": record}

@@ -115,7 +115,9 @@ class RecordWrites:
         params = {**self._keyed(row), **recordset(event_table, columns, events, "events", few=True)}
         if indexed:
             params.update(put_params(documents, "documents", few=True))
-        return bool(await self.conn.fetchval(sql, params))
+        # The statement that writes a single create is its unit of work's last
+        # (the boundary decides whether it may commit by itself: kit/db.py).
+        return bool(await self.conn.fetchval(sql, params, last=True))
 
     def _with_events(self, columns: Sequence[str], indexed: bool) -> Any:
         t = self.table

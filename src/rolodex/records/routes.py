@@ -138,7 +138,7 @@ async def get_record(ctx: Context) -> JSONResponse:
 async def create_record(ctx: Context) -> JSONResponse:
     body = await ctx.json()
     upsert = ctx.flag("upsert")
-    async with ctx.session(WRITE) as s:
+    async with ctx.session(WRITE, lone=True) as s:
         obj = target(s, ctx)
         record = await s.records.create(obj, body, upsert=upsert)
     return JSONResponse({"data": {f"create{obj.cap}": record}}, status_code=201)

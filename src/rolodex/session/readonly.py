@@ -7,25 +7,14 @@ turns that mistake into an error at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rolodex.kit.db import Conn, Row, Sql
-
-# The compiler writes keywords in capitals at the start of a statement.
-_WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "ALTER ", "DROP T"})
-_MODIFYING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b")
+from rolodex.kit.db import Conn, Row, Sql, writes
 
 
 class ReadOnlySession(RuntimeError):
     """A write was attempted in a session opened to read."""
-
-
-def writes(sql: Sql) -> bool:
-    """Whether ``sql`` changes data (cheap: a look at the statement's first word)."""
-    head = sql.text[:6].upper()
-    return head in _WRITE_HEADS or (head[:4] == "WITH" and bool(_MODIFYING.search(sql.text)))
 
 
 class ReadOnlyConn(Conn):
@@ -36,12 +25,16 @@ class ReadOnlyConn(Conn):
         self.raw, self.db, self.sqlite = inner.raw, inner.db, inner.sqlite
         self._inner = inner
 
-    async def fetch(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[Row]:
+    async def fetch(
+        self, sql: Sql, params: Mapping[str, Any] | None = None, *, last: bool = False
+    ) -> list[Row]:
         if writes(sql):
             raise ReadOnlySession("This session was opened to read; open one to write.")
         return await self._inner.fetch(sql, params)
 
-    async def execute(self, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
+    async def execute(
+        self, sql: Sql, params: Mapping[str, Any] | None = None, *, last: bool = False
+    ) -> int:
         if writes(sql):
             raise ReadOnlySession("This session was opened to read; open one to write.")
         return await self._inner.execute(sql, params)

@@ -26,7 +26,7 @@ from rolodex.auth.schemas import SYSTEM, Actor
 from rolodex.auth.service import KeyService, resolve_workspace
 from rolodex.consent.service import ConsentService
 from rolodex.events.timeline import Timeline
-from rolodex.kit.db import Conn, Database
+from rolodex.kit.db import Conn, Database, PgConn
 from rolodex.kit.effects import Effect
 from rolodex.members.service import MemberService
 from rolodex.metadata.objects import ObjectService
@@ -77,15 +77,24 @@ class Sessions:
         self.webhook_signals = webhook_signals
 
     def open(
-        self, principal: Principal, intent: Intent = READ, *, registry: Registry | None = None
+        self,
+        principal: Principal,
+        intent: Intent = READ,
+        *,
+        registry: Registry | None = None,
+        lone: bool = False,
     ) -> WorkspaceSession:
         """A session for ``principal`` in its own workspace; use it with ``async with``.
 
         ``registry`` pins the registry already read for this request (a
         GraphQL document is checked and run against one); by default it is read
-        through the cache.
+        through the cache. ``lone``: the boundary makes one service call and
+        nothing after it, so a write that is its only statement may commit by
+        itself (``kit.db.PgConn.lone``): a single create is one round trip.
         """
-        return WorkspaceSession(self, principal, intent, registry)
+        session = WorkspaceSession(self, principal, intent, registry)
+        session.lone = lone
+        return session
 
     async def local(
         self,
@@ -122,6 +131,7 @@ class WorkspaceSession:
         "actor",
         "conn",
         "intent",
+        "lone",
         "principal",
         "registry",
         "workspace_id",
@@ -137,6 +147,7 @@ class WorkspaceSession:
         self._sessions = sessions
         self.principal = principal
         self.intent = intent
+        self.lone = False
         # The principal's workspace, and no other: a session cannot be pointed elsewhere.
         self.workspace_id: uuid.UUID = principal.workspace_id
         self.actor: Actor = principal.actor
@@ -168,12 +179,17 @@ class WorkspaceSession:
         if self._opener is not None:
             raise RuntimeError("A workspace session is entered once.")
         db = self._sessions.db
-        opener = db.transaction() if self.intent is WRITE else db.connect()
+        opener = db.transaction(deferred=True) if self.intent is WRITE else db.connect()
         conn = await opener.__aenter__()
         self._opener = opener
+        if self.lone and isinstance(conn, PgConn):
+            conn.lone = True
         try:
             if self.registry is None:
-                self.registry = await self._sessions.registries.get(conn, self.workspace_id)
+                # Read ahead of BEGIN: the registry needs no transaction, and a
+                # lone write must be its transaction's first statement.
+                with conn.before_begin():
+                    self.registry = await self._sessions.registries.get(conn, self.workspace_id)
         except BaseException as exc:
             await opener.__aexit__(type(exc), exc, exc.__traceback__)
             raise

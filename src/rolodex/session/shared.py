@@ -22,13 +22,17 @@ class SerialConn(Conn):
         self.inner = inner
         self._lock = asyncio.Lock()
 
-    async def fetch(self, sql: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
+    async def fetch(
+        self, sql: Any, params: Mapping[str, Any] | None = None, *, last: bool = False
+    ) -> list[Row]:
         async with self._lock:
-            return await self.inner.fetch(sql, params)
+            return await self.inner.fetch(sql, params, last=last)
 
-    async def execute(self, sql: Any, params: Mapping[str, Any] | None = None) -> int:
+    async def execute(
+        self, sql: Any, params: Mapping[str, Any] | None = None, *, last: bool = False
+    ) -> int:
         async with self._lock:
-            return await self.inner.execute(sql, params)
+            return await self.inner.execute(sql, params, last=last)
 
     async def executemany(self, sql: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         async with self._lock:

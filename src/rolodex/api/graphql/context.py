@@ -56,10 +56,13 @@ class GraphQLContext:
     def object(self, name: str) -> ObjectDef:
         return self.registry.objects[name]
 
-    def session(self, intent: Intent = READ, *, fresh: bool = False) -> WorkspaceSession:
-        """A session of its own, on the document's registry (``fresh``: the latest one)."""
+    def session(
+        self, intent: Intent = READ, *, fresh: bool = False, lone: bool = False
+    ) -> WorkspaceSession:
+        """A session of its own, on the document's registry (``fresh``: the latest one;
+        ``lone``: one service call in it, as ``Sessions.open`` says)."""
         return self.state.sessions.open(
-            self.principal, intent, registry=None if fresh else self.registry
+            self.principal, intent, registry=None if fresh else self.registry, lone=lone
         )
 
     @asynccontextmanager
@@ -77,8 +80,9 @@ class GraphQLContext:
             yield s.conn
 
     @asynccontextmanager
-    async def writing(self) -> AsyncIterator[RecordService]:
-        """The record service in a write session of its own (one per mutation field)."""
-        async with self.session(WRITE) as s:
+    async def writing(self, *, lone: bool = False) -> AsyncIterator[RecordService]:
+        """The record service in a write session of its own (one per mutation field);
+        ``lone``: the field makes one call of it."""
+        async with self.session(WRITE, lone=lone) as s:
             yield s.records
         self.loaders.clear()  # what was read before this write may have changed

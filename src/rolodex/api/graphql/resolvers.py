@@ -210,7 +210,7 @@ def create_one(name: str) -> Resolver:
     ) -> dict[str, Any]:
         ctx = _ctx(info)
         obj = ctx.object(name)
-        async with ctx.writing() as svc:
+        async with ctx.writing(lone=True) as svc:
             record = await svc.create(obj, data, upsert=bool(upsert))
         await prefetch(info, obj, [record], connection=False)
         return record

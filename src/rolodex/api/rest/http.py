@@ -146,9 +146,10 @@ class Context:
     def workspace_id(self) -> uuid.UUID:
         return self.principal.workspace_id
 
-    def session(self, intent: Intent = Intent.READ) -> WorkspaceSession:
-        """The principal's workspace session for this request (``async with`` it)."""
-        return self.state.sessions.open(self.principal, intent)
+    def session(self, intent: Intent = Intent.READ, *, lone: bool = False) -> WorkspaceSession:
+        """The principal's workspace session for this request (``async with`` it);
+        ``lone``: the handler makes one service call in it (``Sessions.open``)."""
+        return self.state.sessions.open(self.principal, intent, lone=lone)
 
     def int_param(self, name: str, default: int, lo: int, hi: int) -> int:
         """A whole-number query parameter within [lo, hi]; a 400 naming it otherwise."""
