@@ -60,15 +60,23 @@ def test_begin_waits_for_the_first_statement() -> None:
     run(work)
 
 
-def test_an_error_rolls_back_everything_since_begin() -> None:
+@pytest.mark.parametrize(
+    ("lone", "before"),
+    [
+        (True, True),  # allowed, but not the first statement: it joins the transaction
+        (False, False),  # the first statement, but the boundary did not allow it
+    ],
+)
+def test_a_last_write_that_may_not_commit_alone_is_rolled_back(lone: bool, before: bool) -> None:
     async def work(db: Database, table: str) -> None:
         with pytest.raises(LookupError):
             async with db.transaction(deferred=True) as conn:
-                await conn.execute(sql(db, f"INSERT INTO {table} VALUES (1)"))
-                # Marked last, but not the first statement: it joins the transaction.
-                conn_pg: Any = conn
-                conn_pg.lone = True
+                assert isinstance(conn, PgConn)
+                conn.lone = lone
+                if before:
+                    await conn.execute(sql(db, f"INSERT INTO {table} VALUES (1)"))
                 await conn.execute(sql(db, f"INSERT INTO {table} VALUES (2)"), last=True)
+                assert conn.raw.is_in_transaction()
                 raise LookupError
         assert await count(db, table) == 0
 
@@ -88,18 +96,6 @@ def test_a_lone_last_write_commits_by_itself() -> None:
             with pytest.raises(StatementAfterLast):
                 await conn.execute(sql(db, f"INSERT INTO {table} VALUES (2)"))
         assert await count(db, table) == 1
-
-    run(work)
-
-
-def test_last_means_nothing_where_the_boundary_did_not_allow_it() -> None:
-    async def work(db: Database, table: str) -> None:
-        with pytest.raises(LookupError):
-            async with db.transaction(deferred=True) as conn:
-                await conn.execute(sql(db, f"INSERT INTO {table} VALUES (1)"), last=True)
-                assert conn.raw.is_in_transaction()
-                raise LookupError
-        assert await count(db, table) == 0
 
     run(work)
 

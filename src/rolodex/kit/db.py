@@ -31,7 +31,8 @@ from sqlalchemy.sql import ClauseElement
 
 from rolodex.config import Settings
 from rolodex.kit import clock
-from rolodex.kit.errors import Conflict, Unavailable, ValidationError
+from rolodex.kit.dberrors import translate
+from rolodex.kit.errors import Unavailable
 from rolodex.kit.lru import LRU
 from rolodex.kit.pgpool import PgPool
 
@@ -272,24 +273,6 @@ class Conn:
         raise NotImplementedError
 
 
-_UNIQUE_INDEX = re.compile(r"\b(ux|cx)_([a-z_]+?)_([a-z0-9_]+)\b")
-
-
-def _conflict(exc: Exception) -> Conflict:
-    """A unique index said no; name the field when the index is one of ours.
-
-    Our unique indexes are ``ux_<table>_<column>`` (standard fields) and
-    ``cx_<table>_<workspace>_<field id>`` (custom fields, which name no field).
-    """
-    text = getattr(exc, "constraint_name", None) or str(exc)
-    match = _UNIQUE_INDEX.search(text)
-    if match and match.group(1) == "ux":
-        head, *rest = match.group(3).split("_")
-        field = head + "".join(p.title() for p in rest)
-        return Conflict(f"Another record already has this {field}.", field=field)
-    return Conflict("Another record already has this unique value.")
-
-
 # The compiler writes keywords in capitals at the start of a statement.
 _WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "ALTER ", "DROP T"})
 _MODIFYING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b")
@@ -315,8 +298,8 @@ class PgConn(Conn):
     _begun: Any = None
     # Set by the boundary: the unit of work's ``last`` write may commit alone,
     # if it is also its first statement. One statement and no BEGIN or
-    # COMMIT: three round trips become one, 0.3 ms of client and 0.1 ms of
-    # server CPU less per create (bench/batch_insert.py, single creates).
+    # COMMIT: three round trips become one, about 0.3 ms of client and 0.1 ms
+    # of server CPU less per create (docs/performance.md, "One round trip").
     lone = False
     _ended = False  # a lone write committed: reads may follow, writes may not
 
@@ -353,7 +336,7 @@ class PgConn(Conn):
         try:
             return await self.raw.fetch(sql.text, *sql.args(params or {}))
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     async def execute(
         self, sql: Sql, params: Mapping[str, Any] | None = None, *, last: bool = False
@@ -363,7 +346,7 @@ class PgConn(Conn):
         try:
             status = await self.raw.execute(sql.text, *sql.args(params or {}))
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
@@ -375,7 +358,7 @@ class PgConn(Conn):
         try:
             await self.raw.executemany(sql.text, [sql.args(r) for r in rows])
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
 
 def _lower(value: Any) -> Any:
@@ -409,7 +392,7 @@ class SqliteConn(Conn):
             async with self.raw.execute(sql.text, self._args(sql, params)) as cur:
                 return list(await cur.fetchall())
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     async def execute(
         self, sql: Sql, params: Mapping[str, Any] | None = None, *, last: bool = False
@@ -418,7 +401,7 @@ class SqliteConn(Conn):
             async with self.raw.execute(sql.text, self._args(sql, params)) as cur:
                 return int(cur.rowcount)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -426,47 +409,4 @@ class SqliteConn(Conn):
         try:
             await self.raw.executemany(sql.text, [self._args(sql, r) for r in rows])
         except Exception as exc:
-            raise _translate(exc) from exc
-
-
-def _value_error(exc: Exception) -> ValidationError:
-    """A value the database refused: a 400 quoting its reason, bounded, naming the column."""
-    reason = str(exc).split("\n", 1)[0].strip() or type(exc).__name__
-    if len(reason) > 200:
-        reason = reason[:197] + "..."
-    column = getattr(exc, "column_name", None)
-    field = None
-    if isinstance(column, str) and column:
-        head, *rest = column.split("_")
-        field = head + "".join(p.title() for p in rest)
-    return ValidationError(f"A value is not accepted by the database: {reason}", field=field)
-
-
-def _is_value_error(exc: Exception) -> bool:
-    """Whether the driver blames a value (PostgreSQL's class 22, SQLite's bounds)."""
-    if isinstance(exc, OverflowError | sqlite3.DataError):
-        return True
-    if type(exc).__module__.startswith("asyncpg"):
-        import asyncpg
-
-        return isinstance(
-            exc,
-            asyncpg.exceptions.DataError  # SQLSTATE class 22: data exceptions
-            | asyncpg.exceptions.ProgramLimitExceededError  # e.g. a value too big to index
-            | asyncpg.exceptions._base.DataError,  # asyncpg's own check of a parameter
-        )
-    return False
-
-
-def _translate(exc: Exception) -> Exception:
-    """Turn driver errors a user can cause into 4xx errors; leave bugs alone."""
-    name = type(exc).__name__
-    if name == "UniqueViolationError" or (
-        isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
-    ):
-        return _conflict(exc)
-    if _is_value_error(exc):
-        return _value_error(exc)
-    if name in ("CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError"):
-        return Unavailable(f"The database is unavailable: {exc}")
-    return exc
+            raise translate(exc) from exc

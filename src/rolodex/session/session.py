@@ -92,9 +92,7 @@ class Sessions:
         nothing after it, so a write that is its only statement may commit by
         itself (``kit.db.PgConn.lone``): a single create is one round trip.
         """
-        session = WorkspaceSession(self, principal, intent, registry)
-        session.lone = lone
-        return session
+        return WorkspaceSession(self, principal, intent, registry, lone=lone)
 
     async def local(
         self,
@@ -143,11 +141,13 @@ class WorkspaceSession:
         principal: Principal,
         intent: Intent,
         registry: Registry | None = None,
+        *,
+        lone: bool = False,
     ) -> None:
         self._sessions = sessions
         self.principal = principal
         self.intent = intent
-        self.lone = False
+        self.lone = lone
         # The principal's workspace, and no other: a session cannot be pointed elsewhere.
         self.workspace_id: uuid.UUID = principal.workspace_id
         self.actor: Actor = principal.actor
