@@ -247,6 +247,8 @@ def create_app(settings: Settings | None = None) -> RolodexApp:
         finally:
             for task in background:
                 task.cancel()
+            # Their transactions end before the last flush below begins its own.
+            await asyncio.gather(*background, return_exceptions=True)
             await statistics.stop()
             workspaces.stop_deletions()
             state.sessions.webhook_signals = None

@@ -294,10 +294,16 @@ class Authenticator:
         if not self._uses:
             return
         uses, self._uses = self._uses, {}
-        async with self.db.transaction() as conn:
-            await repository.touch_keys(
-                conn, [(ws, k, clock.from_timestamp(t)) for (ws, k), t in uses.items()]
-            )
+        try:
+            async with self.db.transaction() as conn:
+                await repository.touch_keys(
+                    conn, [(ws, k, clock.from_timestamp(t)) for (ws, k), t in uses.items()]
+                )
+        except BaseException:
+            # Kept for the next flush; a use since then is the later one.
+            for key, t in uses.items():
+                self._uses[key] = max(t, self._uses.get(key, t))
+            raise
 
 
 def _bearer(authorization: str | None) -> str:

@@ -19,7 +19,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -200,16 +200,19 @@ class Database:
         if self.sqlite:
             # SQLite has one writer; taking the write lock up front (BEGIN
             # IMMEDIATE) avoids the deadlock of two readers upgrading at once.
+            # A cancelled await leaves its statement queued on the connection's
+            # thread (a BEGIN still begins, a COMMIT may fail), so the ROLLBACK
+            # queued after it is what keeps a connection from going back to the
+            # pool inside a transaction, holding the write lock for good.
             async with self._write_lock, self.connect() as conn:
                 assert isinstance(conn, SqliteConn)
-                await conn.raw.execute("BEGIN IMMEDIATE")
                 try:
+                    await conn.raw.execute("BEGIN IMMEDIATE")
                     yield conn
-                except BaseException:
-                    await conn.raw.execute("ROLLBACK")
-                    raise
-                else:
                     await conn.raw.execute("COMMIT")
+                except BaseException:
+                    await _sqlite_rollback(conn.raw)
+                    raise
         elif not deferred:
             async with self.connect() as conn:
                 assert isinstance(conn, PgConn)
@@ -225,6 +228,12 @@ class Database:
                     await conn._end(commit=False)
                     raise
                 await conn._end(commit=True)
+
+
+async def _sqlite_rollback(raw: Any) -> None:
+    """Roll back whatever ``raw`` has begun, if anything (its BEGIN may have failed)."""
+    with suppress(sqlite3.OperationalError):  # "no transaction is active"
+        await raw.execute("ROLLBACK")
 
 
 class Conn:
