@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+import sqlalchemy as sa
 
 from rolodex.kit import clock
 from rolodex.kit.db import Database
+from rolodex.kit.tables import event
 from rolodex.webhooks import delivery_log, queue
 from rolodex.webhooks import repository as repo
 from tests import factories
@@ -167,3 +169,60 @@ def test_the_claim_walks_the_due_index_on_stale_statistics(backend: str, db_url:
     plan = _on(db_url, go)
     assert '"Index Name": "ix_webhook_delivery_due"' in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_documents_of_claimed_events_are_read_by_number(backend: str, db_url: str) -> None:
+    """A claim reads no documents; those of a workspace with webhooks are then read by
+    (workspace, number) through the stream index, over 20,000 events never analyzed."""
+    ws = factories.make_workspace(db_url)
+
+    async def go(db: Database) -> tuple[dict[int, dict[str, Any]], list[str], str | None]:
+        async with db.transaction() as conn:
+            for seq in (7, 8):
+                await conn.execute(
+                    db.sql(
+                        "test.event",
+                        lambda: sa.insert(event).values(
+                            workspace_id=sa.bindparam("ws"),
+                            id=sa.bindparam("id"),
+                            type="person.created",
+                            object_name="person",
+                            record_id=sa.bindparam("id"),
+                            occurred_at=sa.bindparam("at"),
+                            record=sa.bindparam("record"),
+                            changes=sa.bindparam("changes"),
+                            fanned_out=False,
+                        ),
+                    ),
+                    {
+                        "ws": ws,
+                        "id": uuid.uuid4(),
+                        "at": clock.now(),
+                        "record": {"name": f"n{seq}"},
+                        "changes": ["name"],
+                    },
+                )
+        async with db.connect() as conn:
+            claimed = await repo.claim_events(conn, 10)
+            assert claimed and not set(repo.DOCUMENTS) & set(claimed[0])
+            seqs = [int(e["seq"]) for e in claimed]
+            docs = await repo.event_documents(conn, ws, seqs)
+            if conn.sqlite:
+                return docs, [], None
+            raw: Any = conn.raw
+            await raw.execute(
+                "INSERT INTO event (workspace_id, id, type, object_name, record_id,"
+                " occurred_at, fanned_out)"
+                " SELECT $1, gen_random_uuid(), 'person.created', 'person',"
+                " gen_random_uuid(), now(), true FROM generate_series(1, 20000)",
+                ws,
+            )
+            sql = db._cache.get("wh.event_documents")
+            return docs, seqs, await _explain(raw, sql, {"ws": ws, "seqs": seqs})
+
+    docs, _, plan = _on(db_url, go)
+    assert sorted(d["record"]["name"] for d in docs.values()) == ["n7", "n8"]
+    assert all(d["changes"] == ["name"] and d["previous"] is None for d in docs.values())
+    if plan is not None:
+        assert '"Index Name": "ix_event_stream"' in plan, plan
+        assert "Seq Scan" not in plan, plan

@@ -348,10 +348,15 @@ async def fan_out_once(
 async def _workspace(
     conn: Conn, registries: RegistryCache, ws: uuid.UUID, events: list[dict[str, Any]]
 ) -> _Workspace:
-    """The live webhooks of ``ws`` and, when it has any, its events' embedded records."""
+    """The live webhooks of ``ws`` and, when it has any, its events' documents and
+    embedded records (events of a workspace with no webhooks are never read whole)."""
     hooks = [from_row(r) for r in await repo.live_webhooks(conn, ws)]
     if not hooks:
         return _Workspace([], None)
+    documents = await repo.event_documents(conn, ws, [ev["seq"] for ev in events])
+    for ev in events:
+        ev.update(documents.get(ev["seq"], {}))
+        ev["changes"] = ev.get("changes") or []
     registry = await registries.get(conn, ws)
     await embed(conn, registry, ws, events)
     return _Workspace(hooks, registry)
