@@ -23,7 +23,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -n 4 -q
+	$(BIN)/pytest -n 4 --dist worksteal -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/rest.py

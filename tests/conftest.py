@@ -56,6 +56,12 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first: run in parallel, a minute-long test that starts
+    last keeps the whole run waiting for it alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Migrated template databases, made once per test session (and xdist worker)."""

@@ -140,6 +140,7 @@ def _run(
     check()
 
 
+@pytest.mark.slow
 def test_every_operation(server: LiveServer, api_key: str) -> None:
     """Generated valid and invalid requests, operation by operation."""
     schema = _schema(server, api_key)
@@ -169,6 +170,7 @@ def test_every_operation(server: LiveServer, api_key: str) -> None:
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.slow
 def test_stateful_links(server: LiveServer, api_key: str) -> None:
     """Sequences that follow the document's links from a create to the new resource."""
     schema = _schema(server, api_key)

@@ -256,6 +256,7 @@ def read_stream(url: str, key: str, until: str) -> list[str]:
     raise AssertionError(f"the stream ended before {until!r}")
 
 
+@pytest.mark.slow
 def test_every_route_isolates_workspaces_and_checks_its_scope(
     server: LiveServer, client: httpx.Client, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

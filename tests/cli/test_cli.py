@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from tests import factories
 from tests.conftest import LiveServer
 
@@ -163,6 +164,7 @@ BAD_INPUT: list[tuple[list[str], list[str]]] = [
 ]
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_1(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     cli("migrate", database=db)

@@ -123,6 +123,7 @@ def _reload_until(page: Any, locator: Any, text: str, timeout: float = 15) -> No
     raise AssertionError(f"{text!r} never appeared: {locator.first.text_content()}")
 
 
+@pytest.mark.slow
 def test_an_admin_runs_keys_webhooks_schema_and_records(
     server: Any, db_url: str, browser: Any
 ) -> None:

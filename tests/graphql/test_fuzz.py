@@ -17,6 +17,7 @@ from typing import Any
 
 import graphql
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import strategies as gql_st
@@ -106,6 +107,7 @@ def _check(client: httpx.Client, document: str) -> str:
     return str(errors[0]["extensions"]["code"])
 
 
+@pytest.mark.slow
 def test_generated_operations_are_never_server_errors(client: httpx.Client) -> None:
     ids = _seed(client)
     introspection = client.post("/graphql", json={"query": graphql.get_introspection_query()})

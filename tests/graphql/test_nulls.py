@@ -8,6 +8,7 @@ from typing import Any
 
 import graphql
 import httpx
+import pytest
 
 from tests import factories
 from tests.graphql.helpers import data, error
@@ -96,6 +97,7 @@ def _documents(schema: graphql.GraphQLSchema, ids: dict[str, str]) -> Iterator[s
                         yield f"{kind} {{ {name}({given}){_selection(field.type)} }}"
 
 
+@pytest.mark.slow
 def test_every_argument_null_empty_or_out_of_range(client: httpx.Client) -> None:
     company = factories.company(client, name="Acme")
     person = factories.person(client, name="Ada", companyId=company["id"])

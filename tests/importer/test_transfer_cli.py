@@ -59,6 +59,7 @@ def test_import_and_export_end_to_end(db_url: str, tmp_path: Path) -> None:
     assert done.stderr == ""
 
 
+@pytest.mark.slow
 @sqlite_only
 def test_mistakes_exit_1_or_2_with_one_line(db_url: str, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.csv"

@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_short_soak_loses_nothing(backend: str, tmp_path: Path) -> None:
     if backend != "postgresql":
         pytest.skip("several processes and workers share one PostgreSQL")

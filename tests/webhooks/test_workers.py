@@ -181,6 +181,7 @@ def _cli(*args: str, db_url: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_cli_and_worker(backend: str, db_url: str, api_key: str) -> None:
     if backend != "sqlite":
         pytest.skip("the CLI reads the database the same way on both backends")
