@@ -144,3 +144,21 @@ def test_render_is_stable_bytes() -> None:
     two = render("rolodex", EVENT, HOOK, "person.updated")
     assert one == two
     assert json.loads(one)["event"] == "person.updated"
+
+
+def test_the_parts_an_events_webhooks_share_are_the_same_bytes() -> None:
+    """Fan-out writes an event's record, actor, changes and previous values once for
+    all of its webhooks (``shared``): each body is byte for byte what it is alone."""
+    data = {**EVENT["record"], "score": 1.5e-7, "10": "x", "2": None, "company": {"id": "c1"}}
+    hooks = [HOOK, {**HOOK, "id": "h2", "name": "Other"}, {**HOOK, "id": "h3"}]
+    shared: dict[str, object] = {}
+    for hook in hooks:
+        for name in ("person.updated", "person.changed"):
+            alone = render("rolodex", EVENT, hook, name, data=data)
+            assert render("rolodex", EVENT, hook, name, data=data, shared=shared) == alone
+            assert json.loads(alone)["webhookId"] == hook["id"]
+    assert set(shared) == {"data", "actor", "changes", "previous"}
+    other = {**data, "name": "Grace"}  # another event's record in the same memo
+    assert render("rolodex", EVENT, HOOK, "x", data=other, shared=shared) == render(
+        "rolodex", EVENT, HOOK, "x", data=other
+    )

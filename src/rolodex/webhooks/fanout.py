@@ -149,8 +149,10 @@ def render_for(
     name: str,
     registry: Registry | None,
     attio_events: list[dict[str, Any]] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """The canonical payload and the body in ``hook``'s format."""
+    """The canonical payload and the body in ``hook``'s format (``shared``: see
+    ``payloads.render``)."""
     ctx = hook.context()
     canonical = payloads.canonical(event, ctx, name, event.get("data"))
     obj = registry.objects.get(event["object_name"]) if registry else None
@@ -166,6 +168,7 @@ def render_for(
         object_id=catalogue.object_id(obj, event["object_name"]),
         canonical_body=canonical,
         attio_body=attio_body,
+        shared=shared,
     )
     return canonical, body
 
@@ -173,17 +176,24 @@ def render_for(
 class Rendering:
     """One event for one webhook: the name it matches and its bodies, built on first use."""
 
-    def __init__(self, hook: Webhook, event: dict[str, Any], registry: Registry | None) -> None:
+    def __init__(
+        self,
+        hook: Webhook,
+        event: dict[str, Any],
+        registry: Registry | None,
+        shared: dict[str, Any] | None = None,
+    ) -> None:
         self.hook = hook
         self.event = event
         self.registry = registry
+        self.shared = shared
         self.built: dict[str, tuple[dict[str, Any], str]] = {}
         self._attio: list[dict[str, Any]] | None = None
 
     def _build(self, name: str) -> tuple[dict[str, Any], str]:
         if name not in self.built:
             self.built[name] = render_for(
-                self.hook, self.event, name, self.registry, self._attio_events()
+                self.hook, self.event, name, self.registry, self._attio_events(), self.shared
             )
         return self.built[name]
 
@@ -221,10 +231,11 @@ def iter_deliveries(
     if isinstance(actor, dict) and actor.get("deliver") is False:
         return  # kept in the log, never delivered (an import run with --no-webhooks)
     occurred = event["occurred_at"]
+    shared: dict[str, Any] = {}
     for hook in hooks:
         if clock.iso(hook.created_at) > occurred:
             continue  # a webhook receives what happens after it exists
-        matched = Rendering(hook, event, registry).match()
+        matched = Rendering(hook, event, registry, shared).match()
         if matched is None:
             continue
         name, body = matched

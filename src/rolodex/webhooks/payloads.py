@@ -178,8 +178,13 @@ def render(
     object_id: str | None = None,
     canonical_body: dict[str, Any] | None = None,
     attio_body: dict[str, Any] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> str:
-    """The body to store and send, serialised once (``attio``'s is built by ``webhooks.attio``)."""
+    """The body to store and send, serialised once (``attio``'s is built by ``webhooks.attio``).
+
+    ``shared``, one per event, keeps the parts of the ``rolodex`` body that are
+    the same for each of the event's webhooks serialised once for them all.
+    """
     if fmt == "attio" and attio_body is not None:
         body = attio_body
     elif fmt == "twenty":
@@ -188,7 +193,29 @@ def render(
         body = superoffice(event, webhook, name)
     else:
         body = canonical_body or canonical(event, webhook, name, data)
+        if shared is not None:
+            body = _share(body, shared)
     return js_dumps(body).decode()
+
+
+# The parts of a ``rolodex`` body that come from the event alone.
+_SHARED = ("data", "actor", "changes", "previous")
+
+
+def _share(body: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its event's parts as JSON already written, the same bytes
+    ``js_dumps`` writes for them. With 1,000 webhooks on one workspace, walking
+    the same record for every delivery was a fifth of the fan-out's CPU."""
+    out = dict(body)
+    for key in _SHARED:
+        value = out.get(key)
+        if value is None:
+            continue
+        cached = shared.get(key)
+        if cached is None or cached[0] is not value:  # the same object, not an equal one
+            cached = shared[key] = (value, orjson.Fragment(js_dumps(value)))
+        out[key] = cached[1]
+    return out
 
 
 def content_type(fmt: str) -> str:
