@@ -98,3 +98,17 @@ def events(db_url: str, record_id: str | None = None) -> list[dict[str, Any]]:
 
     rows = run_db(db_url, work, write=False)
     return [r for r in rows if record_id is None or r["record_id"] == record_id]
+
+
+async def fanned_out_events(conn: Conn, workspace: uuid.UUID, count: int = 20_000) -> None:
+    """``count`` events of people, already fanned out, inserted by PostgreSQL itself:
+    what a busy workspace's outbox holds, for query-plan tests."""
+    raw: Any = conn.raw
+    await raw.execute(
+        "INSERT INTO event (workspace_id, id, type, object_name, record_id,"
+        " occurred_at, fanned_out)"
+        " SELECT $1, gen_random_uuid(), 'person.created', 'person',"
+        " gen_random_uuid(), now(), true FROM generate_series(1, $2::int)",
+        workspace,
+        count,
+    )

@@ -27,16 +27,9 @@ def test_the_stream_reads_its_index(backend: str, db_url: str) -> None:
         await db.open()
         try:
             async with db.transaction() as conn:
-                raw: Any = conn.raw
-                await raw.execute(
-                    "INSERT INTO event (workspace_id, id, type, object_name, record_id,"
-                    " occurred_at, fanned_out)"
-                    " SELECT $1, gen_random_uuid(), 'person.created', 'person',"
-                    " gen_random_uuid(), now(), true FROM generate_series(1, 20000)",
-                    ws,
-                )
+                await factories.fanned_out_events(conn, ws)
             async with db.connect() as conn:
-                raw = conn.raw
+                raw: Any = conn.raw
                 end = await outbox.last_seq(conn, ws)
                 assert end > 0
                 assert len(await outbox.read_after(conn, ws, end - 5, 100)) == 5

@@ -57,16 +57,9 @@ def test_probe_and_mark_use_the_fan_out_index(backend: str, db_url: str) -> None
 
     async def go(db: Database) -> list[str]:
         async with db.transaction() as conn:
-            raw: Any = conn.raw
-            await raw.execute(
-                "INSERT INTO event (workspace_id, id, type, object_name, record_id,"
-                " occurred_at, fanned_out)"
-                " SELECT $1, gen_random_uuid(), 'person.created', 'person',"
-                " gen_random_uuid(), now(), true FROM generate_series(1, 20000)",
-                ws,
-            )
+            await factories.fanned_out_events(conn, ws)
         async with db.connect() as conn:
-            raw = conn.raw
+            raw: Any = conn.raw
             assert (
                 await raw.fetchval(
                     "SELECT coalesce(last_analyze, last_autoanalyze) FROM pg_stat_user_tables"
@@ -209,16 +202,9 @@ def test_the_documents_of_claimed_events_are_read_by_number(backend: str, db_url
             docs = await repo.event_documents(conn, ws, seqs)
             if conn.sqlite:
                 return docs, [], None
-            raw: Any = conn.raw
-            await raw.execute(
-                "INSERT INTO event (workspace_id, id, type, object_name, record_id,"
-                " occurred_at, fanned_out)"
-                " SELECT $1, gen_random_uuid(), 'person.created', 'person',"
-                " gen_random_uuid(), now(), true FROM generate_series(1, 20000)",
-                ws,
-            )
+            await factories.fanned_out_events(conn, ws)
             sql = db._cache.get("wh.event_documents")
-            return docs, seqs, await _explain(raw, sql, {"ws": ws, "seqs": seqs})
+            return docs, seqs, await _explain(conn.raw, sql, {"ws": ws, "seqs": seqs})
 
     docs, _, plan = _on(db_url, go)
     assert sorted(d["record"]["name"] for d in docs.values()) == ["n7", "n8"]

@@ -15,12 +15,10 @@ JSON); the SQLite side stores them as text, with instants in the fixed-width
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -35,21 +33,9 @@ from rolodex.kit.dberrors import translate
 from rolodex.kit.errors import Unavailable
 from rolodex.kit.lru import LRU
 from rolodex.kit.pgpool import PgPool
+from rolodex.kit.statements import Row, Sql, StatementAfterLast, writes
 
-Row = Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Sql:
-    """A compiled statement: its text and the order of its named parameters."""
-
-    text: str
-    names: tuple[str, ...]
-    defaults: Mapping[str, Any]
-
-    def args(self, params: Mapping[str, Any]) -> list[Any]:
-        d = self.defaults
-        return [params[n] if n in params else d[n] for n in self.names]
+# Re-exported: the rest of the code imports these four from here, with the connections.
 
 
 def sqlite_path(url: str) -> str:
@@ -280,21 +266,6 @@ class Conn:
 
     async def executemany(self, sql: Sql, rows: Sequence[Mapping[str, Any]]) -> None:
         raise NotImplementedError
-
-
-# The compiler writes keywords in capitals at the start of a statement.
-_WRITE_HEADS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "ALTER ", "DROP T"})
-_MODIFYING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b")
-
-
-def writes(sql: Sql) -> bool:
-    """Whether ``sql`` changes data (cheap: a look at the statement's first word)."""
-    head = sql.text[:6].upper()
-    return head in _WRITE_HEADS or (head[:4] == "WITH" and bool(_MODIFYING.search(sql.text)))
-
-
-class StatementAfterLast(RuntimeError):
-    """A write was sent after the statement that ended its unit of work."""
 
 
 class PgConn(Conn):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 
 from rolodex.kit import decode
@@ -236,9 +235,9 @@ async def event_documents(
             " AND seq = ANY(CAST(:seqs AS bigint[]))"
         )
 
-    wanted: Any = orjson.dumps(list(seqs)).decode() if conn.sqlite else list(seqs)
     out: dict[int, dict[str, Any]] = {}
-    for r in await conn.fetch(conn.db.sql("wh.event_documents", build), {"ws": ws, "seqs": wanted}):
+    params = {"ws": ws, "seqs": list(seqs)}  # a JSON array on SQLite, as every list is
+    for r in await conn.fetch(conn.db.sql("wh.event_documents", build), params):
         out[int(r["seq"])] = {key: decode.json(r[key]) for key in DOCUMENTS}
     return out
 
